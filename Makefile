@@ -1,0 +1,73 @@
+# sockerr: `make` builds, `make check` tests, `make run` runs the catalogue.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+
+CC ?= gcc
+PKGS = libnl-route-3.0 libnftables
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+SRCS = $(wildcard netns/*.c) $(wildcard reproducers/*.c)
+HDRS = $(wildcard netns/*.h) $(wildcard reproducers/*.h)
+OBJS = $(SRCS:%.c=build/%.o)
+SAN_OBJS = $(SRCS:%.c=build/san/%.o)
+
+KERNEL := $(shell uname -r)
+BATS ?= bats
+# The suite runs against the sanitizer build: every scenario path is
+# exercised under ASan and UBSan on every `make check`.
+CHECK_BINARY ?= build/san/sockerr
+
+.PHONY: all deps check run install clean format shellcheck sanitize
+
+all: build/sockerr
+
+build/sockerr: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/%.o: %.c $(HDRS) | deps-check
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+sanitize: build/san/sockerr
+
+build/san/sockerr: $(SAN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+build/san/%.o: %.c $(HDRS) | deps-check
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+# Fails early, with the remedy, when a library is missing.
+.PHONY: deps-check
+deps-check:
+	@pkg-config --exists $(PKGS) || { echo "missing libraries ($(PKGS)): run 'make deps' as root" >&2; exit 1; }
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	$(MAKE) all sanitize
+	SOCKERR=$(CURDIR)/$(CHECK_BINARY) $(BATS) --timing tests/
+
+run: deps
+	$(MAKE) all
+	@mkdir -p results
+	build/sockerr run --all --summary --output results/$(KERNEL).json
+
+install: build/sockerr
+	install -d $(BINDIR)
+	install -m 0755 build/sockerr $(BINDIR)/sockerr
+
+format:
+	clang-format -i $(SRCS) $(HDRS)
+
+shellcheck:
+	shellcheck scripts/*.sh .ci/run tests/test_helper/*.bash
+
+clean:
+	rm -rf build

@@ -1,0 +1,46 @@
+/*
+ * closed-port: connect() to a port on which nobody listens.
+ *
+ * The SYN reaches the server host, which has no socket for it:
+ * tcp_v4_rcv() / tcp_v6_rcv() jump to no_tcp_socket and answer with an RST
+ * (tcp_v4_send_reset() / tcp_v6_send_reset()).  The client, in SYN_SENT,
+ * takes the RST in tcp_rcv_synsent_state_process() -> tcp_reset(), which
+ * picks ECONNREFUSED for a socket in SYN_SENT.
+ *
+ * POSIX connect(): ECONNREFUSED, "The target address was not listening for
+ * connections or refused the connection request."  Linux agrees.
+ */
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "sockets.h"
+
+static int closed_port(struct run *r)
+{
+	struct sockaddr_storage ss;
+	const char *server = topology_server_addr(&r->topo, r->family);
+	socklen_t len = sockaddr_of(r->family, server, CLOSED_PORT, &ss);
+	int fd = tcp_socket_in(&r->topo.client, r->family);
+	if (fd < 0)
+		return broken_netns(r);
+	step(r, connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)", fd,
+	     sockaddr_str((struct sockaddr *)&ss));
+	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(fd)));
+	close(fd);
+	return RUN_OK;
+}
+
+const struct scenario scenario_closed_port = {
+	.name = "closed-port",
+	.errno_name = "ECONNREFUSED",
+	.syscall = "connect",
+	.summary = "connect() to a port nobody listens on: the server host answers RST",
+	.posix_expects = NULL,
+	.kernel_path = "tcp_v4_rcv()/tcp_v6_rcv() no_tcp_socket -> tcp_v4_send_reset()/"
+		       "tcp_v6_send_reset(); client: tcp_rcv_synsent_state_process() -> "
+		       "tcp_reset() (SYN_SENT: ECONNREFUSED)",
+	.topology = TOPO_PAIR,
+	.families = FAMILY_BOTH,
+	.run = closed_port,
+};

@@ -1,0 +1,284 @@
+/* Recording and rendering of a scenario run.  See harness.h. */
+#include "harness.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+double elapsed_ms(const struct run *r)
+{
+	return now_ms() - r->t0;
+}
+
+static struct step *next_step(struct run *r)
+{
+	if (r->n_steps >= MAX_STEPS)
+		return &r->steps[MAX_STEPS - 1]; /* overwrite the last: never overflow */
+	return &r->steps[r->n_steps++];
+}
+
+static void record(struct run *r, const char *name, long ret, int err, const char *fmt,
+		   va_list ap)
+{
+	struct step *s = next_step(r);
+	memset(s, 0, sizeof(*s));
+	s->ms = elapsed_ms(r);
+	s->ret = ret;
+	s->err = ret < 0 ? err : 0;
+	vsnprintf(s->call, sizeof(s->call), fmt, ap);
+	if (name)
+		snprintf(s->name, sizeof(s->name), "%s", name);
+	else
+		snprintf(s->name, sizeof(s->name), "%.*s", (int)strcspn(s->call, "("), s->call);
+}
+
+long step(struct run *r, long ret, const char *fmt, ...)
+{
+	int err = errno; /* first: nothing may run between the call and here */
+	va_list ap;
+	va_start(ap, fmt);
+	record(r, NULL, ret, err, fmt, ap);
+	va_end(ap);
+	errno = err;
+	return ret;
+}
+
+long step_as(struct run *r, const char *name, long ret, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	record(r, name, ret, err, fmt, ap);
+	va_end(ap);
+	errno = err;
+	return ret;
+}
+
+void observe(struct run *r, const char *name, const char *call, const char *value_fmt, ...)
+{
+	struct step *s = next_step(r);
+	memset(s, 0, sizeof(*s));
+	s->ms = elapsed_ms(r);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->call, sizeof(s->call), "%s", call);
+	va_list ap;
+	va_start(ap, value_fmt);
+	vsnprintf(s->value, sizeof(s->value), value_fmt, ap);
+	va_end(ap);
+}
+
+void note(struct run *r, const char *fmt, ...)
+{
+	if (r->n_notes >= MAX_NOTES)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->notes[r->n_notes++], sizeof(r->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+int broken(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+	return RUN_BROKEN;
+}
+
+int skipped(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+	return RUN_SKIP;
+}
+
+int broken_netns(struct run *r)
+{
+	return broken(r, "%s", netns_error());
+}
+
+const char *family_name(int family)
+{
+	switch (family) {
+	case AF_INET: return "ipv4";
+	case AF_INET6: return "ipv6";
+	}
+	return "none";
+}
+
+const char *errno_name(int err)
+{
+	if (err == 0)
+		return "0";
+	const char *name = strerrorname_np(err);
+	return name ? name : "E?";
+}
+
+const char *kernel_release(void)
+{
+	static struct utsname u;
+	if (!u.release[0])
+		uname(&u);
+	return u.release;
+}
+
+static const char *status_name(int status)
+{
+	switch (status) {
+	case RUN_OK: return "ran";
+	case RUN_SKIP: return "skipped";
+	}
+	return "broken";
+}
+
+/* The result part of a step: "= 5", "= -1 ECONNRESET (Connection reset by
+ * peer)", or "-> ECONNRESET" for an observed value. */
+static void step_result(FILE *out, const struct step *s, bool verbose)
+{
+	if (s->value[0]) {
+		fprintf(out, "-> %s", s->value);
+		return;
+	}
+	if (s->ret < 0 && s->err)
+		fprintf(out, verbose ? "= %ld %s (%s)" : "= %ld %s", s->ret, errno_name(s->err),
+			strerror(s->err));
+	else
+		fprintf(out, "= %ld", s->ret);
+}
+
+void render_text(FILE *out, const struct run *r, int status)
+{
+	const struct scenario *sc = r->sc;
+	fprintf(out, "%s [%s]  %s\n", sc->name, family_name(r->family), sc->summary);
+	if (sc->policy)
+		fprintf(out, "  policy: %s (the errno is injected by a policy layer, not the network)\n",
+			sc->policy);
+	for (int i = 0; i < r->n_steps; i++) {
+		const struct step *s = &r->steps[i];
+		char line[512];
+		FILE *m = fmemopen(line, sizeof(line), "w");
+		fprintf(m, "%s ", s->call);
+		step_result(m, s, true);
+		fclose(m);
+		line[sizeof(line) - 1] = '\0';
+		fprintf(out, "  %-62s [%8.1f ms]\n", line, s->ms);
+	}
+	for (int i = 0; i < r->n_notes; i++)
+		fprintf(out, "  note: %s\n", r->notes[i]);
+	if (status != RUN_OK)
+		fprintf(out, "  %s: %s\n", status_name(status), r->reason);
+	if (sc->posix_expects)
+		fprintf(out, "  POSIX/man page expects: %s\n", sc->posix_expects);
+	fprintf(out, "  kernel: %s\n", sc->kernel_path);
+}
+
+void json_string(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+void render_json(FILE *out, const struct run *r, int status)
+{
+	const struct scenario *sc = r->sc;
+	fputs("{\"scenario\":", out);
+	json_string(out, sc->name);
+	fputs(",\"family\":", out);
+	json_string(out, family_name(r->family));
+	fputs(",\"kernel\":", out);
+	json_string(out, kernel_release());
+	fputs(",\"status\":", out);
+	json_string(out, status_name(status));
+	fputs(",\"reason\":", out);
+	json_string(out, status == RUN_OK ? NULL : r->reason);
+	fputs(",\"topology\":", out);
+	json_string(out, topology_name(sc->topology));
+	fputs(",\"errno\":", out);
+	json_string(out, sc->errno_name);
+	fputs(",\"syscall\":", out);
+	json_string(out, sc->syscall);
+	fputs(",\"policy\":", out);
+	json_string(out, sc->policy);
+	fputs(",\"steps\":[", out);
+	for (int i = 0; i < r->n_steps; i++) {
+		const struct step *s = &r->steps[i];
+		fputs(i ? ",{\"call\":" : "{\"call\":", out);
+		json_string(out, s->call);
+		fputs(",\"name\":", out);
+		json_string(out, s->name);
+		if (s->value[0]) {
+			fputs(",\"ret\":null,\"errno\":null,\"value\":", out);
+			json_string(out, s->value);
+		} else {
+			fprintf(out, ",\"ret\":%ld,\"errno\":", s->ret);
+			json_string(out, s->err ? errno_name(s->err) : NULL);
+			fputs(",\"value\":null", out);
+		}
+		fprintf(out, ",\"ms\":%.3f}", s->ms);
+	}
+	fputs("],\"notes\":[", out);
+	for (int i = 0; i < r->n_notes; i++) {
+		if (i)
+			fputc(',', out);
+		json_string(out, r->notes[i]);
+	}
+	fputs("],\"posix_expects\":", out);
+	json_string(out, sc->posix_expects);
+	fputs(",\"kernel_path\":", out);
+	json_string(out, sc->kernel_path);
+	fputs("}\n", out);
+}
+
+void render_summary_header(FILE *out)
+{
+	fprintf(out, "%-26s %-5s %-52s %s\n", "SCENARIO", "FAM", "OBSERVED (step=result)",
+		"POSIX / MAN PAGE EXPECTS");
+}
+
+void render_summary_row(FILE *out, const struct run *r, int status)
+{
+	char observed[1024] = "";
+	size_t len = 0;
+	if (status != RUN_OK) {
+		snprintf(observed, sizeof(observed), "%s: %s", status_name(status), r->reason);
+	} else {
+		for (int i = 0; i < r->n_steps && len < sizeof(observed); i++) {
+			const struct step *s = &r->steps[i];
+			const char *res = s->value[0] ? s->value
+				       : (s->ret < 0 && s->err) ? errno_name(s->err)
+								: "ok";
+			len += snprintf(observed + len, sizeof(observed) - len, "%s%s=%s",
+					i ? " " : "", s->name, res);
+		}
+	}
+	fprintf(out, "%-26s %-5s %-52s %s\n", r->sc->name, family_name(r->family), observed,
+		r->sc->posix_expects ? r->sc->posix_expects : "-");
+}

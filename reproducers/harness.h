@@ -1,0 +1,111 @@
+/*
+ * The harness every reproducer uses: it records what each system call
+ * returned and renders it as text (strace/packetdrill-like lines) and JSON.
+ * A reproducer observes; it never decides pass or fail.  The bats tests
+ * hold the expectations.
+ */
+#ifndef SOCKERR_HARNESS_H
+#define SOCKERR_HARNESS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "../netns/netns.h"
+
+/* Exit codes, as kselftest. */
+enum run_status { RUN_OK = 0, RUN_BROKEN = 1, RUN_SKIP = 4 };
+
+enum family_mask {
+	FAMILY_IPV4 = 1 << 0,
+	FAMILY_IPV6 = 1 << 1,
+	FAMILY_NONE = 1 << 2, /* no network involved: runs once, family "none" */
+	FAMILY_BOTH = FAMILY_IPV4 | FAMILY_IPV6,
+};
+
+struct run;
+
+struct scenario {
+	const char *name;
+	const char *errno_name; /* the errno the scenario is about */
+	const char *syscall;	/* the call that returns it */
+	const char *summary;	/* one line */
+	/* What POSIX or the man page expects where Linux does something
+	 * else; NULL where they agree. */
+	const char *posix_expects;
+	const char *kernel_path; /* kernel function(s) that produce the result */
+	const char *policy;	 /* NULL, or the policy layer injecting the errno */
+	enum topology_kind topology;
+	/* routed topology only: the client gets no default route */
+	bool client_without_default_route;
+	unsigned families;
+	int (*run)(struct run *r);
+};
+
+#define MAX_STEPS 64
+#define MAX_NOTES 16
+
+struct step {
+	char call[192]; /* "recv(5, 512, 0)" */
+	char name[40];	/* short label for tests: "recv", "SO_ERROR" */
+	long ret;
+	int err;	 /* errno when ret < 0, else 0 */
+	double ms;	 /* since the scenario started */
+	char value[128]; /* an observed value (an errno in SO_ERROR, a state) */
+};
+
+struct run {
+	const struct scenario *sc;
+	int family; /* AF_INET, AF_INET6, or AF_UNSPEC for FAMILY_NONE */
+	struct topology topo;
+	double t0;
+	int n_steps;
+	struct step steps[MAX_STEPS];
+	int n_notes;
+	char notes[MAX_NOTES][256];
+	char reason[512]; /* why it was skipped or broken */
+};
+
+/* ---- recording ------------------------------------------------------- */
+
+/* Record a call's result.  errno is read before anything else, so pass the
+ * call itself as ret: step(r, recv(fd, buf, n, 0), "recv(%d, %zu, 0)", fd, n).
+ * The label is the call's name (the text before "("). Returns ret. */
+__attribute__((format(printf, 3, 4))) long step(struct run *r, long ret, const char *fmt, ...);
+
+/* Same, with an explicit label (to tell apart calls of the same name). */
+__attribute__((format(printf, 4, 5))) long step_as(struct run *r, const char *name, long ret,
+						   const char *fmt, ...);
+
+/* Record an observed value that is not a return code: SO_ERROR's errno, a
+ * TCP state, "killed by SIGPIPE". */
+__attribute__((format(printf, 4, 5))) void observe(struct run *r, const char *name,
+						   const char *call, const char *value_fmt, ...);
+
+/* A sentence for the reader: why the result is what it is, a bound used. */
+__attribute__((format(printf, 2, 3))) void note(struct run *r, const char *fmt, ...);
+
+/* End the run as broken (setup failed) or skipped, with a one-line reason. */
+__attribute__((format(printf, 2, 3))) int broken(struct run *r, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int skipped(struct run *r, const char *fmt, ...);
+/* Broken with the netns library's last error. */
+int broken_netns(struct run *r);
+
+double now_ms(void);
+double elapsed_ms(const struct run *r);
+
+/* ---- rendering ------------------------------------------------------- */
+
+const char *family_name(int family); /* "ipv4", "ipv6", "none" */
+const char *errno_name(int err);     /* "ECONNRESET", "0" for 0 */
+const char *kernel_release(void);
+
+void render_text(FILE *out, const struct run *r, int status);
+void render_json(FILE *out, const struct run *r, int status);
+/* One row of the summary table: "name family  recv=ECONNRESET ..." */
+void render_summary_row(FILE *out, const struct run *r, int status);
+void render_summary_header(FILE *out);
+
+void json_string(FILE *out, const char *s);
+
+#endif

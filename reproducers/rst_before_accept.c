@@ -1,0 +1,96 @@
+/*
+ * rst-before-accept: the client completes the handshake, then aborts
+ * (SO_LINGER {1, 0} and close(): an RST) before the server calls accept().
+ *
+ * POSIX accept(): ECONNABORTED, "A connection has been aborted."  Linux
+ * does not do that.  The RST reaches the child socket waiting in the accept
+ * queue (a full socket in ESTABLISHED since tcp_check_req() created it):
+ * tcp_rcv_state_process() -> tcp_validate_incoming() -> tcp_reset() sets
+ * sk_err = ECONNRESET and tcp_done() moves it to TCP_CLOSE, but leaves it
+ * queued.  inet_csk_accept() dequeues it without looking at sk_err, and
+ * inet_accept() (__inet_accept() on newer kernels) accepts a TCP_CLOSE
+ * child.  accept() succeeds with the peer's address; the error comes out of
+ * the first call that reads sk_err: recv() -> tcp_recvmsg_locked() ->
+ * sock_error() gives ECONNRESET and clears it, after which send() finds
+ * SEND_SHUTDOWN and returns EPIPE (sk_stream_error()).
+ */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "sockets.h"
+
+/* Busy-wait (1 ms polls) until the server's kernel has processed the RST:
+ * sock_diag no longer shows the child as ESTABLISHED once tcp_done() has
+ * unhashed it. */
+static bool wait_child_reset(struct run *r, int client_port)
+{
+	for (int i = 0; i < 2000; i++) {
+		int n = tcp_diag_count(&r->topo.server, r->family, SERVER_PORT, client_port,
+				       1u << TCP_ESTABLISHED);
+		if (n == 0)
+			return true;
+		if (n < 0)
+			return false;
+		poll_fd(-1, 0, 1);
+	}
+	return false;
+}
+
+static int rst_before_accept(struct run *r)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	if (lfd < 0)
+		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+	int cfd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
+	if (cfd < 0)
+		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT);
+	if (!(poll_fd(lfd, POLLIN, 2000) & POLLIN))
+		return broken(r, "the connection never reached the accept queue");
+
+	struct sockaddr_storage local;
+	socklen_t llen = sizeof(local);
+	getsockname(cfd, (struct sockaddr *)&local, &llen);
+	int client_port = ntohs(((struct sockaddr_in *)&local)->sin_port); /* same offset in v6 */
+
+	set_linger_abort(cfd);
+	step_as(r, "client close", close(cfd), "close(%d) with SO_LINGER {1, 0}", cfd);
+	if (!wait_child_reset(r, client_port))
+		return broken(r, "the server never processed the client's RST");
+	observe(r, "listener", "poll(listener, POLLIN)", "%s",
+		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "readable (the child is still queued)"
+						   : "not readable");
+
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	int afd = step(r, accept(lfd, (struct sockaddr *)&peer, &plen), "accept(%d)", lfd);
+	if (afd < 0)
+		return RUN_OK;
+	observe(r, "peer", "accept(...) peer address", "%s", sockaddr_str((struct sockaddr *)&peer));
+	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(afd)));
+	char buf[512];
+	step(r, recv(afd, buf, sizeof(buf), 0), "recv(%d, %zu, 0)", afd, sizeof(buf));
+	step(r, send(afd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", afd);
+	note(r, "accept() hands over a child the RST already closed; the error waits in "
+		"sk_err for the first recv()");
+	close(afd);
+	close(lfd);
+	return RUN_OK;
+}
+
+const struct scenario scenario_rst_before_accept = {
+	.name = "rst-before-accept",
+	.errno_name = "ECONNRESET",
+	.syscall = "accept",
+	.summary = "the client aborts (RST) after the handshake, before the server accepts",
+	.posix_expects = "accept() fails with ECONNABORTED",
+	.kernel_path = "tcp_validate_incoming() -> tcp_reset() sets sk_err and tcp_done() on the "
+		       "queued child; inet_csk_accept() ignores sk_err; inet_accept() accepts "
+		       "TCP_CLOSE; tcp_recvmsg_locked() -> sock_error() gives ECONNRESET",
+	.topology = TOPO_PAIR,
+	.families = FAMILY_BOTH,
+	.run = rst_before_accept,
+};

@@ -1,0 +1,142 @@
+/*
+ * write-after-rst: the server closes a connection with unread data in its
+ * receive queue, which sends an RST (RFC 2525 section 2.17; tcp_close() ->
+ * tcp_send_active_reset()).  The client then writes three times.
+ *
+ * The client's tcp_reset() sets sk_err = ECONNRESET and tcp_done() shuts
+ * both directions.  In tcp_sendmsg_locked() the SEND_SHUTDOWN path goes to
+ * sk_stream_error(): its first call returns sock_error() -- ECONNRESET,
+ * consuming sk_err, without a signal -- and every later call returns EPIPE
+ * and sends SIGPIPE unless MSG_NOSIGNAL is given.  The SIGPIPE outcome is
+ * shown three ways, each on a connection of its own: SIGPIPE ignored
+ * (SIG_IGN), MSG_NOSIGNAL, and the default disposition, in a child process
+ * that the signal kills.
+ *
+ * POSIX write()/send(): EPIPE "The socket is shut down for writing, or the
+ * socket is connection-mode and is no longer connected", with SIGPIPE
+ * generated unless MSG_NOSIGNAL; ECONNRESET "A connection was forcibly
+ * closed by a peer."  Linux gives both, in that order.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "sockets.h"
+
+enum sigpipe_mode { SIGPIPE_IGNORED, SIGPIPE_NOSIGNAL, SIGPIPE_DEFAULT };
+
+/* A connection whose server side has closed with unread data: returns the
+ * client fd once the client's kernel has taken the RST. */
+static int reset_connection(struct run *r, int lfd, const char *server)
+{
+	int cfd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
+	if (cfd < 0)
+		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT), -1;
+	int afd = accept(lfd, NULL, NULL);
+	if (afd < 0)
+		return broken(r, "accept: %m"), -1;
+	if (send(cfd, "unread", 6, 0) != 6 || !(poll_fd(afd, POLLIN, 2000) & POLLIN))
+		return broken(r, "the client's data never reached the server"), -1;
+	step_as(r, "server close", close(afd), "close(%d) with 6 bytes unread", afd);
+	if (!wait_pending_error(cfd, 2000))
+		return broken(r, "the client never saw the server's RST"), -1;
+	return cfd;
+}
+
+static void write_three_times(struct run *r, int cfd, int flags, const char *how)
+{
+	for (int i = 1; i <= 3; i++)
+		step(r, send(cfd, "data", 4, flags), "send(%d, 4, %s) #%d", cfd, how, i);
+}
+
+/* The default disposition kills the writer, so the writes happen in a
+ * child that reports each result before making the next write. */
+static void write_in_child(struct run *r, int cfd)
+{
+	int pfd[2];
+	if (pipe(pfd) < 0) {
+		note(r, "pipe: %s", strerror(errno));
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		signal(SIGPIPE, SIG_DFL);
+		for (int i = 1; i <= 3; i++) {
+			long res[2];
+			res[0] = send(cfd, "data", 4, 0);
+			res[1] = errno;
+			if (write(pfd[1], res, sizeof(res)) != sizeof(res))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(pfd[1]);
+	long res[2];
+	for (int i = 1; read(pfd[0], res, sizeof(res)) == sizeof(res); i++) {
+		errno = (int)res[1];
+		step(r, res[0], "send(%d, 4, 0) #%d [child, SIGPIPE default]", cfd, i);
+	}
+	close(pfd[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	if (WIFSIGNALED(status))
+		observe(r, "child", "waitpid(writer)", "killed by SIG%s",
+			sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+	else
+		observe(r, "child", "waitpid(writer)", "exited %d", WEXITSTATUS(status));
+}
+
+static int write_after_rst(struct run *r)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	if (lfd < 0)
+		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+
+	static const enum sigpipe_mode modes[] = {SIGPIPE_IGNORED, SIGPIPE_NOSIGNAL,
+						  SIGPIPE_DEFAULT};
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		int cfd = reset_connection(r, lfd, server);
+		if (cfd < 0)
+			return RUN_BROKEN;
+		switch (modes[m]) {
+		case SIGPIPE_IGNORED:
+			signal(SIGPIPE, SIG_IGN);
+			write_three_times(r, cfd, 0, "0 [SIGPIPE ignored]");
+			signal(SIGPIPE, SIG_DFL);
+			break;
+		case SIGPIPE_NOSIGNAL:
+			write_three_times(r, cfd, MSG_NOSIGNAL, "MSG_NOSIGNAL");
+			break;
+		case SIGPIPE_DEFAULT:
+			write_in_child(r, cfd);
+			break;
+		}
+		close(cfd);
+	}
+	note(r, "the first write after the RST reports sk_err (ECONNRESET) and clears it; "
+		"later writes see only the shutdown: EPIPE, with SIGPIPE unless suppressed");
+	close(lfd);
+	return RUN_OK;
+}
+
+const struct scenario scenario_write_after_rst = {
+	.name = "write-after-rst",
+	.errno_name = "EPIPE",
+	.syscall = "send",
+	.summary = "the server closes with unread data (RST); the client writes three times",
+	.posix_expects = NULL,
+	.kernel_path = "server: tcp_close() -> tcp_send_active_reset() (unread data); client: "
+		       "tcp_reset(); tcp_sendmsg_locked() -> sk_stream_error(): sock_error() "
+		       "once (ECONNRESET), then EPIPE + send_sig(SIGPIPE)",
+	.topology = TOPO_PAIR,
+	.families = FAMILY_BOTH,
+	.run = write_after_rst,
+};

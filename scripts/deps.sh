@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install the Debian packages sockerr needs, only those that are missing.
+set -euo pipefail
+
+packages=(
+	gcc make pkg-config
+	libnl-3-dev libnl-route-3-dev libnftables-dev
+	iproute2 nftables
+	bats bats-assert bats-support jq
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}; run 'make deps' as root" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

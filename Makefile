@@ -18,11 +18,12 @@ SAN_OBJS = $(SRCS:%.c=build/san/%.o)
 
 KERNEL := $(shell uname -r)
 BATS ?= bats
-# The suite runs against the sanitizer build: every scenario path is
-# exercised under ASan and UBSan on every `make check`.
-CHECK_BINARY ?= build/san/sockerr
+# The suite runs twice: against the binary users run, and against the
+# ASan+UBSan build, so every scenario path is exercised under the
+# sanitizers on every `make check`.
+CHECK_BINARIES ?= build/sockerr build/san/sockerr
 
-.PHONY: all deps check run install clean format shellcheck sanitize
+.PHONY: all deps check run install clean format format-check shellcheck sanitize
 
 all: build/sockerr
 
@@ -31,7 +32,8 @@ build/sockerr: $(OBJS)
 
 build/%.o: %.c $(HDRS) | deps-check
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 sanitize: build/san/sockerr
 
@@ -40,7 +42,8 @@ build/san/sockerr: $(SAN_OBJS)
 
 build/san/%.o: %.c $(HDRS) | deps-check
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+	@echo "  CC san  $<"
+	@$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 # Fails early, with the remedy, when a library is missing.
 .PHONY: deps-check
@@ -51,8 +54,11 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	$(MAKE) all sanitize
-	SOCKERR=$(CURDIR)/$(CHECK_BINARY) $(BATS) --timing tests/
+	$(MAKE) all sanitize shellcheck format-check
+	@set -e; for bin in $(CHECK_BINARIES); do \
+		echo "== bats with $$bin"; \
+		SOCKERR=$(CURDIR)/$$bin $(BATS) --timing tests/; \
+	done
 
 run: deps
 	$(MAKE) all
@@ -66,8 +72,12 @@ install: build/sockerr
 format:
 	clang-format -i $(SRCS) $(HDRS)
 
+format-check:
+	clang-format --dry-run --Werror $(SRCS) $(HDRS)
+
 shellcheck:
-	shellcheck scripts/*.sh .ci/run tests/test_helper/*.bash
+	shellcheck scripts/*.sh .ci/run
+	shellcheck -s bash tests/test_helper/*.bash tests/setup_suite.bash tests/*.bats
 
 clean:
 	rm -rf build

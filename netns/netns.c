@@ -231,8 +231,8 @@ static int link_up(const struct netns *ns, const char *ifname);
 int netns_create(struct netns *ns, const char *role)
 {
 	ns->fd = -1;
-	snprintf(ns->name, sizeof(ns->name), NETNS_PREFIX "%s%d-%s",
-		 keep_namespaces ? "keep-" : "", (int)getpid(), role);
+	snprintf(ns->name, sizeof(ns->name), NETNS_PREFIX "%s%d-%s", keep_namespaces ? "keep-" : "",
+		 (int)getpid(), role);
 	if (remember_original() < 0 || prepare_run_dir() < 0)
 		return -1;
 	if (n_registered >= MAX_REGISTERED)
@@ -375,8 +375,7 @@ static int wait_oper_up(const struct netns *ns, const char *ifname, int timeout_
 	return rc;
 }
 
-int netns_veth(const struct netns *a, const char *a_name,
-	       const struct netns *b, const char *b_name)
+int netns_veth(const struct netns *a, const char *a_name, const struct netns *b, const char *b_name)
 {
 	struct nl_sock *sk = route_socket(a);
 	if (!sk)
@@ -389,6 +388,7 @@ int netns_veth(const struct netns *a, const char *a_name,
 	rtnl_link_set_name(peer, b_name);
 	rtnl_link_set_ns_fd(peer, b->fd);
 	int err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(peer); /* rtnl_link_veth_get_peer() took a reference */
 	rtnl_link_veth_release(link);
 	nl_socket_free(sk);
 	if (err < 0)
@@ -456,8 +456,8 @@ static int rtn_type(enum netns_route_type type)
 	return RTN_UNICAST;
 }
 
-int netns_route_add(const struct netns *ns, int family, const char *dst,
-		    enum netns_route_type type, const char *gateway, const char *ifname)
+int netns_route_add(const struct netns *ns, int family, const char *dst, enum netns_route_type type,
+		    const char *gateway, const char *ifname)
 {
 	struct nl_sock *sk = route_socket(ns);
 	if (!sk)
@@ -475,7 +475,7 @@ int netns_route_add(const struct netns *ns, int family, const char *dst,
 	rtnl_route_set_protocol(route, RTPROT_STATIC);
 	rtnl_route_set_type(route, rtn_type(type));
 	rtnl_route_set_scope(route, (type == ROUTE_UNICAST && !gateway) ? RT_SCOPE_LINK
-									 : RT_SCOPE_UNIVERSE);
+									: RT_SCOPE_UNIVERSE);
 	if (type == ROUTE_UNICAST) {
 		struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
 		if (gateway) {
@@ -547,6 +547,58 @@ out:
 
 /* ---- stale namespaces ------------------------------------------------ */
 
+/* Seconds since the epoch at which pid started, from /proc/PID/stat, or -1
+ * when there is no such process or it is a zombie (dead, not yet reaped:
+ * kill(pid, 0) would still succeed on it). */
+static double process_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+	if (!p)
+		return -1;
+	char state;
+	unsigned long long start_ticks = 0;
+	/* fields 3 (state) ... 22 (starttime) */
+	if (sscanf(p + 1,
+		   " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+		   "%*s %*s %llu",
+		   &state, &start_ticks) != 2)
+		return -1;
+	if (state == 'Z' || state == 'X')
+		return -1;
+	static long long boot_time = -1;
+	if (boot_time < 0) {
+		FILE *st = fopen("/proc/stat", "re");
+		char line[256];
+		while (st && fgets(line, sizeof(line), st))
+			if (sscanf(line, "btime %lld", &boot_time) == 1)
+				break;
+		if (st)
+			fclose(st);
+	}
+	return (double)boot_time + (double)start_ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Does the run that created the namespace file at path still live?  A pid
+ * that started after the file was made is a reused pid, not the owner. */
+static bool owner_alive(pid_t pid, const char *path)
+{
+	double started = process_start_time(pid);
+	if (started < 0)
+		return false;
+	struct stat st;
+	if (stat(path, &st) == 0 && started > (double)st.st_mtime + 2)
+		return false;
+	return true;
+}
+
 int netns_reap_stale(bool include_kept, pid_t only_pid, void *out)
 {
 	DIR *dir = opendir(NETNS_RUN_DIR);
@@ -568,14 +620,10 @@ int netns_reap_stale(bool include_kept, pid_t only_pid, void *out)
 			continue;
 		if (kept && !include_kept)
 			continue;
-		if (only_pid > 0) {
-			if (pid != only_pid)
-				continue;
-		} else if (kill((pid_t)pid, 0) == 0 || errno == EPERM) {
-			continue; /* its run is still alive */
-		}
 		char path[sizeof(NETNS_RUN_DIR) + 256 + 1];
 		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", de->d_name);
+		if (only_pid > 0 ? pid != only_pid : owner_alive((pid_t)pid, path))
+			continue;
 		remove_mount_file(path);
 		if (out)
 			fprintf(out, "removed %s\n", de->d_name);
@@ -592,8 +640,8 @@ int netns_reap_stale(bool include_kept, pid_t only_pid, void *out)
 static bool solicited_node_joined(const struct in6_addr *addr)
 {
 	char want[33];
-	snprintf(want, sizeof(want), "ff0200000000000000000001ff%02x%02x%02x",
-		 addr->s6_addr[13], addr->s6_addr[14], addr->s6_addr[15]);
+	snprintf(want, sizeof(want), "ff0200000000000000000001ff%02x%02x%02x", addr->s6_addr[13],
+		 addr->s6_addr[14], addr->s6_addr[15]);
 	FILE *f = fopen("/proc/thread-self/net/igmp6", "re");
 	if (!f)
 		return true; /* no MLD state to wait for */
@@ -667,8 +715,7 @@ const char *topology_name(enum topology_kind kind)
 	return "none";
 }
 
-static int add_addrs(const struct netns *ns, const char *ifname, const char *v4,
-		     const char *v6)
+static int add_addrs(const struct netns *ns, const char *ifname, const char *v4, const char *v6)
 {
 	char cidr[64];
 	snprintf(cidr, sizeof(cidr), "%s/24", v4);
@@ -725,11 +772,10 @@ int topology_routed(struct topology *t, bool client_default_route)
 	if (netns_sysctl_set(&t->router, "net/ipv4/icmp_ratelimit", "0") < 0)
 		return -1;
 	netns_sysctl_set(&t->router, "net/ipv6/icmp/ratelimit", "0");
-	if (client_default_route &&
-	    (netns_route_add(&t->client, AF_INET, "default", ROUTE_UNICAST, ROUTED_ROUTER_C4,
-			     "eth0") < 0 ||
-	     netns_route_add(&t->client, AF_INET6, "default", ROUTE_UNICAST, ROUTED_ROUTER_C6,
-			     "eth0") < 0))
+	if (client_default_route && (netns_route_add(&t->client, AF_INET, "default", ROUTE_UNICAST,
+						     ROUTED_ROUTER_C4, "eth0") < 0 ||
+				     netns_route_add(&t->client, AF_INET6, "default", ROUTE_UNICAST,
+						     ROUTED_ROUTER_C6, "eth0") < 0))
 		return -1;
 	if (netns_route_add(&t->server, AF_INET, "default", ROUTE_UNICAST, ROUTED_ROUTER_S4,
 			    "eth0") < 0 ||

@@ -29,7 +29,7 @@
 #define NETNS_RUN_DIR "/run/netns"
 /* Every namespace of ours is named "sockerr-<pid>-<role>"; a kept topology
  * is named "sockerr-keep-<pid>-<role>" so that automatic reaping spares it. */
-#define NETNS_PREFIX "sockerr-"
+#define NETNS_PREFIX   "sockerr-"
 #define NETNS_NAME_MAX 64
 
 struct netns {
@@ -64,8 +64,8 @@ int netns_sysctl_set(const struct netns *ns, const char *key, const char *value)
 int netns_sysctl_get(const struct netns *ns, const char *key, char *buf, size_t len);
 
 /* A veth pair: end a_name in a, end b_name in b, both brought up. */
-int netns_veth(const struct netns *a, const char *a_name,
-	       const struct netns *b, const char *b_name);
+int netns_veth(const struct netns *a, const char *a_name, const struct netns *b,
+	       const char *b_name);
 int netns_link_set_up(const struct netns *ns, const char *ifname, bool up);
 int netns_ifindex(const struct netns *ns, const char *ifname);
 
@@ -84,8 +84,8 @@ const char *netns_route_type_name(enum netns_route_type type);
 /* Add a route to dst ("default" or "ADDR/PLEN").  Unicast routes go via
  * gateway (may be NULL for on-link) on ifname (may be NULL with a gateway).
  * family is AF_INET or AF_INET6 (needed for "default"). */
-int netns_route_add(const struct netns *ns, int family, const char *dst,
-		    enum netns_route_type type, const char *gateway, const char *ifname);
+int netns_route_add(const struct netns *ns, int family, const char *dst, enum netns_route_type type,
+		    const char *gateway, const char *ifname);
 
 /* Wait (polling, 1 ms steps) until no IPv6 address in ns is tentative. */
 int netns_wait_ipv6_ready(const struct netns *ns, int timeout_ms);
@@ -118,14 +118,14 @@ int netns_reap_stale(bool include_kept, pid_t only_pid, void *out /* FILE* */);
 #define PAIR_CLIENT6 "2001:db8:1::1"
 #define PAIR_SERVER6 "2001:db8:1::2"
 
-#define ROUTED_CLIENT4 "192.0.2.1"
+#define ROUTED_CLIENT4	 "192.0.2.1"
 #define ROUTED_ROUTER_C4 "192.0.2.254"
 #define ROUTED_ROUTER_S4 "198.51.100.254"
-#define ROUTED_SERVER4 "198.51.100.2"
-#define ROUTED_CLIENT6 "2001:db8:1::1"
+#define ROUTED_SERVER4	 "198.51.100.2"
+#define ROUTED_CLIENT6	 "2001:db8:1::1"
 #define ROUTED_ROUTER_C6 "2001:db8:1::fe"
 #define ROUTED_ROUTER_S6 "2001:db8:2::fe"
-#define ROUTED_SERVER6 "2001:db8:2::2"
+#define ROUTED_SERVER6	 "2001:db8:2::2"
 
 enum topology_kind { TOPO_NONE, TOPO_PAIR, TOPO_ROUTED };
 

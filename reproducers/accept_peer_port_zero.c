@@ -32,15 +32,18 @@
 #include "packets.h"
 #include "sockets.h"
 
-#define CLIENT_ISN 1000u
+#define CLIENT_ISN  1000u
 #define SECOND_PORT (SERVER_PORT + 1)
 
 /* Complete a handshake from source port 0 to port; returns 0 when the
  * server's listener holds the connection in its accept queue. */
 static int handshake_from_port_zero(struct run *r, int raw, int pkt, int lfd, int port)
 {
-	struct tcp_segment syn = {.family = r->family, .sport = 0, .dport = (uint16_t)port,
-				  .seq = CLIENT_ISN, .flags = TCPF_SYN};
+	struct tcp_segment syn = {.family = r->family,
+				  .sport = 0,
+				  .dport = (uint16_t)port,
+				  .seq = CLIENT_ISN,
+				  .flags = TCPF_SYN};
 	segment_addr(r->family, topology_client_addr(&r->topo, r->family), &syn.src);
 	segment_addr(r->family, topology_server_addr(&r->topo, r->family), &syn.dst);
 	if (raw_tcp_send(raw, &syn) < 0)
@@ -65,13 +68,12 @@ static int handshake_from_port_zero(struct run *r, int raw, int pkt, int lfd, in
 static int accept_peer_port_zero(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	if (netns_nft(&r->topo.client,
-		      "table inet sockerr {\n"
-		      "  chain input {\n"
-		      "    type filter hook input priority 0;\n"
-		      "    tcp dport 0 drop\n"
-		      "  }\n"
-		      "}\n") < 0)
+	if (netns_nft(&r->topo.client, "table inet sockerr {\n"
+				       "  chain input {\n"
+				       "    type filter hook input priority 0;\n"
+				       "    tcp dport 0 drop\n"
+				       "  }\n"
+				       "}\n") < 0)
 		return skipped(r, "nftables is not usable in the client namespace: %s",
 			       netns_error());
 	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
@@ -104,8 +106,8 @@ static int accept_peer_port_zero(struct run *r)
 	rc = handshake_from_port_zero(r, raw, pkt, lfd2, SECOND_PORT);
 	if (rc != RUN_OK)
 		return rc;
-	afd = step(r, accept4(lfd2, NULL, NULL, SOCK_CLOEXEC), "accept4(%d, NULL, NULL, SOCK_CLOEXEC)",
-		   lfd2);
+	afd = step(r, accept4(lfd2, NULL, NULL, SOCK_CLOEXEC),
+		   "accept4(%d, NULL, NULL, SOCK_CLOEXEC)", lfd2);
 	if (afd >= 0) {
 		observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 			tcp_state_name(tcp_state(afd)));
@@ -113,8 +115,9 @@ static int accept_peer_port_zero(struct run *r)
 		step(r, getpeername(afd, (struct sockaddr *)&peer, &plen), "getpeername(%d)", afd);
 		close(afd);
 	}
-	note(r, "the address buffer is what fails accept(): getname() refuses a peer whose port "
-		"is 0, and do_accept() reports that as ECONNABORTED after dequeuing the connection");
+	note(r,
+	     "the address buffer is what fails accept(): getname() refuses a peer whose port "
+	     "is 0, and do_accept() reports that as ECONNABORTED after dequeuing the connection");
 	close(pkt);
 	close(raw);
 	close(lfd2);

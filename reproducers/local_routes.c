@@ -112,12 +112,13 @@ LOCAL_ROUTE_SCENARIO(scenario_local_route_blackhole, "local-route-blackhole", "E
 		     "IPv6: ip6_dst_lookup_flow() -> ip6_rt_type_to_error()",
 		     local_blackhole);
 
-LOCAL_ROUTE_SCENARIO(scenario_local_route_throw, "local-route-throw", "ENETUNREACH",
-		     "connect() with the client's own throw route to the server", NULL,
-		     "fib_props[RTN_THROW].error is -EAGAIN: fib_rules_lookup() goes on to the next "
-		     "rule; none finds a route -> ENETUNREACH (IPv6: fib6_rule_action() -> "
-		     "ip6_null_entry)",
-		     local_throw);
+LOCAL_ROUTE_SCENARIO(
+	scenario_local_route_throw, "local-route-throw", "ENETUNREACH",
+	"connect() with the client's own throw route to the server", NULL,
+	"fib_props[RTN_THROW].error is -EAGAIN: fib_rules_lookup() goes on to the next "
+	"rule; none finds a route -> ENETUNREACH (IPv6: fib6_rule_action() -> "
+	"ip6_null_entry)",
+	local_throw);
 
 const struct scenario scenario_no_route = {
 	.name = "no-route",

@@ -171,12 +171,9 @@ static bool ipv6_available(void)
 static int setup_topology(struct run *r)
 {
 	switch (r->sc->topology) {
-	case TOPO_PAIR:
-		return topology_pair(&r->topo);
-	case TOPO_ROUTED:
-		return topology_routed(&r->topo, !r->sc->client_without_default_route);
-	case TOPO_NONE:
-		break;
+	case TOPO_PAIR: return topology_pair(&r->topo);
+	case TOPO_ROUTED: return topology_routed(&r->topo, !r->sc->client_without_default_route);
+	case TOPO_NONE: break;
 	}
 	return 0;
 }
@@ -293,9 +290,14 @@ static int run_one(const struct scenario *sc, int family, const struct run_optio
 		return broken(r, "the run exited (%d) without a result", WEXITSTATUS(wstatus));
 	}
 	r->sc = sc; /* same binary, same address: but never trust a pointer from a pipe */
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	return RUN_BROKEN;
+	int status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+	if (status == RUN_OK || status == RUN_SKIP || (status == RUN_BROKEN && r->reason[0]))
+		return status;
+	if (WIFSIGNALED(wstatus))
+		return broken(r, "the run reported, then died of SIG%s",
+			      sigabbrev_np(WTERMSIG(wstatus)) ?: "?");
+	return broken(r, "the run reported, then exited %d (a sanitizer report on stderr?)",
+		      status);
 }
 
 static void print_keep_hint(const struct run *r)
@@ -316,9 +318,12 @@ static int cmd_run(int argc, char **argv)
 	bool all = false;
 	const char *output_path = NULL;
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},	   {"json", no_argument, NULL, 'j'},
-		{"keep", no_argument, NULL, 'k'},	   {"summary", no_argument, NULL, 's'},
-		{"output", required_argument, NULL, 'o'}, {"timeout", required_argument, NULL, 't'},
+		{"all", no_argument, NULL, 'a'},
+		{"json", no_argument, NULL, 'j'},
+		{"keep", no_argument, NULL, 'k'},
+		{"summary", no_argument, NULL, 's'},
+		{"output", required_argument, NULL, 'o'},
+		{"timeout", required_argument, NULL, 't'},
 		{0},
 	};
 	int c;
@@ -335,8 +340,8 @@ static int cmd_run(int argc, char **argv)
 			char *end;
 			long t = strtol(optarg, &end, 10);
 			if (*end || t <= 0 || t > 3600)
-				return usage_error("--timeout takes seconds from 1 to 3600, not '%s'",
-						   optarg);
+				return usage_error(
+					"--timeout takes seconds from 1 to 3600, not '%s'", optarg);
 			o.timeout_s = (int)t;
 			break;
 		}

@@ -22,8 +22,11 @@ const char *tcp_flags_str(uint8_t flags)
 	static const struct {
 		uint8_t bit;
 		const char *name;
-	} names[] = {{TCPF_SYN, "SYN"}, {TCPF_FIN, "FIN"}, {TCPF_RST, "RST"},
-		     {TCPF_PSH, "PSH"}, {TCPF_ACK, "ACK"}};
+	} names[] = {{TCPF_SYN, "SYN"},
+		     {TCPF_FIN, "FIN"},
+		     {TCPF_RST, "RST"},
+		     {TCPF_PSH, "PSH"},
+		     {TCPF_ACK, "ACK"}};
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (flags & names[i].bit) {
@@ -50,9 +53,8 @@ static uint32_t sum16(const void *data, size_t len, uint32_t sum)
 	return sum;
 }
 
-uint16_t inet_checksum_pseudo(int family, const struct in6_addr *src,
-			      const struct in6_addr *dst, uint8_t proto, const void *data,
-			      size_t len)
+uint16_t inet_checksum_pseudo(int family, const struct in6_addr *src, const struct in6_addr *dst,
+			      uint8_t proto, const void *data, size_t len)
 {
 	size_t alen = family == AF_INET6 ? 16 : 4;
 	uint32_t sum = sum16(src, alen, 0);

@@ -46,8 +46,7 @@ bool packet_wait_tcp(int fd, int family, uint16_t sport, uint16_t dport, int tim
 		     struct tcp_segment *seg);
 
 /* The Internet checksum over a pseudo-header and a payload. */
-uint16_t inet_checksum_pseudo(int family, const struct in6_addr *src,
-			      const struct in6_addr *dst, uint8_t proto, const void *data,
-			      size_t len);
+uint16_t inet_checksum_pseudo(int family, const struct in6_addr *src, const struct in6_addr *dst,
+			      uint8_t proto, const void *data, size_t len);
 
 #endif

@@ -48,8 +48,8 @@ static int add_router_route(struct run *r, enum netns_route_type type)
 static int connect_to_server(struct run *r, int fd)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of(r->family, topology_server_addr(&r->topo, r->family),
-				    SERVER_PORT, &ss);
+	socklen_t len =
+		sockaddr_of(r->family, topology_server_addr(&r->topo, r->family), SERVER_PORT, &ss);
 	return step(r, connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)", fd,
 		    sockaddr_str((struct sockaddr *)&ss));
 }
@@ -66,8 +66,9 @@ static int router_blackhole(struct run *r)
 	     "setsockopt(%d, TCP_USER_TIMEOUT, %u)", fd, timeout);
 	double t = elapsed_ms(r);
 	connect_to_server(r, fd);
-	note(r, "bound: TCP_USER_TIMEOUT %u ms, checked when the SYN retransmission timer fires "
-		"(initial RTO 1 s); connect() returned after %.0f ms",
+	note(r,
+	     "bound: TCP_USER_TIMEOUT %u ms, checked when the SYN retransmission timer fires "
+	     "(initial RTO 1 s); connect() returned after %.0f ms",
 	     timeout, elapsed_ms(r) - t);
 	close(fd);
 	return RUN_OK;
@@ -98,14 +99,16 @@ static int router_unreachable(struct run *r)
 	observe(r, "LockDroppedIcmps", "client TcpExt LockDroppedIcmps (delta)", "+%ld",
 		dropped_after - dropped);
 	if (dropped_after > dropped)
-		note(r, "the first ICMP error came back while connect() owned the socket (veth "
-			"delivers synchronously): kept as a soft error; the hard error landed on "
-			"the SYN retransmission, %.0f ms after connect() began",
+		note(r,
+		     "the first ICMP error came back while connect() owned the socket (veth "
+		     "delivers synchronously): kept as a soft error; the hard error landed on "
+		     "the SYN retransmission, %.0f ms after connect() began",
 		     took);
 	else if (took >= 900)
-		note(r, "no ICMP error was dropped for the socket lock, yet connect() waited for "
-			"the SYN retransmission (%.0f ms): the router answered only the "
-			"retransmitted SYN",
+		note(r,
+		     "no ICMP error was dropped for the socket lock, yet connect() waited for "
+		     "the SYN retransmission (%.0f ms): the router answered only the "
+		     "retransmitted SYN",
 		     took);
 	else
 		note(r, "the ICMP error failed connect() directly, after %.0f ms", took);

@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -69,8 +70,12 @@ static int rst_before_accept(struct run *r)
 	int afd = step(r, accept(lfd, (struct sockaddr *)&peer, &plen), "accept(%d)", lfd);
 	if (afd < 0)
 		return RUN_OK;
-	observe(r, "peer", "accept(...) peer address", "%s", sockaddr_str((struct sockaddr *)&peer));
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(afd)));
+	char peer_call[96];
+	snprintf(peer_call, sizeof(peer_call), "accept(...) peer address %s",
+		 sockaddr_str((struct sockaddr *)&peer));
+	observe(r, "peer", peer_call, "%s", sockaddr_host((struct sockaddr *)&peer));
+	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(afd)));
 	char buf[512];
 	step(r, recv(afd, buf, sizeof(buf), 0), "recv(%d, %zu, 0)", afd, sizeof(buf));
 	step(r, send(afd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", afd);

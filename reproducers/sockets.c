@@ -52,6 +52,17 @@ const char *sockaddr_str(const struct sockaddr *sa)
 	return out;
 }
 
+const char *sockaddr_host(const struct sockaddr *sa)
+{
+	static char host[INET6_ADDRSTRLEN];
+	const void *addr = sa->sa_family == AF_INET6
+				   ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+				   : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+	if (!inet_ntop(sa->sa_family, addr, host, sizeof(host)))
+		snprintf(host, sizeof(host), "?");
+	return host;
+}
+
 int tcp_socket_in(const struct netns *ns, int family)
 {
 	return netns_socket(ns, family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -129,11 +140,16 @@ int tcp_state(int fd)
 const char *tcp_state_name(int state)
 {
 	static const char *const names[] = {
-		[TCP_ESTABLISHED] = "ESTABLISHED", [TCP_SYN_SENT] = "SYN_SENT",
-		[TCP_SYN_RECV] = "SYN_RECV",	   [TCP_FIN_WAIT1] = "FIN_WAIT1",
-		[TCP_FIN_WAIT2] = "FIN_WAIT2",	   [TCP_TIME_WAIT] = "TIME_WAIT",
-		[TCP_CLOSE] = "CLOSE",		   [TCP_CLOSE_WAIT] = "CLOSE_WAIT",
-		[TCP_LAST_ACK] = "LAST_ACK",	   [TCP_LISTEN] = "LISTEN",
+		[TCP_ESTABLISHED] = "ESTABLISHED",
+		[TCP_SYN_SENT] = "SYN_SENT",
+		[TCP_SYN_RECV] = "SYN_RECV",
+		[TCP_FIN_WAIT1] = "FIN_WAIT1",
+		[TCP_FIN_WAIT2] = "FIN_WAIT2",
+		[TCP_TIME_WAIT] = "TIME_WAIT",
+		[TCP_CLOSE] = "CLOSE",
+		[TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+		[TCP_LAST_ACK] = "LAST_ACK",
+		[TCP_LISTEN] = "LISTEN",
 		[TCP_CLOSING] = "CLOSING",
 	};
 	if (state > 0 && state < (int)(sizeof(names) / sizeof(names[0])) && names[state])
@@ -147,8 +163,7 @@ int set_linger_abort(int fd)
 	return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 }
 
-int tcp_diag_count(const struct netns *ns, int family, int lport, int rport,
-		   unsigned state_mask)
+int tcp_diag_count(const struct netns *ns, int family, int lport, int rport, unsigned state_mask)
 {
 	int fd = netns_socket(ns, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)

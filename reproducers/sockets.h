@@ -15,6 +15,8 @@
 socklen_t sockaddr_of(int family, const char *addr, int port, struct sockaddr_storage *ss);
 /* "192.0.2.1:8080" or "[2001:db8:1::1]:8080" */
 const char *sockaddr_str(const struct sockaddr *sa);
+/* "192.0.2.1" or "2001:db8:1::1": the address without the port. */
+const char *sockaddr_host(const struct sockaddr *sa);
 
 /* A TCP socket created inside ns (SOCK_CLOEXEC). -1 with errno. */
 int tcp_socket_in(const struct netns *ns, int family);
@@ -42,8 +44,7 @@ int set_linger_abort(int fd);
 /* Number of TCP sockets inside ns with local port lport and remote port
  * rport (0 = any) whose state is in state_mask (1 << TCP_ESTABLISHED ...),
  * from sock_diag; -1 with errno on failure. */
-int tcp_diag_count(const struct netns *ns, int family, int lport, int rport,
-		   unsigned state_mask);
+int tcp_diag_count(const struct netns *ns, int family, int lport, int rport, unsigned state_mask);
 
 /* A counter of /proc/net/netstat or /proc/net/snmp ("TcpExt",
  * "LockDroppedIcmps"), or of /proc/net/snmp6 (group "snmp6",

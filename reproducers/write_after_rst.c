@@ -115,9 +115,7 @@ static int write_after_rst(struct run *r)
 		case SIGPIPE_NOSIGNAL:
 			write_three_times(r, cfd, MSG_NOSIGNAL, "MSG_NOSIGNAL");
 			break;
-		case SIGPIPE_DEFAULT:
-			write_in_child(r, cfd);
-			break;
+		case SIGPIPE_DEFAULT: write_in_child(r, cfd); break;
 		}
 		close(cfd);
 	}

@@ -6,7 +6,7 @@ packages=(
 	gcc make pkg-config
 	libnl-3-dev libnl-route-3-dev libnftables-dev
 	iproute2 nftables
-	bats bats-assert bats-support jq
+	bats bats-assert bats-support jq shellcheck clang-format
 )
 
 missing=()

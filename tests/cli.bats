@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # status, output, stderr (bats run) and json (observe)
+# The runner's contract: list, the JSON records, exit codes, errors.
+
+setup() {
+	load test_helper/common-setup
+}
+
+@test "list: one scenario per line, name first, every design-card scenario present" {
+	run "$SOCKERR" list
+	assert_success
+	for name in rst-before-accept accept-peer-port-zero write-after-rst closed-port \
+		router-blackhole router-unreachable local-route-unreachable \
+		local-route-prohibit local-route-blackhole local-route-throw no-route; do
+		assert_line --regexp "^$name "
+	done
+}
+
+@test "list --json: an array whose objects carry name, errno, syscall and summary" {
+	run "$SOCKERR" list --json
+	assert_success
+	run jq -e 'type == "array" and length > 0 and
+		all(.[]; (.name|type) == "string" and (.errno|test("^E[A-Z]+$")) and
+			(.syscall|type) == "string" and (.summary|length) > 0)' <<<"$output"
+	assert_success
+}
+
+@test "list --errno and --syscall filter the catalogue" {
+	run "$SOCKERR" list --errno ECONNABORTED
+	assert_success
+	assert_output --regexp '^accept-peer-port-zero '
+	assert_equal "${#lines[@]}" 1
+	run "$SOCKERR" list --syscall connect
+	assert_success
+	refute_line --regexp '^rst-before-accept '
+	assert_line --regexp '^closed-port '
+}
+
+@test "run --json: one object per family with the documented fields" {
+	run --separate-stderr "$SOCKERR" run closed-port --json
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	run jq -s -e --arg k "$(uname -r)" '
+		map(.family) == ["ipv4", "ipv6"] and
+		all(.[]; .scenario == "closed-port" and .kernel == $k and
+			(.steps | length) > 0 and
+			all(.steps[]; has("call") and has("ret") and has("errno") and has("ms")) and
+			has("posix_expects") and (.kernel_path | test("tcp_reset")))' <<<"$output"
+	assert_success
+}
+
+@test "run text output: one strace-like line per step, with the errno name and time" {
+	run "$SOCKERR" run closed-port -4
+	assert_success
+	assert_line --regexp '^  connect\([0-9]+, 192\.0\.2\.2:9\) = -1 ECONNREFUSED \(Connection refused\) +\[ +[0-9.]+ ms\]$'
+	assert_line --partial 'kernel: '
+}
+
+@test "unknown scenario: a clear error and the usage, exit 2" {
+	run --separate-stderr "$SOCKERR" run no-such-scenario
+	assert_failure 2
+	[[ $stderr == *"unknown scenario 'no-such-scenario'"* ]]
+	[[ $stderr == *"usage: sockerr"* ]]
+}
+
+@test "unknown flag and unknown command: exit 2 with the usage" {
+	run --separate-stderr "$SOCKERR" run closed-port --no-such-flag
+	assert_failure 2
+	[[ $stderr == *"usage: sockerr"* ]]
+	run --separate-stderr "$SOCKERR" frobnicate
+	assert_failure 2
+	[[ $stderr == *"unknown command 'frobnicate'"* ]]
+}
+
+@test "bad --timeout value: exit 2 with the reason" {
+	run --separate-stderr "$SOCKERR" run closed-port --timeout 0
+	assert_failure 2
+	[[ $stderr == *"--timeout takes seconds"* ]]
+}
+
+@test "not root: one clear line, exit 1" {
+	local dir
+	dir=$(mktemp -d /tmp/sockerr-nonroot.XXXXXX)
+	chmod 755 "$dir"
+	install -m 755 "$SOCKERR" "$dir/sockerr"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$dir/sockerr" run closed-port
+	rm -rf "$dir"
+	assert_failure 1
+	assert_equal "$stderr" "sockerr: must run as root: it creates network namespaces (try sudo)"
+}
+
+@test "run --all --summary --output: a table of every run and a results document" {
+	local out=$BATS_TEST_TMPDIR/results.json
+	run --separate-stderr "$SOCKERR" run --all --summary --output "$out"
+	assert_success
+	assert_line --regexp '^SCENARIO +FAM +OBSERVED'
+	assert_line --regexp '^rst-before-accept +ipv4 '
+	assert_line --regexp '^ +accept=ok .*recv=ECONNRESET send=EPIPE$'
+	assert_line --regexp '^ +POSIX/man page: accept\(\) fails with ECONNABORTED$'
+	assert_line --regexp '^[0-9]+ runs: [0-9]+ ran, 0 skipped, 0 broken$'
+	run jq -e --arg k "$(uname -r)" '.kernel == $k and (.runs | length) >= 22 and
+		all(.runs[]; .status == "ran")' "$out"
+	assert_success
+}

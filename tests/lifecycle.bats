@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # status, output, stderr (bats run) and json (observe)
+# Namespaces: named per run, kept on request, removed on every path.
+
+setup() {
+	load test_helper/common-setup
+}
+
+# Wait (polling) until namespaces of a run exist; fails after 10 s.
+wait_for_namespaces() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[ -n "$(sockerr_namespaces)" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+@test "--keep leaves the topology up for ip -n, and cleanup removes it" {
+	run "$SOCKERR" run closed-port -4 --keep
+	assert_success
+	assert_line --regexp '^  inspect: ip -n sockerr-keep-[0-9]+-client addr'
+	local client
+	client=$(sockerr_namespaces | grep -- '-client$' | head -n 1)
+	[[ $client == sockerr-keep-*-client ]]
+	run ip -n "$client" addr show dev eth0
+	assert_output --partial 192.0.2.1/24
+	# A later run must not reap a kept topology...
+	run "$SOCKERR" run closed-port -4
+	assert_success
+	run sockerr_namespaces
+	assert_output --partial "$client"
+	# ...but cleanup does.
+	run "$SOCKERR" cleanup
+	assert_success
+	assert_line "removed $client"
+	run sockerr_namespaces
+	assert_output ""
+}
+
+@test "a run killed with SIGKILL leaves namespaces that the next run or cleanup removes" {
+	setsid "$SOCKERR" run router-blackhole -4 >/dev/null 3>&- &
+	local pid=$!
+	wait_for_namespaces
+	# Kill the runner and its child at once: nothing of theirs can clean up.
+	kill -KILL -- "-$pid"
+	wait "$pid" || true
+	run sockerr_namespaces
+	refute_output ""
+	# The next run passes, and reaps what the dead run left.
+	run "$SOCKERR" run closed-port -4
+	assert_success
+	run sockerr_namespaces
+	assert_output ""
+}
+
+@test "cleanup removes namespaces of a SIGKILLed run" {
+	setsid "$SOCKERR" run router-blackhole -6 >/dev/null 3>&- &
+	local pid=$!
+	wait_for_namespaces
+	kill -KILL -- "-$pid"
+	wait "$pid" || true
+	run "$SOCKERR" cleanup
+	assert_success
+	assert_line --regexp '^removed sockerr-[0-9]+-client$'
+	run sockerr_namespaces
+	assert_output ""
+}
+
+check_signal_cleans_up() {
+	local sig=$1
+	"$SOCKERR" run router-blackhole -4 >/dev/null 3>&- &
+	local pid=$!
+	wait_for_namespaces
+	kill "-$sig" "$pid"
+	# The runner re-raises the signal after the teardown: 128 + signo.
+	# (wait here, not under `run`: a subshell cannot wait for our child.)
+	local rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" "$((128 + $(kill -l "$sig")))"
+	run sockerr_namespaces
+	assert_output ""
+}
+
+@test "SIGTERM to the runner: the run tears its namespaces down itself" {
+	check_signal_cleans_up TERM
+}
+
+@test "SIGINT to the runner: the run tears its namespaces down itself" {
+	check_signal_cleans_up INT
+}

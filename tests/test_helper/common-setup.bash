@@ -1,0 +1,48 @@
+# Common set-up for every bats file: the assertion libraries, the binary
+# under test, and `observe`, which runs one scenario for one family and
+# turns its JSON into one line per step: "name: result", where result is
+# the errno name of a failed call, "ok" for a call that succeeded, or the
+# observed value (SO_ERROR, a TCP state, "killed by SIGPIPE").
+# shellcheck shell=bash
+# status, output and stderr are set by bats' run:
+# shellcheck disable=SC2154
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+SOCKERR=${SOCKERR:-$BATS_TEST_DIRNAME/../build/sockerr}
+export SOCKERR
+
+# observe NAME -4|-6: run the scenario; $json holds its record, $output and
+# $lines its steps.  A skipped run is a bats skip with the runner's reason;
+# a broken one fails the test with it.
+observe() {
+	local name=$1 family=$2
+	run --separate-stderr "$SOCKERR" run "$name" "$family" --json
+	if [ "$status" -eq 4 ]; then
+		skip "$(jq -r .reason <<<"$output")"
+	fi
+	if [ "$status" -ne 0 ]; then
+		echo "sockerr run $name $family exited $status: $stderr" >&2
+		jq -r '.reason // empty' <<<"$output" >&2
+		return 1
+	fi
+	json=$output
+	run jq -r '.steps[] | "\(.name): \(.value // .errno // "ok")"' <<<"$json"
+}
+
+# step_ms NAME: milliseconds since the scenario started at which the first
+# step called NAME returned.
+step_ms() {
+	jq -r --arg n "$1" '[.steps[] | select(.name == $n)][0].ms | floor' <<<"$json"
+}
+
+# step_value NAME: the value (or errno, or "ok") of the first step NAME.
+step_result() {
+	jq -r --arg n "$1" '[.steps[] | select(.name == $n)][0] | .value // .errno // "ok"' <<<"$json"
+}
+
+sockerr_namespaces() {
+	ip netns list | awk '{print $1}' | grep '^sockerr-' || true
+}

@@ -95,12 +95,15 @@ static int accept_peer_port_zero(struct run *r)
 		close(afd);
 	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
 		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "still queued" : "empty (dequeued)");
+	bool still_queued = poll_fd(lfd, POLLIN, 0) & POLLIN;
 	struct tcp_segment fin;
-	if (packet_wait_tcp(pkt, r->family, SERVER_PORT, 0, 1000, &fin))
-		observe(r, "peer sees", "AF_PACKET: next segment from the server", "%s",
-			tcp_flags_str(fin.flags));
-	else
-		observe(r, "peer sees", "AF_PACKET: next segment from the server", "nothing");
+	bool closed = packet_wait_tcp(pkt, r->family, SERVER_PORT, 0, 1000, &fin) &&
+		      (fin.flags & (TCPF_FIN | TCPF_RST));
+	observe(r, "peer sees", "AF_PACKET: next segment from the server", "%s",
+		closed ? tcp_flags_str(fin.flags) : "nothing");
+	set_connection(r, still_queued ? CONNECTION_STILL_QUEUED
+			  : closed     ? CONNECTION_DEQUEUED_CLOSED
+				       : CONNECTION_HANDED_OVER);
 
 	/* 2: a second connection, accept4() without an address. */
 	rc = handshake_from_port_zero(r, raw, pkt, lfd2, SECOND_PORT);
@@ -135,6 +138,8 @@ const struct scenario scenario_accept_peer_port_zero = {
 	.kernel_path = "do_accept() (__sys_accept4_file() on 6.1): ops->getname(newsock, addr, 2) "
 		       "< 0 -> -ECONNABORTED; inet_getname()/inet6_getname(): inet_dport == 0 -> "
 		       "-ENOTCONN",
+	.handling = "retry at once: this connection is gone (closed by accept() itself), the "
+		    "next one is unaffected",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
 	.run = accept_peer_port_zero,

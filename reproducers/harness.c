@@ -76,6 +76,11 @@ void observe(struct run *r, const char *name, const char *call, const char *valu
 	va_end(ap);
 }
 
+void set_connection(struct run *r, const char *fate)
+{
+	snprintf(r->connection, sizeof(r->connection), "%s", fate);
+}
+
 void note(struct run *r, const char *fmt, ...)
 {
 	if (r->n_notes >= MAX_NOTES)
@@ -180,6 +185,10 @@ void render_text(FILE *out, const struct run *r, int status)
 		fprintf(out, "  note: %s\n", r->notes[i]);
 	if (status != RUN_OK)
 		fprintf(out, "  %s: %s\n", status_name(status), r->reason);
+	if (r->connection[0])
+		fprintf(out, "  connection: %s\n", r->connection);
+	if (sc->handling)
+		fprintf(out, "  handling: %s\n", sc->handling);
 	if (sc->posix_expects)
 		fprintf(out, "  POSIX/man page expects: %s\n", sc->posix_expects);
 	fprintf(out, "  kernel: %s\n", sc->kernel_path);
@@ -254,6 +263,10 @@ void render_json(FILE *out, const struct run *r, int status)
 	json_string(out, sc->posix_expects);
 	fputs(",\"kernel_path\":", out);
 	json_string(out, sc->kernel_path);
+	fputs(",\"handling\":", out);
+	json_string(out, sc->handling);
+	fputs(",\"connection\":", out);
+	json_string(out, r->connection[0] ? r->connection : NULL);
 	fputs("}\n", out);
 }
 

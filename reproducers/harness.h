@@ -35,6 +35,10 @@ struct scenario {
 	const char *posix_expects;
 	const char *kernel_path; /* kernel function(s) that produce the result */
 	const char *policy;	 /* NULL, or the policy layer injecting the errno */
+	/* accept(2) table rows: what a server should do with this errno,
+	 * starting with its class: "retry at once", "back off and free
+	 * resources" or "fatal: a bug in the caller".  NULL elsewhere. */
+	const char *handling;
 	enum topology_kind topology;
 	/* routed topology only: the client gets no default route */
 	bool client_without_default_route;
@@ -64,7 +68,15 @@ struct run {
 	int n_notes;
 	char notes[MAX_NOTES][256];
 	char reason[512]; /* why it was skipped or broken */
+	/* What became of the pending connection, as measured by the run:
+	 * one of the CONNECTION_* words; empty where it does not apply. */
+	char connection[64];
 };
+
+#define CONNECTION_STILL_QUEUED	   "still queued"
+#define CONNECTION_DEQUEUED_CLOSED "dequeued and closed"
+#define CONNECTION_HANDED_OVER	   "dequeued and handed over"
+#define CONNECTION_NEVER_EXISTED   "never existed"
 
 /* ---- recording ------------------------------------------------------- */
 
@@ -81,6 +93,10 @@ __attribute__((format(printf, 4, 5))) long step_as(struct run *r, const char *na
  * TCP state, "killed by SIGPIPE". */
 __attribute__((format(printf, 4, 5))) void observe(struct run *r, const char *name,
 						   const char *call, const char *value_fmt, ...);
+
+/* Record what became of the pending connection (a CONNECTION_* word),
+ * from a measurement: the listener still readable, the peer's view. */
+void set_connection(struct run *r, const char *fate);
 
 /* A sentence for the reader: why the result is what it is, a bound used. */
 __attribute__((format(printf, 2, 3))) void note(struct run *r, const char *fmt, ...);

@@ -15,6 +15,25 @@ extern const struct scenario scenario_local_route_prohibit;
 extern const struct scenario scenario_local_route_blackhole;
 extern const struct scenario scenario_local_route_throw;
 extern const struct scenario scenario_no_route;
+/* the accept(2) error table */
+extern const struct scenario scenario_accept_nonblocking_empty;
+extern const struct scenario scenario_accept_rcvtimeo;
+extern const struct scenario scenario_accept_closed_fd;
+extern const struct scenario scenario_accept_not_socket;
+extern const struct scenario scenario_accept_udp_socket;
+extern const struct scenario scenario_accept_not_listening;
+extern const struct scenario scenario_accept4_bad_flags;
+extern const struct scenario scenario_accept_bad_address;
+extern const struct scenario scenario_accept_fd_limit;
+extern const struct scenario scenario_accept_file_table_full;
+extern const struct scenario scenario_accept_signal;
+extern const struct scenario scenario_accept_listener_destroyed;
+extern const struct scenario scenario_accept_policy_eperm;
+extern const struct scenario scenario_accept_policy_eproto;
+extern const struct scenario scenario_accept_policy_enobufs;
+extern const struct scenario scenario_accept_policy_enomem;
+extern const struct scenario scenario_accept_pending_error;
+extern const struct scenario scenario_accept_loop_fd_exhaustion;
 
 const struct scenario *const catalogue[] = {
 	&scenario_rst_before_accept,
@@ -28,6 +47,24 @@ const struct scenario *const catalogue[] = {
 	&scenario_local_route_blackhole,
 	&scenario_local_route_throw,
 	&scenario_no_route,
+	&scenario_accept_nonblocking_empty,
+	&scenario_accept_rcvtimeo,
+	&scenario_accept_closed_fd,
+	&scenario_accept_not_socket,
+	&scenario_accept_udp_socket,
+	&scenario_accept_not_listening,
+	&scenario_accept4_bad_flags,
+	&scenario_accept_bad_address,
+	&scenario_accept_fd_limit,
+	&scenario_accept_file_table_full,
+	&scenario_accept_signal,
+	&scenario_accept_listener_destroyed,
+	&scenario_accept_policy_eperm,
+	&scenario_accept_policy_eproto,
+	&scenario_accept_policy_enobufs,
+	&scenario_accept_policy_enomem,
+	&scenario_accept_pending_error,
+	&scenario_accept_loop_fd_exhaustion,
 };
 
 const int catalogue_size = sizeof(catalogue) / sizeof(catalogue[0]);

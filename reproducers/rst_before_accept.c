@@ -68,8 +68,12 @@ static int rst_before_accept(struct run *r)
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
 	int afd = step(r, accept(lfd, (struct sockaddr *)&peer, &plen), "accept(%d)", lfd);
-	if (afd < 0)
+	if (afd < 0) {
+		set_connection(r, (poll_fd(lfd, POLLIN, 0) & POLLIN) ? CONNECTION_STILL_QUEUED
+								     : CONNECTION_DEQUEUED_CLOSED);
 		return RUN_OK;
+	}
+	set_connection(r, CONNECTION_HANDED_OVER);
 	char peer_call[96];
 	snprintf(peer_call, sizeof(peer_call), "accept(...) peer address %s",
 		 sockaddr_str((struct sockaddr *)&peer));
@@ -95,6 +99,8 @@ const struct scenario scenario_rst_before_accept = {
 	.kernel_path = "tcp_validate_incoming() -> tcp_reset() sets sk_err and tcp_done() on the "
 		       "queued child; inet_csk_accept() ignores sk_err; inet_accept() accepts "
 		       "TCP_CLOSE; tcp_recvmsg_locked() -> sock_error() gives ECONNRESET",
+	.handling = "accept() gives no error: treat the ECONNRESET of the first recv() like any "
+		    "reset, close the socket and go on",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
 	.run = rst_before_accept,

@@ -1,0 +1,18 @@
+/* STUB: to be written. */
+#include "harness.h"
+
+static int not_yet(struct run *r)
+{
+	return skipped(r, "not written yet");
+}
+
+const struct scenario scenario_accept_pending_error = {
+	.name = "accept-pending-error",
+	.errno_name = "EHOSTUNREACH",
+	.syscall = "accept",
+	.summary = "not written yet",
+	.kernel_path = "?",
+	.topology = TOPO_PAIR,
+	.families = FAMILY_BOTH,
+	.run = not_yet,
+};

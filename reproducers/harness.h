@@ -46,7 +46,7 @@ struct scenario {
 	int (*run)(struct run *r);
 };
 
-#define MAX_STEPS 64
+#define MAX_STEPS 128
 #define MAX_NOTES 16
 
 struct step {

@@ -14,17 +14,19 @@ bats_load_library bats-assert
 SOCKERR=${SOCKERR:-$BATS_TEST_DIRNAME/../build/sockerr}
 export SOCKERR
 
-# observe NAME -4|-6: run the scenario; $json holds its record, $output and
-# $lines its steps.  A skipped run is a bats skip with the runner's reason;
-# a broken one fails the test with it.
+# observe NAME -4|-6|none: run the scenario; $json holds its record,
+# $output and $lines its steps.  "none" is for scenarios without a network
+# (they run once, family "none").  A skipped run is a bats skip with the
+# runner's reason; a broken one fails the test with it.
 observe() {
 	local name=$1 family=$2
-	run --separate-stderr "$SOCKERR" run "$name" "$family" --json
+	[ "$family" = none ] && family=
+	run --separate-stderr "$SOCKERR" run "$name" ${family:+"$family"} --json
 	if [ "$status" -eq 4 ]; then
 		skip "$(jq -r .reason <<<"$output")"
 	fi
 	if [ "$status" -ne 0 ]; then
-		echo "sockerr run $name $family exited $status: $stderr" >&2
+		echo "sockerr run $name ${family:-} exited $status: $stderr" >&2
 		jq -r '.reason // empty' <<<"$output" >&2
 		return 1
 	fi

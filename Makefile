@@ -11,8 +11,8 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(shell pkg-config --cfl
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-SRCS = $(wildcard netns/*.c) $(wildcard reproducers/*.c)
-HDRS = $(wildcard netns/*.h) $(wildcard reproducers/*.h)
+SRCS = $(wildcard netns/*.c) $(wildcard reproducers/*.c) $(wildcard examples/*.c)
+HDRS = $(wildcard netns/*.h) $(wildcard reproducers/*.h) $(wildcard examples/*.h)
 OBJS = $(SRCS:%.c=build/%.o)
 SAN_OBJS = $(SRCS:%.c=build/san/%.o)
 

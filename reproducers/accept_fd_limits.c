@@ -1,29 +1,360 @@
-/* STUB: to be written. */
-#include "harness.h"
+/*
+ * accept(2) out of descriptors or out of files: the connection waits.
+ *
+ * accept-fd-limit (EMFILE): RLIMIT_NOFILE is lowered to the lowest free
+ * descriptor number, so every descriptor the process may use is open.
+ * __sys_accept4_file() (net/socket.c) starts with get_unused_fd_flags() ->
+ * alloc_fd() (fs/file.c), which finds no free slot below
+ * rlimit(RLIMIT_NOFILE) and returns -EMFILE before do_accept() has touched
+ * the listener: the connection stays in the accept queue and the next
+ * accept() after one descriptor is freed hands it over intact.  Because
+ * the descriptor is reserved first, EMFILE also beats ENOTSOCK: accept() on
+ * a non-socket says EMFILE when no descriptor is free.
+ *
+ * accept-file-table-full (ENFILE): fs.file-max is the system-wide limit on
+ * struct file objects.  do_accept() -> sock_alloc_file() ->
+ * alloc_file_pseudo() -> alloc_file() -> alloc_empty_file()
+ * (fs/file_table.c) fails with -ENFILE when get_nr_files() >= max_files,
+ * unless the caller has CAP_SYS_ADMIN (checked in the caller's effective
+ * set).  That is before ops->accept, so this connection too stays queued.
+ * fs.file-max is global, not per namespace: the scenario runs only on a
+ * throw-away kernel (SOCKERR_DISPOSABLE_KERNEL=1, set by the VM runner),
+ * restores the value on every path, and does the accept() in a child that
+ * dropped CAP_SYS_ADMIN from its effective set.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-static int not_yet(struct run *r)
+#include "accept_helpers.h"
+#include "sockets.h"
+
+/* Send a byte client -> server over the accepted connection and record
+ * whether it arrived: the connection works. */
+static void exchange_byte(struct run *r, int cfd, int afd)
 {
-	return skipped(r, "not written yet");
+	step_as(r, "client send", send(cfd, "x", 1, MSG_NOSIGNAL),
+		"client send(%d, 1, MSG_NOSIGNAL)", cfd);
+	char c = 0;
+	long n = 0;
+	if (poll_fd(afd, POLLIN, 2000) & POLLIN)
+		n = step_as(r, "server recv", recv(afd, &c, 1, MSG_DONTWAIT),
+			    "recv(%d, 1, MSG_DONTWAIT)", afd);
+	observe(r, "byte", "the byte the server received", "%s",
+		n == 1 && c == 'x' ? "arrived" : "missing");
+}
+
+/* The lowest descriptor number not in use: every number below it is open
+ * (so no hole needs filling), and with RLIMIT_NOFILE's soft limit set to
+ * it alloc_fd() has nothing left to give. */
+static int lowest_free_fd(int limit)
+{
+	for (int fd = 0; fd < limit; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			return fd;
+	return -1;
+}
+
+static int accept_fd_limit(struct run *r)
+{
+	int lfd, cfd;
+	int rc = acctab_pending(r, &lfd, &cfd);
+	if (rc != RUN_OK)
+		return rc;
+	/* A descriptor of ours below the limit, to free when told EMFILE,
+	 * and a non-socket to show which check comes first. */
+	int spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	struct rlimit saved;
+	if (spare < 0 || getrlimit(RLIMIT_NOFILE, &saved) < 0) {
+		rc = broken(r, "open /dev/null or getrlimit: %m");
+		goto out;
+	}
+	int lowest = lowest_free_fd(saved.rlim_cur > 65536 ? 65536 : (int)saved.rlim_cur);
+	if (lowest < 0) {
+		rc = broken(r, "no free descriptor below RLIMIT_NOFILE to start from");
+		goto out;
+	}
+
+	struct rlimit low = {.rlim_cur = (rlim_t)lowest, .rlim_max = saved.rlim_max};
+	if (step(r, setrlimit(RLIMIT_NOFILE, &low),
+		 "setrlimit(RLIMIT_NOFILE, {%d, hard}): descriptors 0..%d all open", lowest,
+		 lowest - 1) < 0) {
+		rc = broken(r, "setrlimit(RLIMIT_NOFILE, %d): %m", lowest);
+		goto out;
+	}
+	/* From here to the restore nothing may need a descriptor. */
+	int afd = step(r, accept(lfd, NULL, NULL), "accept(%d)", lfd);
+	if (afd >= 0)
+		close(afd);
+	step_as(r, "accept non-socket", accept(spare, NULL, NULL),
+		"accept(%d) on /dev/null: the descriptor is reserved before the type check", spare);
+	bool queued = acctab_queued(lfd);
+	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
+		queued ? "still queued" : "empty");
+	if (queued)
+		set_connection(r, CONNECTION_STILL_QUEUED);
+	step(r, close(spare), "close(%d): one descriptor below the limit free again", spare);
+	spare = -1;
+	afd = step_as(r, "accept again", accept(lfd, NULL, NULL), "accept(%d)", lfd);
+	step_as(r, "setrlimit restore", setrlimit(RLIMIT_NOFILE, &saved),
+		"setrlimit(RLIMIT_NOFILE, saved)");
+	if (afd >= 0) {
+		exchange_byte(r, cfd, afd);
+		close(afd);
+	}
+	note(r, "alloc_fd() fails before do_accept() runs: the connection is never dequeued");
+out:
+	if (spare >= 0)
+		close(spare);
+	close(cfd);
+	close(lfd);
+	return rc;
+}
+
+/* ---- accept-file-table-full ------------------------------------------ */
+
+#define FILE_MAX "/proc/sys/fs/file-max"
+#define FILE_NR	 "/proc/sys/fs/file-nr"
+/* Descriptors the parent (CAP_SYS_ADMIN: above the limit) opens after
+ * lowering fs.file-max, so that the approximate per-CPU counter
+ * get_nr_files() reads is past the limit, not merely at it. */
+#define PADDING 256
+
+/* What the child reports through its pipe. */
+struct child_report {
+	int stage; /* 0: capabilities dropped (or not); 1: accept() done */
+	long ret;
+	int err;
+};
+
+static int drop_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &h, d) < 0)
+		return -1;
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	if (d[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* The child: no CAP_SYS_ADMIN, wait for "go", accept once, report. */
+static void file_table_child(int lfd, int go_fd, int report_fd)
+{
+	/* The runner's handlers would tear down the parent's namespaces. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	struct child_report rep = {.stage = 0};
+	rep.ret = drop_cap_sys_admin();
+	rep.err = rep.ret < 0 ? errno : 0;
+	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep) || rep.ret < 0)
+		_exit(1);
+	char go;
+	if (read(go_fd, &go, 1) != 1)
+		_exit(1);
+	rep.stage = 1;
+	rep.ret = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	rep.err = rep.ret < 0 ? errno : 0;
+	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(1);
+	_exit(0);
+}
+
+static bool read_report(int fd, struct child_report *rep, int timeout_ms)
+{
+	return (poll_fd(fd, POLLIN, timeout_ms) & POLLIN) &&
+	       read(fd, rep, sizeof(*rep)) == (ssize_t)sizeof(*rep);
+}
+
+static long read_long(int fd)
+{
+	char buf[128];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+static void reap(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
+static int accept_file_table_full(struct run *r)
+{
+	const char *disposable = getenv("SOCKERR_DISPOSABLE_KERNEL");
+	if (!disposable || strcmp(disposable, "1") != 0)
+		return skipped(r, "fs.file-max is global: runs only on a disposable kernel "
+				  "(SOCKERR_DISPOSABLE_KERNEL=1, set by the VM runner)");
+
+	int lfd, cfd;
+	int rc = acctab_pending(r, &lfd, &cfd);
+	if (rc != RUN_OK)
+		return rc;
+	/* Opened now, so that neither reading nor restoring needs a new
+	 * file while the table is "full". */
+	int max_fd = open(FILE_MAX, O_RDWR | O_CLOEXEC);
+	int nr_fd = open(FILE_NR, O_RDONLY | O_CLOEXEC);
+	char saved[64];
+	ssize_t saved_len = max_fd < 0 ? -1 : pread(max_fd, saved, sizeof(saved) - 1, 0);
+	if (max_fd < 0 || nr_fd < 0 || saved_len <= 0)
+		return broken(r, "open/read %s and %s: %m", FILE_MAX, FILE_NR);
+	saved[saved_len] = '\0';
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < PADDING + 64)
+		return broken(r, "RLIMIT_NOFILE %llu leaves no room for %d padding descriptors",
+			      (unsigned long long)rl.rlim_cur, PADDING);
+
+	int go[2], report[2];
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return broken(r, "pipe: %m");
+	if (pipe2(report, O_CLOEXEC) < 0)
+		return broken(r, "pipe: %m");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return broken(r, "fork: %m");
+	if (pid == 0) {
+		close(go[1]);
+		close(report[0]);
+		file_table_child(lfd, go[0], report[1]);
+	}
+	close(go[0]);
+	close(report[1]);
+	struct child_report rep = {0};
+	if (!read_report(report[0], &rep, 2000) || rep.stage != 0 || rep.ret < 0) {
+		kill(pid, SIGKILL);
+		reap(pid);
+		errno = rep.err;
+		return broken(r, "the child could not drop CAP_SYS_ADMIN: %m");
+	}
+	observe(r, "child", "capset(): CAP_SYS_ADMIN out of the child's effective set", "%s",
+		"without CAP_SYS_ADMIN");
+
+	/* The window: signals wait until fs.file-max is restored. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+
+	long nr = read_long(nr_fd);
+	char value[32];
+	int vlen = snprintf(value, sizeof(value), "%ld\n", nr);
+	long wr = nr > 0 ? pwrite(max_fd, value, (size_t)vlen, 0) : -1;
+	int wr_err = errno;
+	int pads[PADDING];
+	int n_pads = 0;
+	if (wr > 0)
+		while (n_pads < PADDING &&
+		       (pads[n_pads] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+			n_pads++;
+	bool reported = false;
+	if (wr > 0 && write(go[1], "g", 1) == 1)
+		reported = read_report(report[0], &rep, 2000) && rep.stage == 1;
+
+	long restored = pwrite(max_fd, saved, (size_t)saved_len, 0);
+	int restore_err = errno;
+	for (int i = 0; i < n_pads; i++)
+		close(pads[i]);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* ---- end of the window ---- */
+
+	errno = wr_err;
+	step_as(r, "lower file-max", wr,
+		"write %s = %ld (the allocated files in %s), %d more opened by the parent",
+		FILE_MAX, nr, FILE_NR, n_pads);
+	if (reported) {
+		errno = rep.err;
+		step(r, rep.ret, "accept4(%d, NULL, NULL, SOCK_CLOEXEC) in the child", lfd);
+	} else {
+		observe(r, "accept", "accept4() in the child", "%s", "no report within 2 s");
+	}
+	errno = restore_err;
+	step_as(r, "restore file-max", restored, "write %s = %.*s", FILE_MAX,
+		(int)strcspn(saved, "\n"), saved);
+	if (!reported)
+		kill(pid, SIGKILL);
+	reap(pid);
+	close(go[1]);
+	close(report[0]);
+	close(nr_fd);
+	close(max_fd);
+	if (restored < 0)
+		return broken(r, "could not restore %s to %s: %s", FILE_MAX, saved,
+			      strerror(restore_err));
+
+	bool queued = acctab_queued(lfd);
+	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
+		queued ? "still queued" : "empty");
+	if (queued)
+		set_connection(r, CONNECTION_STILL_QUEUED);
+	int afd = step_as(r, "accept again", accept(lfd, NULL, NULL), "accept(%d) in the parent",
+			  lfd);
+	if (afd >= 0) {
+		exchange_byte(r, cfd, afd);
+		close(afd);
+	}
+	note(r, "alloc_empty_file() fails in sock_alloc_file(), before ops->accept dequeues "
+		"anything; CAP_SYS_ADMIN would have bypassed the limit");
+	close(cfd);
+	close(lfd);
+	return RUN_OK;
 }
 
 const struct scenario scenario_accept_fd_limit = {
 	.name = "accept-fd-limit",
 	.errno_name = "EMFILE",
 	.syscall = "accept",
-	.summary = "not written yet",
-	.kernel_path = "?",
+	.summary = "no descriptor free below RLIMIT_NOFILE, a connection pending",
+	.posix_expects = NULL,
+	.kernel_path = "__sys_accept4_file(): get_unused_fd_flags() -> alloc_fd(): fd >= "
+		       "rlimit(RLIMIT_NOFILE) -> -EMFILE, before do_accept() dequeues",
+	.policy = NULL,
+	.handling = "back off and free resources: the connection stays queued; close "
+		    "descriptors (or stop accepting) and accept again",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
-	.run = not_yet,
+	.run = accept_fd_limit,
 };
 
 const struct scenario scenario_accept_file_table_full = {
 	.name = "accept-file-table-full",
 	.errno_name = "ENFILE",
 	.syscall = "accept",
-	.summary = "not written yet",
-	.kernel_path = "?",
+	.summary = "the system-wide file table is full (fs.file-max), a connection pending",
+	.posix_expects = NULL,
+	.kernel_path =
+		"do_accept(): sock_alloc_file() -> alloc_file_pseudo() -> "
+		"alloc_empty_file(): get_nr_files() >= max_files and !capable(CAP_SYS_ADMIN) "
+		"-> -ENFILE, before ops->accept dequeues",
+	.policy = NULL,
+	.handling = "back off and free resources: the whole system is out of files; the "
+		    "connection stays queued",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
-	.run = not_yet,
+	.run = accept_file_table_full,
 };

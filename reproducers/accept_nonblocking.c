@@ -1,29 +1,181 @@
-/* STUB: to be written. */
-#include "harness.h"
+/*
+ * accept(2) EAGAIN: the accept queue is empty and the caller will not (or
+ * no longer) wait.
+ *
+ * accept-nonblocking-empty: a listener made nonblocking, either with
+ * fcntl(O_NONBLOCK) or with SOCK_NONBLOCK at socket() time (both set
+ * O_NONBLOCK in file->f_flags), and no connection.  do_accept()
+ * (net/socket.c) passes sock->file->f_flags to inet_accept() ->
+ * inet_csk_accept() (net/ipv4/inet_connection_sock.c), where
+ * sock_rcvtimeo(sk, flags & O_NONBLOCK) is 0 and an empty queue gives
+ * -EAGAIN at once.  SOCK_NONBLOCK given to accept4() is something else: it
+ * only marks the *new* descriptor; __sys_accept4_file() calls do_accept()
+ * with file_flags 0, so a blocking listener still blocks (shown here under
+ * a short SO_RCVTIMEO, so the wait is bounded).  EWOULDBLOCK == EAGAIN on
+ * Linux (asm-generic/errno.h), so both names mean this.
+ *
+ * accept-rcvtimeo: a blocking listener with SO_RCVTIMEO.  sock_rcvtimeo()
+ * gives sk_rcvtimeo (jiffies, rounded up by sock_set_timeout() in
+ * net/core/sock.c); inet_csk_wait_for_connect() sleeps in schedule_timeout()
+ * and returns -EAGAIN when the time ran out with the queue still empty.
+ * accept(2) ERRORS documents EAGAIN only for nonblocking sockets ("The
+ * socket is marked nonblocking and no connections are present"); socket(7)
+ * says a call that timed out under SO_RCVTIMEO returns EAGAIN or
+ * EWOULDBLOCK "just as if the socket was specified to be nonblocking" and
+ * names accept(2) among the calls it applies to.  POSIX leaves it to the
+ * implementation which calls SO_RCVTIMEO bounds.
+ *
+ * Neither is an error of the connection: none existed, which the run
+ * measures through sock_diag.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/time.h>
+#include <unistd.h>
 
-static int not_yet(struct run *r)
+#include "accept_helpers.h"
+#include "sockets.h"
+
+#define NB_PORT	       (SERVER_PORT + 1)
+#define SHORT_TIMEO_MS 50
+#define RCVTIMEO_MS    200
+
+static int set_rcvtimeo(int fd, int ms)
 {
-	return skipped(r, "not written yet");
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/* The time a timed-out accept() took, against its timeout, coarsely: the
+ * kernel counts SO_RCVTIMEO in whole jiffies and the wait starts part-way
+ * into one, so the timeout counts as reached up to one tick (10 ms at the
+ * coarsest HZ, 100) before it. */
+static const char *against_timeout(double elapsed, int timeout_ms)
+{
+	if (elapsed < timeout_ms - 10)
+		return "< timeout";
+	if (elapsed < 2.0 * timeout_ms)
+		return ">= timeout";
+	return ">= 2x timeout";
+}
+
+static void record_never_existed(struct run *r)
+{
+	int n = acctab_connections(r);
+	observe(r, "connections", "sock_diag: TCP sockets on the server port, LISTEN aside", "%s",
+		n < 0	 ? "sock_diag failed"
+		: n == 0 ? "none"
+			 : "some");
+	if (n == 0)
+		set_connection(r, CONNECTION_NEVER_EXISTED);
+}
+
+static int accept_nonblocking_empty(struct run *r)
+{
+	int lfd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, true);
+	int nbfd = acctab_bound(r, SOCK_STREAM | SOCK_NONBLOCK, NB_PORT, true);
+	if (lfd < 0 || nbfd < 0)
+		return broken(r, "listeners on ports %d and %d: %m", SERVER_PORT, NB_PORT);
+
+	/* 1: fcntl(O_NONBLOCK) on the listener. */
+	int fl = fcntl(lfd, F_GETFL);
+	step_as(r, "fcntl O_NONBLOCK", fcntl(lfd, F_SETFL, fl | O_NONBLOCK),
+		"fcntl(%d, F_SETFL, O_NONBLOCK)", lfd);
+	record_never_existed(r);
+	step_as(r, "accept O_NONBLOCK", accept(lfd, NULL, NULL), "accept(%d) (fcntl O_NONBLOCK)",
+		lfd);
+
+	/* 2: SOCK_NONBLOCK at socket() time: the same O_NONBLOCK file flag. */
+	step_as(r, "accept SOCK_NONBLOCK", accept(nbfd, NULL, NULL),
+		"accept(%d) (socket(SOCK_STREAM|SOCK_NONBLOCK))", nbfd);
+
+	/* 3: accept4(SOCK_NONBLOCK) on a blocking listener waits anyway. */
+	step_as(r, "fcntl blocking", fcntl(lfd, F_SETFL, fl & ~O_NONBLOCK), "fcntl(%d, F_SETFL, 0)",
+		lfd);
+	if (set_rcvtimeo(lfd, SHORT_TIMEO_MS) < 0)
+		return broken(r, "SO_RCVTIMEO: %m");
+	double t = now_ms();
+	step_as(r, "accept4 SOCK_NONBLOCK", accept4(lfd, NULL, NULL, SOCK_NONBLOCK),
+		"accept4(%d, NULL, NULL, SOCK_NONBLOCK) on a blocking listener, SO_RCVTIMEO %d ms",
+		lfd, SHORT_TIMEO_MS);
+	double waited = now_ms() - t;
+	observe(r, "accept4 waited", "time in accept4(SOCK_NONBLOCK) against SO_RCVTIMEO", "%s",
+		against_timeout(waited, SHORT_TIMEO_MS));
+	note(r,
+	     "accept4(SOCK_NONBLOCK) blocked for %.1f ms (SO_RCVTIMEO %d ms): the flag is "
+	     "for the new descriptor, not for the wait",
+	     waited, SHORT_TIMEO_MS);
+	note(r, "EWOULDBLOCK == EAGAIN on Linux (%s): one errno, two names",
+	     EWOULDBLOCK == EAGAIN ? "same value" : "different values");
+
+	/* The handling: wait for readability, then accept. */
+	int cfd = tcp_connect_in(&r->topo.client, r->family,
+				 topology_server_addr(&r->topo, r->family), SERVER_PORT);
+	if (cfd < 0)
+		return broken(r, "connect: %m");
+	observe(r, "poll listener", "poll(listener, POLLIN, 2000)", "%s",
+		(poll_fd(lfd, POLLIN, 2000) & POLLIN) ? "readable" : "not readable");
+	int afd = step(r, accept(lfd, NULL, NULL), "accept(%d) after poll() said readable", lfd);
+	if (afd >= 0)
+		close(afd);
+	close(cfd);
+	close(nbfd);
+	close(lfd);
+	return RUN_OK;
+}
+
+static int accept_rcvtimeo(struct run *r)
+{
+	int lfd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, true);
+	if (lfd < 0)
+		return broken(r, "listener on port %d: %m", SERVER_PORT);
+	step(r, set_rcvtimeo(lfd, RCVTIMEO_MS), "setsockopt(%d, SO_RCVTIMEO, %d ms)", lfd,
+	     RCVTIMEO_MS);
+	record_never_existed(r);
+	double t = now_ms();
+	step(r, accept(lfd, NULL, NULL), "accept(%d) on a blocking listener", lfd);
+	double waited = now_ms() - t;
+	observe(r, "elapsed", "time in accept() against SO_RCVTIMEO", "%s",
+		against_timeout(waited, RCVTIMEO_MS));
+	note(r, "accept() returned after %.1f ms; SO_RCVTIMEO %d ms", waited, RCVTIMEO_MS);
+	close(lfd);
+	return RUN_OK;
 }
 
 const struct scenario scenario_accept_nonblocking_empty = {
 	.name = "accept-nonblocking-empty",
 	.errno_name = "EAGAIN",
-	.syscall = "accept4",
-	.summary = "not written yet",
-	.kernel_path = "?",
+	.syscall = "accept",
+	.summary = "a nonblocking listener with an empty accept queue",
+	.posix_expects = NULL,
+	.kernel_path = "inet_csk_accept(): reqsk_queue_empty() and sock_rcvtimeo(sk, O_NONBLOCK) "
+		       "== 0 -> -EAGAIN; do_accept() passes the listener's f_flags, "
+		       "__sys_accept4_file() never passes accept4()'s SOCK_NONBLOCK to the wait",
+	.policy = NULL,
+	.handling = "retry at once, after poll()/epoll says the listener is readable; "
+		    "EWOULDBLOCK is the same errno",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
-	.run = not_yet,
+	.run = accept_nonblocking_empty,
 };
 
 const struct scenario scenario_accept_rcvtimeo = {
 	.name = "accept-rcvtimeo",
 	.errno_name = "EAGAIN",
 	.syscall = "accept",
-	.summary = "not written yet",
-	.kernel_path = "?",
+	.summary = "a blocking listener with SO_RCVTIMEO: no connection before the timeout",
+	.posix_expects = "accept(2) ERRORS lists EAGAIN only for a nonblocking socket (socket(7) "
+			 "SO_RCVTIMEO does name accept(); POSIX does not)",
+	.kernel_path = "inet_csk_accept(): sock_rcvtimeo() = sk_rcvtimeo; "
+		       "inet_csk_wait_for_connect(): schedule_timeout() ran out, queue empty -> "
+		       "-EAGAIN",
+	.policy = NULL,
+	.handling = "retry at once: the timeout was the caller's own; check its deadline and call "
+		    "again",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
-	.run = not_yet,
+	.run = accept_rcvtimeo,
 };

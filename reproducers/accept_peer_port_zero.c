@@ -4,7 +4,7 @@
  *
  * After dequeuing a connection, accept() asks the new socket for its
  * peer's address when the caller gave an address buffer:
- * do_accept() (__sys_accept4_file() on 6.1, net/socket.c) calls
+ * do_accept() (net/socket.c, 6.1 and later) calls
  * ops->getname(newsock, addr, 2) and turns a failure into -ECONNABORTED,
  * after the connection has been dequeued: the new socket is released
  * (fput()), which closes the connection (tcp_close() sends a FIN).
@@ -135,7 +135,7 @@ const struct scenario scenario_accept_peer_port_zero = {
 	.summary = "a peer with source port 0: accept4() with an address buffer fails",
 	.posix_expects = "ECONNABORTED means the connection was aborted; here it was alive, and "
 			 "getpeername() on the connected socket should not say ENOTCONN",
-	.kernel_path = "do_accept() (__sys_accept4_file() on 6.1): ops->getname(newsock, addr, 2) "
+	.kernel_path = "do_accept() (net/socket.c): ops->getname(newsock, addr, 2) "
 		       "< 0 -> -ECONNABORTED; inet_getname()/inet6_getname(): inet_dport == 0 -> "
 		       "-ENOTCONN",
 	.handling = "retry at once: this connection is gone (closed by accept() itself), the "

@@ -36,17 +36,9 @@ extern const struct scenario scenario_accept_pending_error;
 extern const struct scenario scenario_accept_loop_fd_exhaustion;
 
 const struct scenario *const catalogue[] = {
+	/* accept(2) */
 	&scenario_rst_before_accept,
 	&scenario_accept_peer_port_zero,
-	&scenario_write_after_rst,
-	&scenario_closed_port,
-	&scenario_router_blackhole,
-	&scenario_router_unreachable,
-	&scenario_local_route_unreachable,
-	&scenario_local_route_prohibit,
-	&scenario_local_route_blackhole,
-	&scenario_local_route_throw,
-	&scenario_no_route,
 	&scenario_accept_nonblocking_empty,
 	&scenario_accept_rcvtimeo,
 	&scenario_accept_closed_fd,
@@ -55,16 +47,27 @@ const struct scenario *const catalogue[] = {
 	&scenario_accept_not_listening,
 	&scenario_accept4_bad_flags,
 	&scenario_accept_bad_address,
+	&scenario_accept_signal,
 	&scenario_accept_fd_limit,
 	&scenario_accept_file_table_full,
-	&scenario_accept_signal,
-	&scenario_accept_listener_destroyed,
 	&scenario_accept_policy_eperm,
 	&scenario_accept_policy_eproto,
 	&scenario_accept_policy_enobufs,
 	&scenario_accept_policy_enomem,
 	&scenario_accept_pending_error,
+	&scenario_accept_listener_destroyed,
 	&scenario_accept_loop_fd_exhaustion,
+	/* send(2) after a reset */
+	&scenario_write_after_rst,
+	/* connect(2) */
+	&scenario_closed_port,
+	&scenario_router_blackhole,
+	&scenario_router_unreachable,
+	&scenario_local_route_unreachable,
+	&scenario_local_route_prohibit,
+	&scenario_local_route_blackhole,
+	&scenario_local_route_throw,
+	&scenario_no_route,
 };
 
 const int catalogue_size = sizeof(catalogue) / sizeof(catalogue[0]);

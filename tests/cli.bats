@@ -98,8 +98,12 @@ setup() {
 	assert_line --regexp '^rst-before-accept +ipv4 '
 	assert_line --regexp '^ +accept=ok .*recv=ECONNRESET send=EPIPE$'
 	assert_line --regexp '^ +POSIX/man page: accept\(\) fails with ECONNABORTED$'
-	assert_line --regexp '^[0-9]+ runs: [0-9]+ ran, 0 skipped, 0 broken$'
-	run jq -e --arg k "$(uname -r)" '.kernel == $k and (.runs | length) >= 22 and
-		all(.runs[]; .status == "ran")' "$out"
+	assert_line --regexp '^[0-9]+ runs: [0-9]+ ran, [0-9]+ skipped, 0 broken$'
+	# Every run ran, except accept-file-table-full off a disposable kernel
+	# (fs.file-max is global), which skips with its reason.
+	run jq -e --arg k "$(uname -r)" '.kernel == $k and (.runs | length) >= 56 and
+		all(.runs[]; .status == "ran" or
+			(.scenario == "accept-file-table-full" and .status == "skipped" and
+			 (.reason | test("disposable kernel"))))' "$out"
 	assert_success
 }

@@ -50,6 +50,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "accept_helpers.h"
 #include "harness.h"
 #include "sockets.h"
 
@@ -119,15 +120,6 @@ static const char *queue_state(int lfd)
 	return (poll_fd(lfd, POLLIN, 0) & POLLIN) ? "readable (still queued)" : "empty";
 }
 
-static int local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return -1;
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port); /* same offset in v6 */
-}
-
 static int accept_policy(struct run *r)
 {
 	int err = 0;
@@ -142,20 +134,14 @@ static int accept_policy(struct run *r)
 	else
 		return broken(r, "no errno for %s", r->sc->name);
 
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
-	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
-	int cfd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
-	if (cfd < 0)
-		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT);
-	if (!(poll_fd(lfd, POLLIN, 2000) & POLLIN))
-		return broken(r, "the connection never reached the accept queue");
+	/* acctab_pending() leaves the listener O_NONBLOCK (shared with the
+	 * child): a call the filter let through on an emptied queue answers
+	 * EAGAIN instead of hanging. */
+	int lfd, cfd;
+	int rc = acctab_pending(r, &lfd, &cfd);
+	if (rc != RUN_OK)
+		return rc;
 	observe(r, "listener before", "poll(listener, POLLIN)", "%s", queue_state(lfd));
-
-	/* O_NONBLOCK (shared with the child): a call the filter let through
-	 * on an emptied queue answers EAGAIN instead of hanging. */
-	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return broken(r, "pipe: %m");
@@ -201,7 +187,7 @@ static int accept_policy(struct run *r)
 	int afd = step_as(r, "parent accept", accept(lfd, (struct sockaddr *)&peer, &plen),
 			  "accept(%d) (O_NONBLOCK) in the parent, no filter", lfd);
 	if (afd >= 0) {
-		int port = local_port(cfd);
+		int port = socket_local_port(cfd);
 		char call[128];
 		snprintf(call, sizeof(call), "accept(...) peer address %s (client port %d)",
 			 sockaddr_str((struct sockaddr *)&peer), port);

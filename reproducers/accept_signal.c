@@ -119,15 +119,6 @@ static void record(struct run *r, const char *label, const struct interrupted *r
 	     res->signals);
 }
 
-static int local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return -1;
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port); /* same offset in v6 */
-}
-
 static int accept_signal(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
@@ -162,7 +153,7 @@ static int accept_signal(struct run *r)
 	}
 	record(r, "accept, SA_RESTART", &b, lfd, "with SA_RESTART");
 	if (b.ret >= 0) {
-		int port = local_port(cfd);
+		int port = socket_local_port(cfd);
 		int peer_port = ntohs(((struct sockaddr_in *)&peer)->sin_port);
 		char call[128];
 		snprintf(call, sizeof(call),

@@ -52,10 +52,7 @@ static int rst_before_accept(struct run *r)
 	if (!(poll_fd(lfd, POLLIN, 2000) & POLLIN))
 		return broken(r, "the connection never reached the accept queue");
 
-	struct sockaddr_storage local;
-	socklen_t llen = sizeof(local);
-	getsockname(cfd, (struct sockaddr *)&local, &llen);
-	int client_port = ntohs(((struct sockaddr_in *)&local)->sin_port); /* same offset in v6 */
+	int client_port = socket_local_port(cfd);
 
 	set_linger_abort(cfd);
 	step_as(r, "client close", close(cfd), "close(%d) with SO_LINGER {1, 0}", cfd);

@@ -63,6 +63,15 @@ const char *sockaddr_host(const struct sockaddr *sa)
 	return host;
 }
 
+int socket_local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port); /* same offset in v6 */
+}
+
 int tcp_socket_in(const struct netns *ns, int family)
 {
 	return netns_socket(ns, family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);

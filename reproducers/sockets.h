@@ -18,6 +18,9 @@ const char *sockaddr_str(const struct sockaddr *sa);
 /* "192.0.2.1" or "2001:db8:1::1": the address without the port. */
 const char *sockaddr_host(const struct sockaddr *sa);
 
+/* The local port a socket is bound to, or -1. */
+int socket_local_port(int fd);
+
 /* A TCP socket created inside ns (SOCK_CLOEXEC). -1 with errno. */
 int tcp_socket_in(const struct netns *ns, int family);
 /* A listening TCP socket inside ns bound to addr:port. -1 with errno. */

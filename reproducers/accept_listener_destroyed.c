@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "blocked.h"
+#include "child.h"
 #include "harness.h"
 #include "sock_destroy.h"
 #include "sockets.h"
@@ -74,18 +75,12 @@ static int accept_listener_destroyed(struct run *r)
 	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
 	if (lfd < 0)
 		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return broken(r, "pipe: %m");
-	fflush(NULL);
-	pid_t pid = fork();
+	int report;
+	pid_t pid = fork_reporter(&report);
 	if (pid < 0)
 		return broken(r, "fork: %m");
-	if (pid == 0) {
-		close(pfd[0]);
-		child_accept(lfd, pfd[1]);
-	}
-	close(pfd[1]);
+	if (pid == 0)
+		child_accept(lfd, report);
 
 	double t_wait = elapsed_ms(r);
 	if (!wait_blocked_in_syscall(pid, SYS_accept, 2000)) {
@@ -110,9 +105,9 @@ static int accept_listener_destroyed(struct run *r)
 
 	double t_destroy = elapsed_ms(r);
 	struct child_result res;
-	bool got = (poll_fd(pfd[0], POLLIN, 2000) & POLLIN) &&
-		   read(pfd[0], &res, sizeof(res)) == (ssize_t)sizeof(res);
-	close(pfd[0]);
+	bool got = (poll_fd(report, POLLIN, 2000) & POLLIN) &&
+		   read(report, &res, sizeof(res)) == (ssize_t)sizeof(res);
+	close(report);
 	if (got) {
 		errno = res.err;
 		step_as(r, "blocked accept", res.ret, "accept(%d) blocked in the child", lfd);

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "../examples/accept_loop.h"
+#include "child.h"
 #include "harness.h"
 #include "sockets.h"
 
@@ -99,12 +100,11 @@ static double cpu_ms_self(void)
 /* Run one loop in a child for WINDOW_MS; its figures come back by pipe. */
 static int run_loop(int lfd, bool reference, struct loop_figures *f)
 {
-	int pfd[2];
-	if (pipe(pfd) < 0)
+	int report;
+	pid_t pid = fork_reporter(&report);
+	if (pid < 0)
 		return -1;
-	pid_t pid = fork();
 	if (pid == 0) {
-		close(pfd[0]);
 		struct loop_figures mine = {0};
 		struct accept_loop prepared = {.listen_fd = lfd};
 		if (reference && accept_loop_init(&prepared) < 0)
@@ -126,15 +126,10 @@ static int run_loop(int lfd, bool reference, struct loop_figures *f)
 		}
 		mine.cpu_ms = cpu_ms_self() - cpu0;
 		mine.wall_ms = now_ms() - start;
-		_exit(write(pfd[1], &mine, sizeof(mine)) == sizeof(mine) ? 0 : 1);
+		_exit(write(report, &mine, sizeof(mine)) == sizeof(mine) ? 0 : 1);
 	}
-	close(pfd[1]);
-	if (pid < 0) {
-		close(pfd[0]);
-		return -1;
-	}
-	ssize_t n = read(pfd[0], f, sizeof(*f));
-	close(pfd[0]);
+	ssize_t n = read(report, f, sizeof(*f));
+	close(report);
 	int status;
 	waitpid(pid, &status, 0);
 	return n == sizeof(*f) ? 0 : -1;

@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "accept_helpers.h"
+#include "child.h"
 #include "harness.h"
 #include "sockets.h"
 
@@ -142,22 +143,16 @@ static int accept_policy(struct run *r)
 	if (rc != RUN_OK)
 		return rc;
 	observe(r, "listener before", "poll(listener, POLLIN)", "%s", queue_state(lfd));
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return broken(r, "pipe: %m");
-	fflush(NULL);
-	pid_t pid = fork();
+	int report;
+	pid_t pid = fork_reporter(&report);
 	if (pid < 0)
 		return broken(r, "fork: %m");
-	if (pid == 0) {
-		close(pfd[0]);
-		child_accept(lfd, err, pfd[1]);
-	}
-	close(pfd[1]);
+	if (pid == 0)
+		child_accept(lfd, err, report);
 	struct policy_report rep;
-	bool got = (poll_fd(pfd[0], POLLIN, 5000) & POLLIN) &&
-		   read(pfd[0], &rep, sizeof(rep)) == (ssize_t)sizeof(rep);
-	close(pfd[0]);
+	bool got = (poll_fd(report, POLLIN, 5000) & POLLIN) &&
+		   read(report, &rep, sizeof(rep)) == (ssize_t)sizeof(rep);
+	close(report);
 	if (!got)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "harness.h"
 #include "sockets.h"
 
@@ -59,31 +60,29 @@ static void write_three_times(struct run *r, int cfd, int flags, const char *how
  * child that reports each result before making the next write. */
 static void write_in_child(struct run *r, int cfd)
 {
-	int pfd[2];
-	if (pipe(pfd) < 0) {
-		note(r, "pipe: %s", strerror(errno));
+	int report;
+	pid_t pid = fork_reporter(&report);
+	if (pid < 0) {
+		note(r, "fork: %s", strerror(errno));
 		return;
 	}
-	pid_t pid = fork();
 	if (pid == 0) {
-		close(pfd[0]);
 		signal(SIGPIPE, SIG_DFL);
 		for (int i = 1; i <= 3; i++) {
 			long res[2];
 			res[0] = send(cfd, "data", 4, 0);
 			res[1] = errno;
-			if (write(pfd[1], res, sizeof(res)) != sizeof(res))
+			if (write(report, res, sizeof(res)) != sizeof(res))
 				_exit(1);
 		}
 		_exit(0);
 	}
-	close(pfd[1]);
 	long res[2];
-	for (int i = 1; read(pfd[0], res, sizeof(res)) == sizeof(res); i++) {
+	for (int i = 1; read(report, res, sizeof(res)) == sizeof(res); i++) {
 		errno = (int)res[1];
 		step(r, res[0], "send(%d, 4, 0) #%d [child, SIGPIPE default]", cfd, i);
 	}
-	close(pfd[0]);
+	close(report);
 	int status;
 	waitpid(pid, &status, 0);
 	if (WIFSIGNALED(status))

@@ -22,8 +22,10 @@ BATS ?= bats
 # ASan+UBSan build, so every scenario path is exercised under the
 # sanitizers on every `make check`.
 CHECK_BINARIES ?= build/sockerr build/san/sockerr
+# make check VM_SMOKE=0 leaves out the smoke run of the VM runner (tests/vm/).
+VM_SMOKE ?= 1
 
-.PHONY: all deps check run install clean format format-check shellcheck sanitize
+.PHONY: all deps check run compare matrix-check install clean format format-check shellcheck sanitize
 
 all: build/sockerr
 
@@ -54,16 +56,32 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	$(MAKE) all sanitize shellcheck format-check
+	$(MAKE) all sanitize shellcheck format-check matrix-check
 	@set -e; for bin in $(CHECK_BINARIES); do \
 		echo "== bats with $$bin"; \
 		SOCKERR=$(CURDIR)/$$bin $(BATS) --timing tests/; \
 	done
+	@if [ "$(VM_SMOKE)" = 1 ]; then \
+		echo "== bats: the VM runner's smoke run"; \
+		SOCKERR=$(CURDIR)/build/sockerr $(BATS) --timing tests/vm/; \
+	fi
 
 run: deps
 	$(MAKE) all
 	@mkdir -p results
 	build/sockerr run --all --summary --output results/$(KERNEL).json
+
+# The catalogue and the bats suite on Debian's 6.1 and 6.12 under qemu and on
+# the running kernel; writes results/*.json and results/MATRIX.md.
+compare: deps
+	$(MAKE) all
+	scripts/compare
+
+# results/MATRIX.md is generated: it must be what scripts/matrix makes of
+# the committed results/*.json.
+matrix-check:
+	@scripts/matrix results/*.json | diff -u results/MATRIX.md - || \
+		{ echo "results/MATRIX.md is stale: run scripts/matrix results/*.json > results/MATRIX.md" >&2; exit 1; }
 
 install: build/sockerr
 	install -d $(BINDIR)
@@ -76,8 +94,8 @@ format-check:
 	clang-format --dry-run --Werror $(SRCS) $(HDRS)
 
 shellcheck:
-	shellcheck scripts/*.sh .ci/run
-	shellcheck -s bash tests/test_helper/*.bash tests/setup_suite.bash tests/*.bats
+	shellcheck scripts/*.sh scripts/compare scripts/matrix scripts/vm/* .ci/run
+	shellcheck -s bash tests/test_helper/*.bash tests/setup_suite.bash tests/*.bats tests/vm/*.bats
 
 clean:
 	rm -rf build

@@ -184,12 +184,12 @@ static int one_loop(struct run *r, bool reference, int port)
 	snprintf(name, sizeof(name), "%s accept calls", label);
 	snprintf(what, sizeof(what), "%s loop: accept() calls in %.0f ms, all fds used", label,
 		 f.wall_ms);
-	observe(r, name, what, "%lu", f.accept_calls);
+	measure(r, name, what, "%lu", f.accept_calls);
 	snprintf(name, sizeof(name), "%s calls per second", label);
-	observe(r, name, "accept() calls per second while exhausted", "%.0f",
+	measure(r, name, "accept() calls per second while exhausted", "%.0f",
 		f.accept_calls * 1000.0 / f.wall_ms);
 	snprintf(name, sizeof(name), "%s cpu ms", label);
-	observe(r, name, "CPU time (user + system) of the loop", "%.0f", f.cpu_ms);
+	measure(r, name, "CPU time (user + system) of the loop", "%.0f", f.cpu_ms);
 	snprintf(name, sizeof(name), "%s clients", label);
 	observe(r, name, "what each queued client received",
 		"served %d, refused %d, waiting %d, reset %d", counts[0], counts[1], counts[2],

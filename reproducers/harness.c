@@ -63,16 +63,31 @@ long step_as(struct run *r, const char *name, long ret, const char *fmt, ...)
 	return ret;
 }
 
-void observe(struct run *r, const char *name, const char *call, const char *value_fmt, ...)
+static void vobserve(struct run *r, bool measured, const char *name, const char *call,
+		     const char *value_fmt, va_list ap)
 {
 	struct step *s = next_step(r);
 	memset(s, 0, sizeof(*s));
 	s->ms = elapsed_ms(r);
+	s->measured = measured;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(s->call, sizeof(s->call), "%s", call);
+	vsnprintf(s->value, sizeof(s->value), value_fmt, ap);
+}
+
+void observe(struct run *r, const char *name, const char *call, const char *value_fmt, ...)
+{
 	va_list ap;
 	va_start(ap, value_fmt);
-	vsnprintf(s->value, sizeof(s->value), value_fmt, ap);
+	vobserve(r, false, name, call, value_fmt, ap);
+	va_end(ap);
+}
+
+void measure(struct run *r, const char *name, const char *call, const char *value_fmt, ...)
+{
+	va_list ap;
+	va_start(ap, value_fmt);
+	vobserve(r, true, name, call, value_fmt, ap);
 	va_end(ap);
 }
 
@@ -251,6 +266,8 @@ void render_json(FILE *out, const struct run *r, int status)
 			json_string(out, s->err ? errno_name(s->err) : NULL);
 			fputs(",\"value\":null", out);
 		}
+		if (s->measured)
+			fputs(",\"measured\":true", out);
 		fprintf(out, ",\"ms\":%.3f}", s->ms);
 	}
 	fputs("],\"notes\":[", out);

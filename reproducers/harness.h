@@ -56,6 +56,7 @@ struct step {
 	int err;	 /* errno when ret < 0, else 0 */
 	double ms;	 /* since the scenario started */
 	char value[128]; /* an observed value (an errno in SO_ERROR, a state) */
+	bool measured;	 /* value is a measurement (see measure()) */
 };
 
 struct run {
@@ -92,6 +93,12 @@ __attribute__((format(printf, 4, 5))) long step_as(struct run *r, const char *na
 /* Record an observed value that is not a return code: SO_ERROR's errno, a
  * TCP state, "killed by SIGPIPE". */
 __attribute__((format(printf, 4, 5))) void observe(struct run *r, const char *name,
+						   const char *call, const char *value_fmt, ...);
+
+/* Record a measurement: a count or a rate that varies from run to run and
+ * machine to machine (JSON "measured": true). Comparisons across runs and
+ * kernels show it but never count it as a difference. */
+__attribute__((format(printf, 4, 5))) void measure(struct run *r, const char *name,
 						   const char *call, const char *value_fmt, ...);
 
 /* Record what became of the pending connection (a CONNECTION_* word),

@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # status, output (bats run)
+# The VM runner's smoke test, part of `make check` so that the runner does
+# not rot: boot one Debian kernel under qemu (SOCKERR_SMOKE_KERNEL, default
+# 6.1, fetched once into the cache), run a few scenarios in it, and compare
+# each step with the results committed for that kernel series
+# (results/<release>.json, written by `make compare`). The whole comparison
+# on every kernel is `make compare`.
+
+setup_file() {
+	bats_require_minimum_version 1.5.0
+	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	SMOKE_OUT=$BATS_FILE_TMPDIR/vm
+	SMOKE_SCENARIOS="closed-port rst-before-accept router-unreachable accept-file-table-full"
+	export REPO SMOKE_OUT SMOKE_SCENARIOS
+	SMOKE_KERNEL_DIR=$("$REPO/scripts/vm/kernel" "${SOCKERR_SMOKE_KERNEL:-6.1}")
+	export SMOKE_KERNEL_DIR
+	local job=$BATS_FILE_TMPDIR/job
+	{
+		echo 'uname -r >/run/sockerr-vm/uname'
+		echo "build/sockerr run $SMOKE_SCENARIOS --output /run/sockerr-vm/results.json"
+	} >"$job"
+	SMOKE_BOOT_STATUS=0
+	(cd "$REPO" && SOCKERR_VM_TIMEOUT=300 scripts/vm/boot "$SMOKE_KERNEL_DIR" "$SMOKE_OUT" "$job") ||
+		SMOKE_BOOT_STATUS=$?
+	export SMOKE_BOOT_STATUS
+}
+
+setup() {
+	load ../test_helper/common-setup
+}
+
+# The committed results for the guest's kernel: the same release, or else
+# the newest committed release of the same series and flavour (Debian moves
+# a series on: 6.1.0-56-amd64 follows 6.1.0-50-amd64).
+committed_results() {
+	local release=$1 series flavour
+	if [ -f "$REPO/results/$release.json" ]; then
+		echo "$REPO/results/$release.json"
+		return
+	fi
+	series=$(echo "$release" | grep -oE '^[0-9]+\.[0-9]+')
+	flavour=${release##*-}
+	find "$REPO/results" -name "$series.*-$flavour.json" | sort -V | tail -n 1
+}
+
+# The steps of one scenario in a results file, one "family step: result" a
+# line; measurements (counts, rates) are left out.
+steps_of() {
+	jq -r --arg s "$2" '.runs[] | select(.scenario == $s) | .family as $f
+		| if .status != "ran" then "\($f) \(.status)" else
+		  (.steps[] | select(.measured | not)
+		   | "\($f) \(.name): \(.value // (if .ret < 0 then .errno else null end) // "ok")")
+		  end' "$1"
+}
+
+@test "vm smoke: the guest booted the kernel that was asked for and ran the job" {
+	[ "$SMOKE_BOOT_STATUS" -eq 0 ] || { tail -n 30 "$SMOKE_OUT/console.log"; false; }
+	run cat "$SMOKE_OUT/uname"
+	assert_output "$(cat "$SMOKE_KERNEL_DIR/release")"
+	run jq -r '.runs | length' "$SMOKE_OUT/results.json"
+	assert_output 8
+}
+
+@test "vm smoke: the committed results have the guest's kernel series" {
+	run committed_results "$(cat "$SMOKE_KERNEL_DIR/release")"
+	assert_output --regexp '\.json$'
+}
+
+@test "vm smoke: accept-file-table-full runs in the VM (a disposable kernel) and gives ENFILE" {
+	run steps_of "$SMOKE_OUT/results.json" accept-file-table-full
+	assert_line "ipv4 accept4: ENFILE"
+	assert_line "ipv6 accept4: ENFILE"
+	assert_line "ipv4 queue after: still queued"
+	assert_line "ipv6 queue after: still queued"
+}
+
+@test "vm smoke: every step is the same as in the committed results of that kernel" {
+	local committed
+	committed=$(committed_results "$(cat "$SMOKE_KERNEL_DIR/release")")
+	[ -n "$committed" ]
+	for scenario in $SMOKE_SCENARIOS; do
+		run diff -u --label "$committed" <(steps_of "$committed" "$scenario") \
+			--label "this run" <(steps_of "$SMOKE_OUT/results.json" "$scenario")
+		assert_success
+	done
+}

@@ -2,8 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "harness.h"
 
 pid_t fork_reporter(int *fd)
 {
@@ -22,4 +27,20 @@ pid_t fork_reporter(int *fd)
 	close(pid == 0 ? p[0] : p[1]);
 	*fd = pid == 0 ? p[1] : p[0];
 	return pid;
+}
+
+void observe_child_end(struct run *r, pid_t pid, const char *label, const char *call)
+{
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			observe(r, label, call, "waitpid: %s", strerror(errno));
+			return;
+		}
+	if (WIFSIGNALED(status)) {
+		const char *sig = sigabbrev_np(WTERMSIG(status));
+		observe(r, label, call, "killed by SIG%s", sig ? sig : "?");
+	} else {
+		observe(r, label, call, "exited %d", WEXITSTATUS(status));
+	}
 }

@@ -14,4 +14,10 @@
  * buffered is written twice. */
 pid_t fork_reporter(int *fd);
 
+struct run;
+
+/* Reap the child and record how it ended as step LABEL: "killed by
+ * SIGPIPE" or "exited N" (CALL names the waitpid() in the output). */
+void observe_child_end(struct run *r, pid_t pid, const char *label, const char *call);
+
 #endif

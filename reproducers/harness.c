@@ -186,7 +186,7 @@ void render_text(FILE *out, const struct run *r, int status)
 		fprintf(out,
 			"  policy: %s (the errno is injected by a policy layer, not the network)\n",
 			sc->policy);
-	for (int i = 0; i < r->n_steps; i++) {
+	for (int i = 0; !sc->render_steps && i < r->n_steps; i++) {
 		const struct step *s = &r->steps[i];
 		char line[512];
 		FILE *m = fmemopen(line, sizeof(line), "w");
@@ -196,6 +196,8 @@ void render_text(FILE *out, const struct run *r, int status)
 		line[sizeof(line) - 1] = '\0';
 		fprintf(out, "  %-62s [%8.1f ms]\n", line, s->ms);
 	}
+	if (sc->render_steps)
+		sc->render_steps(out, r);
 	for (int i = 0; i < r->n_notes; i++)
 		fprintf(out, "  note: %s\n", r->notes[i]);
 	if (status != RUN_OK)
@@ -284,6 +286,10 @@ void render_json(FILE *out, const struct run *r, int status)
 	json_string(out, sc->handling);
 	fputs(",\"connection\":", out);
 	json_string(out, r->connection[0] ? r->connection : NULL);
+	if (sc->render_json_rows && status == RUN_OK) {
+		fputs(",\"rows\":", out);
+		sc->render_json_rows(out, r);
+	}
 	fputs("}\n", out);
 }
 
@@ -305,6 +311,12 @@ void render_summary_row(FILE *out, const struct run *r, int status)
 	int col = SUMMARY_INDENT - 1;
 	if (status != RUN_OK) {
 		fprintf(out, " %s: %s\n", status_name(status), r->reason);
+		return;
+	}
+	if (r->sc->render_steps) {
+		/* A table does not fit a summary row. */
+		fprintf(out, " a table of %d steps: see 'sockerr run %s'\n", r->n_steps,
+			r->sc->name);
 		return;
 	}
 	for (int i = 0; i < r->n_steps; i++) {

@@ -44,9 +44,14 @@ struct scenario {
 	bool client_without_default_route;
 	unsigned families;
 	int (*run)(struct run *r);
+	/* Optional, for scenarios whose steps form a table (icmp-matrix):
+	 * print the steps in the text output instead of one line each, and
+	 * write the JSON value of a "rows" field (one object per case). */
+	void (*render_steps)(FILE *out, const struct run *r);
+	void (*render_json_rows)(FILE *out, const struct run *r);
 };
 
-#define MAX_STEPS 128
+#define MAX_STEPS 256
 #define MAX_NOTES 16
 
 struct step {

@@ -34,6 +34,34 @@ extern const struct scenario scenario_accept_policy_enobufs;
 extern const struct scenario scenario_accept_policy_enomem;
 extern const struct scenario scenario_accept_pending_error;
 extern const struct scenario scenario_accept_loop_fd_exhaustion;
+/* the common TCP errors */
+extern const struct scenario scenario_recv_nonblocking_empty;
+extern const struct scenario scenario_recv_timeout;
+extern const struct scenario scenario_send_buffer_full;
+extern const struct scenario scenario_send_timeout;
+extern const struct scenario scenario_connect_timeout_option;
+extern const struct scenario scenario_signal_during_call;
+extern const struct scenario scenario_reset_unread_data;
+extern const struct scenario scenario_reset_linger_zero;
+extern const struct scenario scenario_reset_peer_rebooted;
+extern const struct scenario scenario_reset_backlog_overflow;
+extern const struct scenario scenario_reset_after_eof;
+extern const struct scenario scenario_pipe_after_shutdown;
+extern const struct scenario scenario_pipe_in_close_wait;
+extern const struct scenario scenario_refused_by_firewall;
+extern const struct scenario scenario_refused_by_icmp;
+extern const struct scenario scenario_timeout_syn_dropped;
+extern const struct scenario scenario_timeout_peer_vanished;
+extern const struct scenario scenario_timeout_keepalive;
+extern const struct scenario scenario_timeout_user_timeout;
+extern const struct scenario scenario_unreachable_neighbour;
+extern const struct scenario scenario_unreachable_ttl_exceeded;
+extern const struct scenario scenario_unreachable_net_icmp;
+extern const struct scenario scenario_unreachable_link_down;
+extern const struct scenario scenario_icmp_matrix;
+extern const struct scenario scenario_forbidden_landlock;
+extern const struct scenario scenario_forbidden_output_drop;
+extern const struct scenario scenario_aborted_socket_destroyed;
 
 const struct scenario *const catalogue[] = {
 	/* accept(2) */
@@ -68,6 +96,34 @@ const struct scenario *const catalogue[] = {
 	&scenario_local_route_blackhole,
 	&scenario_local_route_throw,
 	&scenario_no_route,
+	/* the common TCP errors (issue 4) */
+	&scenario_recv_nonblocking_empty,
+	&scenario_recv_timeout,
+	&scenario_send_buffer_full,
+	&scenario_send_timeout,
+	&scenario_connect_timeout_option,
+	&scenario_signal_during_call,
+	&scenario_reset_unread_data,
+	&scenario_reset_linger_zero,
+	&scenario_reset_peer_rebooted,
+	&scenario_reset_backlog_overflow,
+	&scenario_reset_after_eof,
+	&scenario_pipe_after_shutdown,
+	&scenario_pipe_in_close_wait,
+	&scenario_refused_by_firewall,
+	&scenario_refused_by_icmp,
+	&scenario_timeout_syn_dropped,
+	&scenario_timeout_peer_vanished,
+	&scenario_timeout_keepalive,
+	&scenario_timeout_user_timeout,
+	&scenario_unreachable_neighbour,
+	&scenario_unreachable_ttl_exceeded,
+	&scenario_unreachable_net_icmp,
+	&scenario_unreachable_link_down,
+	&scenario_icmp_matrix,
+	&scenario_forbidden_landlock,
+	&scenario_forbidden_output_drop,
+	&scenario_aborted_socket_destroyed,
 };
 
 const int catalogue_size = sizeof(catalogue) / sizeof(catalogue[0]);

@@ -83,13 +83,7 @@ static void write_in_child(struct run *r, int cfd)
 		step(r, res[0], "send(%d, 4, 0) #%d [child, SIGPIPE default]", cfd, i);
 	}
 	close(report);
-	int status;
-	waitpid(pid, &status, 0);
-	if (WIFSIGNALED(status))
-		observe(r, "child", "waitpid(writer)", "killed by SIG%s",
-			sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
-	else
-		observe(r, "child", "waitpid(writer)", "exited %d", WEXITSTATUS(status));
+	observe_child_end(r, pid, "child", "waitpid(writer)");
 }
 
 static int write_after_rst(struct run *r)

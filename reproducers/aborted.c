@@ -1,0 +1,322 @@
+/*
+ * aborted-socket-destroyed: an administrator kills a client's TCP socket
+ * with sock_diag SOCK_DESTROY (what `ss -K` does) while a process is
+ * blocked on it: (a) in connect(), the SYN unanswered (the server's nft
+ * input hook drops it), the socket in SYN_SENT; (b) in recv() on an
+ * established connection.
+ *
+ * Kernel: inet_diag_handler_cmd() -> tcp_diag_destroy()
+ * (net/ipv4/tcp_diag.c, CONFIG_INET_DIAG_DESTROY) -> sock_diag_destroy()
+ * (net/core/sock_diag.c) -> tcp_abort(sk, ECONNABORTED) (net/ipv4/tcp.c).
+ * tcp_abort() sends an active reset only when tcp_need_reset() says so
+ * (ESTABLISHED, CLOSE_WAIT, FIN_WAIT1/2, SYN_RECV: not SYN_SENT), then
+ * tcp_done_with_error() (net/ipv4/tcp_input.c) stores ECONNABORTED in
+ * sk_err, tcp_done() moves the socket to TCP_CLOSE with SHUTDOWN_MASK and
+ * wakes the sleepers.
+ * (a) The blocked connect() wakes in inet_wait_for_connect(); in
+ *     __inet_stream_connect() (net/ipv4/af_inet.c) the state is TCP_CLOSE,
+ *     so "sock_error: err = sock_error(sk) ? : -ECONNABORTED".  Nothing is
+ *     sent to the peer.
+ * (b) The blocked recv() wakes in tcp_recvmsg_locked(): no data, SOCK_DONE
+ *     not set (only a FIN sets it), sk_err set -> sock_error() returns
+ *     -ECONNABORTED and clears it.  The next recv() sees RCV_SHUTDOWN and
+ *     returns 0 (end of file); send() sees SEND_SHUTDOWN: EPIPE.  The peer
+ *     gets the RST from tcp_send_active_reset() and its recv() fails with
+ *     ECONNRESET (tcp_reset()).
+ * POSIX: ECONNABORTED is "Connection aborted", listed for accept(), not for
+ * connect() or recv(); the Linux man pages of connect(2) and recv(2) do not
+ * list it either.  In 6.1 tcp_abort() calls tcp_done_with_error() (Debian's
+ * tree; older kernels set sk_err and called sk_error_report() and
+ * tcp_done() inline); on 6.10+ tcp_send_active_reset() takes a reset
+ * reason.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "blocked.h"
+#include "child.h"
+#include "harness.h"
+#include "packets.h"
+#include "sock_destroy.h"
+#include "sockets.h"
+
+/* (a) goes to this port, whose SYNs the server drops; (b) to SERVER_PORT. */
+#define DROPPED_PORT (SERVER_PORT + 1)
+
+struct child_result {
+	long ret;
+	int err;
+};
+
+static void child_report(int out, long ret)
+{
+	struct child_result res = {.ret = ret, .err = ret < 0 ? errno : 0};
+	ssize_t n = write(out, &res, sizeof(res));
+	_exit(n == (ssize_t)sizeof(res) ? 0 : 1);
+}
+
+/* The children leave with _exit() (in child_report()): exit() would run
+ * the namespace teardown registered by the run process. */
+static void child_connect(int fd, const struct sockaddr_storage *dst, socklen_t len, int out)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	child_report(out, connect(fd, (const struct sockaddr *)dst, len));
+}
+
+static void child_recv(int fd, int out)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	char buf[512];
+	child_report(out, recvfrom(fd, buf, sizeof(buf), 0, NULL, NULL));
+}
+
+static void reap(pid_t pid, bool kill_it)
+{
+	if (kill_it)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Read the blocked child's result and record it as step label; false when
+ * it did not return within 2 s (the child is then killed). */
+static bool child_result(struct run *r, pid_t pid, int report, const char *label, const char *call)
+{
+	struct child_result res;
+	bool got = (poll_fd(report, POLLIN, 2000) & POLLIN) &&
+		   read(report, &res, sizeof(res)) == (ssize_t)sizeof(res);
+	close(report);
+	reap(pid, !got);
+	if (got) {
+		errno = res.err;
+		step_as(r, label, res.ret, "%s", call);
+	} else {
+		observe(r, label, call, "%s", "still blocked 2 s after the destroy");
+	}
+	return got;
+}
+
+static long out_rsts(struct run *r)
+{
+	return netstat_counter(&r->topo.client, "Tcp", "OutRsts");
+}
+
+/* Destroy the client's socket(s) matching the peer port and state; records
+ * the step.  Returns -1 and sets the skip reason when the kernel lacks
+ * CONFIG_INET_DIAG_DESTROY. */
+static int destroy(struct run *r, const char *label, int lport, int rport, int state)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	long rsts = out_rsts(r);
+	long rc = sock_destroy(&r->topo.client, r->family, NULL, lport, server, rport, 1u << state);
+	if (rc < 0 && errno == EOPNOTSUPP)
+		return -1;
+	step_as(r, label, rc,
+		"sock_diag SOCK_DESTROY of the client's %s socket to %s port %d (ss -K), "
+		"sockets destroyed",
+		tcp_state_name(state), server, rport);
+	long rsts_after = out_rsts(r);
+	observe(r, "client RST sent", "client Tcp OutRsts (delta) across the destroy", "+%ld",
+		rsts_after - rsts);
+	return 0;
+}
+
+static int skip_no_destroy(struct run *r)
+{
+	return skipped(r, "sock_diag SOCK_DESTROY answered EOPNOTSUPP: the kernel lacks "
+			  "CONFIG_INET_DIAG_DESTROY");
+}
+
+/* (a) connect() blocked in SYN_SENT. */
+static int destroy_connecting(struct run *r)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	char rule[256];
+	snprintf(rule, sizeof(rule),
+		 "table inet sockerr {\n"
+		 "  chain input {\n"
+		 "    type filter hook input priority 0;\n"
+		 "    tcp dport %d drop\n"
+		 "  }\n"
+		 "}\n",
+		 DROPPED_PORT);
+	if (netns_nft(&r->topo.server, rule) < 0)
+		return skipped(r, "nftables is not usable in the server namespace: %s",
+			       netns_error());
+	note(r, "(a) server nft: input hook, tcp dport %d drop: the SYN goes unanswered",
+	     DROPPED_PORT);
+
+	int rc = RUN_OK;
+	int pkt = packet_socket(&r->topo.server, "eth0");
+	int fd = tcp_socket_in(&r->topo.client, r->family);
+	if (pkt < 0 || fd < 0) {
+		rc = broken(r, "server packet socket, client socket: %m");
+		goto out;
+	}
+	struct sockaddr_storage dst;
+	socklen_t dlen = sockaddr_of(r->family, server, DROPPED_PORT, &dst);
+
+	int report;
+	pid_t pid = fork_reporter(&report);
+	if (pid < 0) {
+		rc = broken(r, "fork: %m");
+		goto out;
+	}
+	if (pid == 0)
+		child_connect(fd, &dst, dlen, report);
+
+	if (!wait_blocked_in_syscall(pid, SYS_connect, 2000)) {
+		close(report);
+		reap(pid, true);
+		rc = broken(r, "the child never blocked in connect() within 2 s");
+		goto out;
+	}
+	observe(r, "connect child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
+		"asleep in connect");
+	struct tcp_segment seg;
+	int lport = socket_local_port(fd);
+	bool syn = packet_wait_tcp(pkt, r->family, (uint16_t)lport, DROPPED_PORT, 2000, &seg);
+	observe(r, "peer sees", "AF_PACKET on the server's eth0: the client's segment", "%s",
+		syn ? tcp_flags_str(seg.flags) : "nothing");
+	observe(r, "state before", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(fd)));
+
+	if (destroy(r, "destroy SYN_SENT", lport, DROPPED_PORT, TCP_SYN_SENT) < 0) {
+		close(report);
+		reap(pid, true);
+		rc = skip_no_destroy(r);
+		goto out;
+	}
+	char call[160];
+	snprintf(call, sizeof(call), "connect(%d, %s) blocked in the child", fd,
+		 sockaddr_str((struct sockaddr *)&dst));
+	child_result(r, pid, report, "blocked connect", call);
+	observe(r, "state after connect", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(fd)));
+	observe(r, "SO_ERROR after connect", "getsockopt(SO_ERROR)", "%s",
+		errno_name(so_error(fd)));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (pkt >= 0)
+		close(pkt);
+	return rc;
+}
+
+/* (b) recv() blocked on an established connection. */
+static int destroy_established(struct run *r)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	if (lfd < 0)
+		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+	int fd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
+	int afd = fd < 0 ? -1 : accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	int pkt = packet_socket(&r->topo.server, "eth0");
+	if (fd < 0 || afd < 0 || pkt < 0) {
+		int saved = errno;
+		if (fd >= 0)
+			close(fd);
+		if (afd >= 0)
+			close(afd);
+		if (pkt >= 0)
+			close(pkt);
+		close(lfd);
+		errno = saved;
+		return broken(r, "connection to %s:%d, server packet socket: %m", server,
+			      SERVER_PORT);
+	}
+	int lport = socket_local_port(fd);
+
+	int rc = RUN_OK;
+	int report;
+	pid_t pid = fork_reporter(&report);
+	if (pid < 0) {
+		rc = broken(r, "fork: %m");
+		goto out;
+	}
+	if (pid == 0)
+		child_recv(fd, report);
+
+	if (!wait_blocked_in_syscall(pid, SYS_recvfrom, 2000)) {
+		close(report);
+		reap(pid, true);
+		rc = broken(r, "the child never blocked in recv() within 2 s");
+		goto out;
+	}
+	observe(r, "recv child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
+		"asleep in recv");
+	observe(r, "state before recv", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(fd)));
+
+	if (destroy(r, "destroy ESTABLISHED", lport, SERVER_PORT, TCP_ESTABLISHED) < 0) {
+		close(report);
+		reap(pid, true);
+		rc = skip_no_destroy(r);
+		goto out;
+	}
+	char call[160];
+	snprintf(call, sizeof(call), "recv(%d, 512, 0) blocked in the child", fd);
+	child_result(r, pid, report, "blocked recv", call);
+
+	struct tcp_segment seg;
+	bool rst = packet_wait_tcp(pkt, r->family, (uint16_t)lport, SERVER_PORT, 2000, &seg);
+	observe(r, "peer sees", "AF_PACKET on the server's eth0: the client's next segment", "%s",
+		rst ? tcp_flags_str(seg.flags) : "nothing");
+	bool err_pending = wait_pending_error(afd, 2000);
+	char buf[64];
+	step_as(r, "peer recv", recv(afd, buf, sizeof(buf), MSG_DONTWAIT),
+		"recv(%d, %zu, MSG_DONTWAIT) on the server (error pending: %s)", afd, sizeof(buf),
+		err_pending ? "yes" : "no");
+	observe(r, "peer state", "server getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(afd)));
+
+	observe(r, "state after recv", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(fd)));
+	step_as(r, "recv again", recv(fd, buf, sizeof(buf), MSG_DONTWAIT),
+		"recv(%d, %zu, MSG_DONTWAIT)", fd, sizeof(buf));
+	step_as(r, "send", send(fd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", fd);
+	note(r, "(b) ECONNABORTED is reported once (sock_error() clears sk_err); then the socket "
+		"reads as closed (EOF) and writes fail with EPIPE");
+out:
+	close(pkt);
+	close(afd);
+	close(fd);
+	close(lfd);
+	return rc;
+}
+
+static int aborted_socket_destroyed(struct run *r)
+{
+	int rc = destroy_connecting(r);
+	if (rc != RUN_OK)
+		return rc;
+	return destroy_established(r);
+}
+
+const struct scenario scenario_aborted_socket_destroyed = {
+	.name = "aborted-socket-destroyed",
+	.errno_name = "ECONNABORTED",
+	.syscall = "recv",
+	.summary = "an administrator destroys a connecting and an established socket (sock_diag "
+		   "SOCK_DESTROY, ss -K) under a blocked connect() and recv()",
+	.posix_expects = "POSIX lists ECONNABORTED for accept() only; connect(2) and recv(2) do "
+			 "not list it",
+	.kernel_path = "tcp_diag_destroy() -> sock_diag_destroy() -> tcp_abort(ECONNABORTED): "
+		       "tcp_send_active_reset() if tcp_need_reset() (not in SYN_SENT), "
+		       "tcp_done_with_error(); connect(): __inet_stream_connect() sock_error; "
+		       "recv(): tcp_recvmsg_locked() sock_error()",
+	.handling = "fatal: the connection is gone (not a bug in the caller); close the socket, "
+		    "reconnect if the work must go on",
+	.topology = TOPO_PAIR,
+	.families = FAMILY_BOTH,
+	.run = aborted_socket_destroyed,
+};

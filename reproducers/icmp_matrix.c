@@ -1,0 +1,759 @@
+/*
+ * icmp-matrix: what every ICMP / ICMPv6 error does to a TCP socket, in
+ * SYN_SENT (connect()) and in ESTABLISHED, with and without IP_RECVERR /
+ * IPV6_RECVERR.
+ *
+ * Set-up: client - router - server.  The router's nft forward chain drops
+ * the client's SYNs to HELD_PORT, so a connect() there stays in SYN_SENT;
+ * an AF_PACKET socket on the router's client-side link sees the SYN (its
+ * ISN).  A raw ICMP socket in the router sends the client an error quoting
+ * that SYN (seq = ISN: snd_una = ISN, snd_nxt = ISN + 1, so it is in
+ * window).  For ESTABLISHED the client connects to a listener on EST_PORT
+ * and the quote is the next segment it would send (seq = ISN + 1 =
+ * snd_una = snd_nxt).  Every case uses new sockets on one topology.
+ *
+ * No wait on a timer: after each error the router sends the client an echo
+ * request from the same raw socket and the same CPU (the thread is pinned),
+ * so it sits in the same backlog queue behind the error; its reply proves
+ * the client's softirq has finished with the error.  Only then are poll(),
+ * SO_ERROR, recv() and MSG_ERRQUEUE read, so "no error" is an observation,
+ * not a timeout.  connect() is non-blocking and the client is in no system
+ * call on the socket when the error arrives: the socket is not owned by
+ * user, and the LockDroppedIcmps path (the error kept soft because
+ * connect() holds the lock, see router-unreachable) cannot apply.
+ *
+ * The kernel, as read in the 6.1 tree (net/):
+ * - ipv4/icmp.c icmp_unreach() (handler of destination unreachable,
+ *   source quench, time exceeded, parameter problem): drops codes above
+ *   NR_ICMP_UNREACH (15) and time exceeded code 1 (ICMP_EXC_FRAGTIME)
+ *   before any transport sees them; frag-needed carries the MTU as info.
+ *   icmp_redirect() passes the gateway as info.  icmp_socket_deliver()
+ *   calls tcp_v4_err().
+ * - ipv4/tcp_ipv4.c tcp_v4_err(): after the window check, redirect ->
+ *   do_redirect() (a dst update; here the gateway is the router itself, so
+ *   __ip_do_redirect() rejects it) and nothing else; source quench ignored;
+ *   parameter problem -> EPROTO; destination unreachable: codes >
+ *   NR_ICMP_UNREACH ignored, frag-needed -> tp->mtu_info and
+ *   tcp_v4_mtu_reduced() only, others -> icmp_err_convert[code].errno
+ *   (ipv4/icmp.c); time exceeded -> EHOSTUNREACH.  The .fatal column of
+ *   icmp_err_convert[] is not used by TCP.  In SYN_SENT / SYN_RECV:
+ *   ip_icmp_error() (queues the error on sk_error_queue; in this tree it
+ *   has no recverr check of its own) and, the socket not owned by user,
+ *   tcp_done_with_error(): sk_err, the connection is closed, whatever the
+ *   code.  In ESTABLISHED: sk_err + sk_error_report() only with recverr
+ *   and not owned by user, else sk_err_soft; ip_icmp_error() is not called.
+ * - ipv6/icmp.c icmpv6_rcv(): destination unreachable, packet too big,
+ *   time exceeded, parameter problem and every unknown error type (< 128)
+ *   go to icmpv6_notify() -> tcp_v6_err().  icmpv6_err_convert(): EPROTO
+ *   by default (unknown types, unreachable codes beyond tab_unreach[]),
+ *   tab_unreach[code] for destination unreachable (codes 0-6), EMSGSIZE for
+ *   packet too big, EPROTO for parameter problem, EHOSTUNREACH for time
+ *   exceeded.
+ * - ipv6/tcp_ipv6.c tcp_v6_err(): packet too big -> tcp_v6_mtu_reduced()
+ *   only; then as IPv4: SYN_SENT -> ipv6_icmp_error() (ipv6/datagram.c:
+ *   queues only with np->recverr) and tcp_done_with_error(); ESTABLISHED ->
+ *   sk_err with recverr, else sk_err_soft.  fatal is only used for request
+ *   socks (tcp_req_err()).
+ * - core/sock.c sk_getsockopt(SO_ERROR): sk_err, else xchg(sk_err_soft, 0);
+ *   ipv4/tcp.c tcp_recvmsg_locked() returns sock_error() (sk_err only).
+ *   Reading the error queue (sock_dequeue_err_skb(), core/skbuff.c) clears
+ *   sk_err, so SO_ERROR is read first.
+ *
+ * POSIX / RFC 1122 4.2.3.9: destination unreachable codes 0, 1 and 5 (net,
+ * host unreachable, source route failed) are soft errors and TCP MUST NOT
+ * abort the connection for them; Linux aborts a connect() in SYN_SENT for
+ * every error it converts.  connect(2) (man page) lists none of EPROTO,
+ * ENOPROTOOPT, EHOSTDOWN, ENONET, EOPNOTSUPP, EHOSTUNREACH.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "icmp_craft.h"
+#include "packets.h"
+#include "sockets.h"
+
+#define EST_PORT  SERVER_PORT	    /* a listener: connections complete */
+#define HELD_PORT (SERVER_PORT + 1) /* the router drops SYNs: SYN_SENT */
+/* Bound of every state poll (a SYN seen, a handshake, an echo reply):
+ * generous, for emulated kernels; each normally takes well under 1 ms. */
+#define WAIT_MS 3000
+/* ICMP errors per case: SYN_SENT, SYN_SENT+RECVERR, ESTABLISHED,
+ * ESTABLISHED+RECVERR. */
+#define SENDS_PER_CASE 4
+/* The MTU in frag-needed / packet too big: below the links' 1500. */
+#define SMALL_MTU 1280
+
+#define ICMP4_ECHO_REQUEST 8
+#define ICMP4_ECHO_REPLY   0
+#define ICMP6_ECHO_REQUEST 128
+#define ICMP6_ECHO_REPLY   129
+/* An ICMPv6 error type nobody assigned (RFC 4443: 0-127 are errors;
+ * IANA: 5-99 unassigned). */
+#define ICMP6_UNASSIGNED_ERROR 99
+
+struct matrix_case {
+	uint8_t type, code;
+	uint32_t rest;
+	const char *name; /* NULL: icmp_short_name() */
+};
+
+static const struct matrix_case cases4[] = {
+	{ICMP4_DEST_UNREACH, 0, 0, NULL},
+	{ICMP4_DEST_UNREACH, 1, 0, NULL},
+	{ICMP4_DEST_UNREACH, 2, 0, NULL},
+	{ICMP4_DEST_UNREACH, 3, 0, NULL},
+	{ICMP4_DEST_UNREACH, 4, ICMP_REST_MTU4(SMALL_MTU), NULL},
+	{ICMP4_DEST_UNREACH, 5, 0, NULL},
+	{ICMP4_DEST_UNREACH, 6, 0, NULL},
+	{ICMP4_DEST_UNREACH, 7, 0, NULL},
+	{ICMP4_DEST_UNREACH, 8, 0, NULL},
+	{ICMP4_DEST_UNREACH, 9, 0, NULL},
+	{ICMP4_DEST_UNREACH, 10, 0, NULL},
+	{ICMP4_DEST_UNREACH, 11, 0, NULL},
+	{ICMP4_DEST_UNREACH, 12, 0, NULL},
+	{ICMP4_DEST_UNREACH, 13, 0, NULL},
+	{ICMP4_DEST_UNREACH, 14, 0, NULL},
+	{ICMP4_DEST_UNREACH, 15, 0, NULL},
+	{ICMP4_DEST_UNREACH, 16, 0, "code-16"}, /* unassigned, > NR_ICMP_UNREACH */
+	{ICMP4_TIME_EXCEEDED, 0, 0, NULL},
+	{ICMP4_TIME_EXCEEDED, 1, 0, "reassembly-time"},
+	{ICMP4_PARAM_PROBLEM, 0, ICMP_REST_POINTER4(1), NULL}, /* pointer: the TOS byte */
+	{ICMP4_SOURCE_QUENCH, 0, 0, NULL},
+	{ICMP4_REDIRECT, 1, 0, "redirect-host"}, /* gateway: set at run time */
+};
+
+static const struct matrix_case cases6[] = {
+	{ICMP6_DEST_UNREACH_T, 0, 0, NULL},
+	{ICMP6_DEST_UNREACH_T, 1, 0, NULL},
+	{ICMP6_DEST_UNREACH_T, 2, 0, NULL},
+	{ICMP6_DEST_UNREACH_T, 3, 0, NULL},
+	{ICMP6_DEST_UNREACH_T, 4, 0, NULL},
+	{ICMP6_DEST_UNREACH_T, 5, 0, NULL},
+	{ICMP6_DEST_UNREACH_T, 6, 0, NULL},
+	{ICMP6_DEST_UNREACH_T, 7, 0, "srh-error"},	  /* RFC 8554 */
+	{ICMP6_DEST_UNREACH_T, 8, 0, "headers-too-long"}, /* RFC 8883 */
+	{ICMP6_PACKET_TOO_BIG, 0, ICMP_REST_VALUE6(SMALL_MTU), NULL},
+	{ICMP6_TIME_EXCEEDED, 0, 0, NULL},
+	{ICMP6_TIME_EXCEEDED, 1, 0, "reassembly-time"},
+	{ICMP6_PARAM_PROBLEM, 0, ICMP_REST_VALUE6(1), NULL}, /* pointer: traffic class */
+	{ICMP6_UNASSIGNED_ERROR, 0, 0, NULL},
+};
+
+/* The facts recorded for each case, in order: the step label is
+ * "TYPE/CODE NAME: PHASE". */
+enum phase {
+	P_SYN,	       /* SYN_SENT: poll() + SO_ERROR */
+	P_SYN_ERRQ,    /* SYN_SENT: MSG_ERRQUEUE, no RECVERR */
+	P_SYN_RE_ERRQ, /* SYN_SENT with RECVERR: MSG_ERRQUEUE */
+	P_EST,	       /* ESTABLISHED: recv(), SO_ERROR */
+	P_EST_RE,      /* ESTABLISHED with RECVERR: recv(), SO_ERROR */
+	P_EST_RE_ERRQ, /* ESTABLISHED with RECVERR: MSG_ERRQUEUE */
+	P_ICMP,	       /* the client's counters: every error delivered */
+	N_PHASES
+};
+
+static const char *const phase_names[N_PHASES] = {
+	"syn-sent",	    "syn-sent errq", "syn+recverr errq", "established", "est+recverr",
+	"est+recverr errq", "icmp",
+};
+
+struct matrix {
+	struct run *r;
+	int raw; /* router: raw ICMP socket, sends the errors and the echo fences */
+	int pkt; /* router: AF_PACKET on "to-client", sees the client's SYNs */
+	int lfd; /* server: listener on EST_PORT */
+	uint16_t echo_id, echo_seq;
+	const char *client, *server;
+};
+
+struct counters {
+	long type_in, in_errors, out_of_window, lock_dropped;
+};
+
+static void read_counters(struct matrix *m, uint8_t type, struct counters *c)
+{
+	const struct netns *ns = &m->r->topo.client;
+	bool v6 = m->r->family == AF_INET6;
+	c->type_in = icmp_in_counter(ns, m->r->family, type);
+	c->in_errors = v6 ? netstat_counter(ns, "snmp6", "Icmp6InErrors")
+			  : netstat_counter(ns, "Icmp", "InErrors");
+	c->out_of_window = netstat_counter(ns, "TcpExt", "OutOfWindowIcmps");
+	c->lock_dropped = netstat_counter(ns, "TcpExt", "LockDroppedIcmps");
+}
+
+static int set_recverr(int fd, int family)
+{
+	int one = 1;
+	return family == AF_INET6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one))
+				  : setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+}
+
+/* The echo fence: true once the client has answered an echo request sent
+ * after everything else the router sent it (see the header). */
+static bool fence(struct matrix *m)
+{
+	bool v6 = m->r->family == AF_INET6;
+	uint16_t seq = ++m->echo_seq;
+	/* icmp_error_build() writes any ICMP header; the "quote" after it is
+	 * simply the echo's data, which the reply carries back. */
+	struct icmp_error echo = {v6 ? ICMP6_ECHO_REQUEST : ICMP4_ECHO_REQUEST, 0,
+				  (uint32_t)m->echo_id << 16 | seq};
+	struct tcp_segment to;
+	memset(&to, 0, sizeof(to));
+	to.family = m->r->family;
+	segment_addr(to.family, m->client, &to.src);
+	segment_addr(to.family, m->server, &to.dst);
+	if (icmp_error_send(m->raw, &echo, &to) < 0)
+		return false;
+	double deadline = now_ms() + WAIT_MS;
+	for (;;) {
+		int left = (int)(deadline - now_ms());
+		if (left <= 0 || !(poll_fd(m->raw, POLLIN, left) & POLLIN))
+			return false;
+		uint8_t buf[2048];
+		ssize_t n = recv(m->raw, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			continue;
+		const uint8_t *icmp = buf;
+		size_t len = (size_t)n;
+		if (!v6) { /* raw IPv4 sockets receive the IP header too */
+			size_t hl = (size_t)(buf[0] & 0x0f) * 4;
+			if (len < hl)
+				continue;
+			icmp += hl;
+			len -= hl;
+		}
+		if (len < 8 || icmp[0] != (v6 ? ICMP6_ECHO_REPLY : ICMP4_ECHO_REPLY))
+			continue;
+		if ((icmp[4] << 8 | icmp[5]) == m->echo_id && (icmp[6] << 8 | icmp[7]) == seq)
+			return true;
+	}
+}
+
+/* Wait for the client's SYN from local port sport to dport. */
+static bool wait_syn(struct matrix *m, int sport, int dport, struct tcp_segment *syn)
+{
+	double deadline = now_ms() + WAIT_MS;
+	for (;;) {
+		int left = (int)(deadline - now_ms());
+		if (left <= 0 || !packet_wait_tcp(m->pkt, m->r->family, (uint16_t)sport,
+						  (uint16_t)dport, left, syn))
+			return false;
+		if (syn->flags == TCPF_SYN)
+			return true;
+	}
+}
+
+static const char *origin_name(uint8_t origin)
+{
+	switch (origin) {
+	case SO_EE_ORIGIN_NONE: return "none";
+	case SO_EE_ORIGIN_LOCAL: return "local";
+	case SO_EE_ORIGIN_ICMP: return "icmp";
+	case SO_EE_ORIGIN_ICMP6: return "icmp6";
+	}
+	return "other";
+}
+
+/* recvmsg(MSG_ERRQUEUE): "empty", or the first message's extended error. */
+static void read_errqueue(int fd, int family, char *out, size_t len)
+{
+	char data[256];
+	union {
+		char buf[512];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+		snprintf(out, len, "%s", errno == EAGAIN ? "empty" : errno_name(errno));
+		return;
+	}
+	int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	int type = family == AF_INET6 ? IPV6_RECVERR : IP_RECVERR;
+	snprintf(out, len, "a message without an extended error");
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != level || c->cmsg_type != type)
+			continue;
+		struct sock_extended_err ee;
+		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+		snprintf(out, len, "origin %s, type %u, code %u, errno %s",
+			 origin_name(ee.ee_origin), ee.ee_type, ee.ee_code,
+			 errno_name((int)ee.ee_errno));
+		break;
+	}
+	/* A second message would be a surprise worth seeing. */
+	msg.msg_controllen = sizeof(control.buf);
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0) {
+		size_t used = strlen(out);
+		snprintf(out + used, len - used, "; and more");
+	}
+}
+
+static int nonblocking_socket(struct matrix *m, bool recverr)
+{
+	int fd = tcp_socket_in(&m->r->topo.client, m->r->family);
+	if (fd < 0)
+		return -1;
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0 || (recverr && set_recverr(fd, m->r->family) < 0)) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* connect() without waiting; the port it was given, or -1. */
+static int start_connect(struct matrix *m, int fd, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(m->r->family, m->server, port, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
+		return -1;
+	return socket_local_port(fd);
+}
+
+static int send_error(struct matrix *m, const struct icmp_error *e, const struct tcp_segment *q)
+{
+	if (icmp_error_send(m->raw, e, q) < 0)
+		return broken(m->r, "sending %s from the router: %m",
+			      icmp_error_name(m->r->family, e));
+	if (!fence(m))
+		return broken(m->r, "the client never answered the echo sent after %s",
+			      icmp_error_name(m->r->family, e));
+	return RUN_OK;
+}
+
+/* SYN_SENT: the error quotes the held SYN.  value gets the errno poll() and
+ * SO_ERROR report ("no error" when poll() shows none), errq the error
+ * queue; call a description for the step. */
+static int syn_sent(struct matrix *m, const struct icmp_error *e, bool recverr, char *value,
+		    size_t vlen, char *errq, size_t elen, char *call, size_t clen)
+{
+	struct run *r = m->r;
+	int fd = nonblocking_socket(m, recverr);
+	if (fd < 0)
+		return broken(r, "client socket: %m");
+	int port = start_connect(m, fd, HELD_PORT);
+	struct tcp_segment syn;
+	if (port < 0 || !wait_syn(m, port, HELD_PORT, &syn)) {
+		close(fd);
+		return broken(r, "the router never saw the client's SYN to port %d: %m", HELD_PORT);
+	}
+	int rc = send_error(m, e, &syn);
+	if (rc != RUN_OK) {
+		close(fd);
+		return rc;
+	}
+	int revents = poll_fd(fd, POLLOUT, 0);
+	const char *state = tcp_state_name(tcp_state(fd));
+	int err = so_error(fd);
+	if (err < 0)
+		err = -err;
+	if (revents & POLLERR)
+		snprintf(value, vlen, "%s", errno_name(err));
+	else if (err)
+		snprintf(value, vlen, "no POLLERR, SO_ERROR %s", errno_name(err));
+	else
+		snprintf(value, vlen, "no error");
+	read_errqueue(fd, r->family, errq, elen);
+	snprintf(call, clen,
+		 "connect(%s:%d, O_NONBLOCK)%s, router -> client %s quoting the SYN (seq ISN), "
+		 "then poll() + getsockopt(SO_ERROR): state %s",
+		 m->server, HELD_PORT, recverr ? " with RECVERR" : "",
+		 icmp_error_name(r->family, e), state);
+	close(fd);
+	return RUN_OK;
+}
+
+/* ESTABLISHED: the error quotes the client's next segment (seq ISN + 1).
+ * value gets recv()'s and then SO_ERROR's result, errq the error queue. */
+static int established(struct matrix *m, const struct icmp_error *e, bool recverr, char *value,
+		       size_t vlen, char *errq, size_t elen, char *call, size_t clen)
+{
+	struct run *r = m->r;
+	int fd = nonblocking_socket(m, recverr);
+	if (fd < 0)
+		return broken(r, "client socket: %m");
+	int port = start_connect(m, fd, EST_PORT);
+	struct tcp_segment syn;
+	int afd = -1, rc = RUN_OK;
+	if (port < 0 || !wait_syn(m, port, EST_PORT, &syn)) {
+		rc = broken(r, "the router never saw the client's SYN to port %d: %m", EST_PORT);
+		goto out;
+	}
+	if (!(poll_fd(fd, POLLOUT, WAIT_MS) & POLLOUT) || so_error(fd) != 0 ||
+	    !(poll_fd(m->lfd, POLLIN, WAIT_MS) & POLLIN) ||
+	    (afd = accept(m->lfd, NULL, NULL)) < 0) {
+		rc = broken(r, "connection to %s:%d never completed: %m", m->server, EST_PORT);
+		goto out;
+	}
+	struct tcp_segment next = syn;
+	next.seq = syn.seq + 1;
+	next.flags = TCPF_ACK;
+	rc = send_error(m, e, &next);
+	if (rc != RUN_OK)
+		goto out;
+	char buf[64];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	const char *recv_result = n < 0 ? errno_name(errno) : n == 0 ? "EOF" : "data";
+	int err = so_error(fd);
+	snprintf(value, vlen, "recv %s, SO_ERROR %s", recv_result,
+		 errno_name(err < 0 ? -err : err));
+	if (errq)
+		read_errqueue(fd, r->family, errq, elen);
+	snprintf(call, clen,
+		 "connected to %s:%d%s, router -> client %s quoting seq ISN+1, then "
+		 "recv(MSG_DONTWAIT), getsockopt(SO_ERROR)%s",
+		 m->server, EST_PORT, recverr ? " with RECVERR" : "", icmp_error_name(r->family, e),
+		 errq ? ", recvmsg(MSG_ERRQUEUE)" : "");
+out:
+	if (afd >= 0)
+		close(afd);
+	close(fd);
+	return rc;
+}
+
+static const char *delivery(const struct counters *b, const struct counters *a)
+{
+	if (a->type_in - b->type_in != SENDS_PER_CASE)
+		return "not every error was counted by the client";
+	if (a->out_of_window != b->out_of_window)
+		return "out of window";
+	if (a->lock_dropped != b->lock_dropped)
+		return "met a socket owned by user";
+	if (a->in_errors != b->in_errors)
+		return "counted as InErrors (no socket or bad quote)";
+	return "all counted by the client, none out of window";
+}
+
+static int one_case(struct matrix *m, const struct matrix_case *c)
+{
+	struct run *r = m->r;
+	struct icmp_error e = {c->type, c->code, c->rest};
+	if (r->family == AF_INET && c->type == ICMP4_REDIRECT) {
+		/* The gateway is the router itself: __ip_do_redirect() rejects
+		 * new_gw == old_gw, so the client's routes stay as they are. */
+		struct in_addr gw;
+		inet_pton(AF_INET, topology_router_addr(&r->topo, AF_INET, false), &gw);
+		e.rest = ntohl(gw.s_addr);
+	}
+	const char *name = c->name ? c->name : icmp_short_name(r->family, &e);
+	char label[N_PHASES][sizeof(r->steps[0].name)];
+	for (int p = 0; p < N_PHASES; p++) {
+		int n = snprintf(label[p], sizeof(label[p]), "%u/%u %s: %s", c->type, c->code, name,
+				 phase_names[p]);
+		if (n < 0 || (size_t)n >= sizeof(label[p]))
+			return broken(r, "step label too long: %u/%u %s: %s", c->type, c->code,
+				      name, phase_names[p]);
+	}
+
+	struct counters before, after;
+	read_counters(m, c->type, &before);
+	char value[128], errq[128], call[192];
+	int rc = syn_sent(m, &e, false, value, sizeof(value), errq, sizeof(errq), call,
+			  sizeof(call));
+	if (rc != RUN_OK)
+		return rc;
+	observe(r, label[P_SYN], call, "%s", value);
+	observe(r, label[P_SYN_ERRQ], "recvmsg(MSG_ERRQUEUE) on that socket (no RECVERR)", "%s",
+		errq);
+
+	rc = syn_sent(m, &e, true, value, sizeof(value), errq, sizeof(errq), call, sizeof(call));
+	if (rc != RUN_OK)
+		return rc;
+	observe(r, label[P_SYN_RE_ERRQ], call, "%s", errq);
+
+	rc = established(m, &e, false, value, sizeof(value), NULL, 0, call, sizeof(call));
+	if (rc != RUN_OK)
+		return rc;
+	observe(r, label[P_EST], call, "%s", value);
+
+	rc = established(m, &e, true, value, sizeof(value), errq, sizeof(errq), call, sizeof(call));
+	if (rc != RUN_OK)
+		return rc;
+	observe(r, label[P_EST_RE], call, "%s", value);
+	observe(r, label[P_EST_RE_ERRQ], "recvmsg(MSG_ERRQUEUE) on that socket", "%s", errq);
+
+	read_counters(m, c->type, &after);
+	snprintf(call, sizeof(call),
+		 "the client's %s counter and TcpExt OutOfWindowIcmps, LockDroppedIcmps, "
+		 "InErrors over the case's %d errors",
+		 icmp_type_name(r->family, c->type), SENDS_PER_CASE);
+	observe(r, label[P_ICMP], call, "%s", delivery(&before, &after));
+	return RUN_OK;
+}
+
+static int router_holds_syns(struct run *r)
+{
+	char ruleset[512];
+	snprintf(ruleset, sizeof(ruleset),
+		 "table inet sockerr {\n"
+		 "  chain forward {\n"
+		 "    type filter hook forward priority 0; policy accept;\n"
+		 "    %s daddr %s tcp dport %d drop\n"
+		 "  }\n"
+		 "}\n",
+		 r->family == AF_INET6 ? "ip6" : "ip", topology_server_addr(&r->topo, r->family),
+		 HELD_PORT);
+	return netns_nft(&r->topo.router, ruleset);
+}
+
+static int icmp_matrix(struct run *r)
+{
+	struct matrix m = {
+		.r = r,
+		.raw = -1,
+		.pkt = -1,
+		.lfd = -1,
+		.echo_id = (uint16_t)getpid(),
+		.client = topology_client_addr(&r->topo, r->family),
+		.server = topology_server_addr(&r->topo, r->family),
+	};
+	if (router_holds_syns(r) < 0)
+		return skipped(r, "nftables is not usable in the router namespace: %s",
+			       netns_error());
+	m.lfd = tcp_listen_in(&r->topo.server, r->family, m.server, EST_PORT, 16);
+	m.raw = icmp_raw_socket(&r->topo.router, r->family);
+	/* One packet socket for all cases: each bind/close costs an RCU
+	 * grace period. */
+	m.pkt = packet_socket(&r->topo.router, "to-client");
+	int rc = RUN_OK;
+	if (m.lfd < 0 || m.raw < 0 || m.pkt < 0) {
+		rc = broken(r, "listener, raw ICMP socket or packet socket: %m");
+		goto out;
+	}
+
+	/* Pinned, the error and the echo behind it enter one CPU's backlog
+	 * in order (see the header); the mask is restored afterwards. */
+	cpu_set_t saved, one;
+	bool pinned = false;
+	int cpu = sched_getcpu();
+	if (cpu >= 0 && sched_getaffinity(0, sizeof(saved), &saved) == 0) {
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
+	}
+	if (!pinned)
+		note(r, "could not pin the thread to one CPU: the echo fence may race");
+
+	const struct matrix_case *cases = r->family == AF_INET6 ? cases6 : cases4;
+	size_t n = r->family == AF_INET6 ? sizeof(cases6) / sizeof(cases6[0])
+					 : sizeof(cases4) / sizeof(cases4[0]);
+	double t0 = elapsed_ms(r);
+	for (size_t i = 0; i < n && rc == RUN_OK; i++)
+		rc = one_case(&m, &cases[i]);
+	if (pinned)
+		sched_setaffinity(0, sizeof(saved), &saved);
+	if (rc != RUN_OK)
+		goto out;
+	note(r,
+	     "%zu cases in %.0f ms, %d errors each, from the router's raw ICMP socket; SYN_SENT: "
+	     "the router drops SYNs to port %d, the error quotes the SYN; ESTABLISHED: port %d, "
+	     "the error quotes seq ISN+1",
+	     n, elapsed_ms(r) - t0, SENDS_PER_CASE, HELD_PORT, EST_PORT);
+	note(r, "each error is followed by an echo request; its reply (the client finished with "
+		"the error) comes before any socket is read: \"no error\" is not a timeout");
+	if (r->family == AF_INET) {
+		note(r, "IPv4: ip_icmp_error(), called by tcp_v4_err() in SYN_SENT, has no recverr "
+			"check (ipv6_icmp_error() has one): the SYN_SENT socket's error queue gets "
+			"the ICMP error even without IP_RECVERR");
+		note(r,
+		     "IPv4: icmp_unreach() drops destination unreachable codes above 15 and time "
+		     "exceeded code 1 before TCP sees them");
+	} else
+		note(r, "IPv6: tcp_v6_err() converts every error that is not packet too big, "
+			"whatever its type or code (icmpv6_err_convert(): EPROTO by default); "
+			"ipv6_icmp_error() queues only with IPV6_RECVERR");
+	note(r, "SYN_SENT: every converted error is hard (connect() fails, state CLOSE), even "
+		"those RFC 1122 calls soft; ESTABLISHED: soft (SO_ERROR only) unless RECVERR "
+		"(recv() fails); recv() is read before SO_ERROR, which clears the error");
+out:
+	if (m.pkt >= 0)
+		close(m.pkt);
+	if (m.raw >= 0)
+		close(m.raw);
+	if (m.lfd >= 0)
+		close(m.lfd);
+	return rc;
+}
+
+/* ---- the table ------------------------------------------------------- */
+
+#define MAX_ROWS 32
+
+struct row {
+	unsigned type, code;
+	char name[40];
+	const char *v[N_PHASES];
+};
+
+/* Group the steps by their "TYPE/CODE NAME" prefix, in order. */
+static int collect_rows(const struct run *r, struct row *rows)
+{
+	int n = 0;
+	for (int i = 0; i < r->n_steps; i++) {
+		const struct step *s = &r->steps[i];
+		const char *sep = strstr(s->name, ": ");
+		struct row cur;
+		memset(&cur, 0, sizeof(cur));
+		if (!sep || sscanf(s->name, "%u/%u %39[^:]", &cur.type, &cur.code, cur.name) != 3)
+			continue;
+		int p = 0;
+		while (p < N_PHASES && strcmp(sep + 2, phase_names[p]) != 0)
+			p++;
+		if (p == N_PHASES)
+			continue;
+		struct row *row = NULL;
+		for (int j = 0; j < n && !row; j++)
+			if (rows[j].type == cur.type && rows[j].code == cur.code &&
+			    strcmp(rows[j].name, cur.name) == 0)
+				row = &rows[j];
+		if (!row) {
+			if (n == MAX_ROWS)
+				continue;
+			row = &rows[n++];
+			*row = cur;
+		}
+		row->v[p] = s->value;
+	}
+	return n;
+}
+
+/* "recv EAGAIN, SO_ERROR EHOSTUNREACH" -> "soft EHOSTUNREACH" (only
+ * SO_ERROR saw it); "recv EHOSTUNREACH, SO_ERROR 0" -> "hard
+ * EHOSTUNREACH"; nothing -> "none". */
+static const char *hardness(const char *v, char *buf, size_t len)
+{
+	char rv[48], so[48];
+	if (!v)
+		return "?";
+	if (sscanf(v, "recv %47[^,], SO_ERROR %47s", rv, so) != 2 || rv[0] != 'E')
+		return v;
+	bool hard = strcmp(rv, "EAGAIN") != 0, soft = strcmp(so, "0") != 0;
+	if (hard && soft)
+		snprintf(buf, len, "hard %s, then %s", rv, so);
+	else if (hard)
+		snprintf(buf, len, "hard %s", rv);
+	else if (soft)
+		snprintf(buf, len, "soft %s", so);
+	else
+		snprintf(buf, len, "none");
+	return buf;
+}
+
+/* An error-queue value for the table: "-" when empty, the errno when the
+ * message names the case's own type and code, else "TYPE/CODE ERRNO". */
+static const char *errq_cell(const struct row *row, const char *v, char *buf, size_t len)
+{
+	char origin[16], err[48];
+	unsigned t, c;
+	if (!v)
+		return "?";
+	if (strcmp(v, "empty") == 0)
+		return "-";
+	if (sscanf(v, "origin %15[^,], type %u, code %u, errno %47s", origin, &t, &c, err) != 4)
+		return v;
+	if (t == row->type && c == row->code)
+		snprintf(buf, len, "%s", err);
+	else
+		snprintf(buf, len, "%u/%u %s", t, c, err);
+	return buf;
+}
+
+static const char *cell(const char *v)
+{
+	return v ? v : "?";
+}
+
+static void render_matrix(FILE *out, const struct run *r)
+{
+	struct row rows[MAX_ROWS];
+	int n = collect_rows(r, rows);
+	const char *ok = "all counted by the client, none out of window";
+	fprintf(out, "  %-23s %-41s %s\n", "ICMP error", "connect() in SYN_SENT",
+		"established connection");
+	fprintf(out, "  %-5s %-17s %-13s %-13s %-13s %-18s %-18s %s\n", "T/C", "NAME", "SO_ERROR",
+		"ERRQUEUE", "ERRQ+RECVERR", "SO_ERROR/recv", "+RECVERR", "ERRQ+RECVERR");
+	for (int i = 0; i < n; i++) {
+		const struct row *row = &rows[i];
+		char tc[16], e1[128], e2[128], e3[128], h1[128], h2[128];
+		snprintf(tc, sizeof(tc), "%u/%u", row->type, row->code);
+		fprintf(out, "  %-5s %-17s %-13s %-13s %-13s %-18s %-18s %s", tc, row->name,
+			cell(row->v[P_SYN]), errq_cell(row, row->v[P_SYN_ERRQ], e1, sizeof(e1)),
+			errq_cell(row, row->v[P_SYN_RE_ERRQ], e2, sizeof(e2)),
+			hardness(row->v[P_EST], h1, sizeof(h1)),
+			hardness(row->v[P_EST_RE], h2, sizeof(h2)),
+			errq_cell(row, row->v[P_EST_RE_ERRQ], e3, sizeof(e3)));
+		if (!row->v[P_ICMP] || strcmp(row->v[P_ICMP], ok) != 0)
+			fprintf(out, "  [icmp: %s]", cell(row->v[P_ICMP]));
+		fputc('\n', out);
+	}
+}
+
+static void json_field(FILE *out, const char *key, const char *value)
+{
+	fprintf(out, ",\"%s\":", key);
+	json_string(out, value);
+}
+
+static void render_rows(FILE *out, const struct run *r)
+{
+	struct row rows[MAX_ROWS];
+	int n = collect_rows(r, rows);
+	fputc('[', out);
+	for (int i = 0; i < n; i++) {
+		const struct row *row = &rows[i];
+		char h1[128], h2[128];
+		fprintf(out, "%s{\"type\":%u,\"code\":%u,\"name\":", i ? "," : "", row->type,
+			row->code);
+		json_string(out, row->name);
+		json_field(out, "syn_sent", row->v[P_SYN]);
+		json_field(out, "syn_sent_errqueue", row->v[P_SYN_ERRQ]);
+		json_field(out, "syn_sent_recverr_errqueue", row->v[P_SYN_RE_ERRQ]);
+		json_field(out, "established",
+			   row->v[P_EST] ? hardness(row->v[P_EST], h1, sizeof(h1)) : NULL);
+		json_field(out, "established_recverr",
+			   row->v[P_EST_RE] ? hardness(row->v[P_EST_RE], h2, sizeof(h2)) : NULL);
+		json_field(out, "errqueue", row->v[P_EST_RE_ERRQ]);
+		json_field(out, "icmp", row->v[P_ICMP]);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
+const struct scenario scenario_icmp_matrix = {
+	.name = "icmp-matrix",
+	.errno_name = "EHOSTUNREACH",
+	.syscall = "connect",
+	.summary = "every ICMP/ICMPv6 error from the router against a TCP socket in SYN_SENT "
+		   "and ESTABLISHED, with and without IP_RECVERR",
+	.posix_expects = "RFC 1122 4.2.3.9: net/host unreachable and source route failed are "
+			 "soft errors that must not abort a connection (Linux aborts connect() "
+			 "on them); connect(2) lists none of EPROTO, ENOPROTOOPT, EHOSTDOWN, "
+			 "ENONET, EOPNOTSUPP, EHOSTUNREACH",
+	.kernel_path = "icmp_unreach()/icmp_redirect() -> tcp_v4_err(): icmp_err_convert[], "
+		       "EPROTO for parameter problem, EHOSTUNREACH for time exceeded, PMTU for "
+		       "frag-needed; icmpv6_rcv() -> icmpv6_notify() -> tcp_v6_err(): "
+		       "icmpv6_err_convert(); SYN_SENT: ip_icmp_error()/ipv6_icmp_error() and "
+		       "tcp_done_with_error(); ESTABLISHED: sk_err with recverr, else sk_err_soft",
+	.topology = TOPO_ROUTED,
+	.families = FAMILY_BOTH,
+	.run = icmp_matrix,
+	.render_steps = render_matrix,
+	.render_json_rows = render_rows,
+};

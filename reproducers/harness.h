@@ -34,10 +34,11 @@ struct scenario {
 	 * else; NULL where they agree. */
 	const char *posix_expects;
 	const char *kernel_path; /* kernel function(s) that produce the result */
-	const char *policy;	 /* NULL, or the policy layer injecting the errno */
-	/* accept(2) table rows: what a server should do with this errno,
-	 * starting with its class: "retry at once", "back off and free
-	 * resources" or "fatal: a bug in the caller".  NULL elsewhere. */
+	/* NULL, or the policy layer injecting the errno ("seccomp", "landlock") */
+	const char *policy;
+	/* What a program should do with this errno, starting with its class:
+	 * "retry at once", "retry when ready", "back off and free resources"
+	 * or "fatal: a bug in the caller" (or a few words where none fits). */
 	const char *handling;
 	enum topology_kind topology;
 	/* routed topology only: the client gets no default route */

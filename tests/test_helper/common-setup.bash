@@ -48,3 +48,12 @@ step_result() {
 sockerr_namespaces() {
 	ip netns list | awk '{print $1}' | grep '^sockerr-' || true
 }
+
+# kernel_before MAJOR.MINOR: true when the running kernel is older. For
+# expectations that legitimately differ between kernels: the test says
+# which kernel change it depends on next to the assertion.
+kernel_before() {
+	local want=$1 have
+	have=$(uname -r | grep -oE '^[0-9]+\.[0-9]+')
+	[ "$(printf '%s\n%s\n' "$have" "$want" | sort -V | head -n 1)" = "$have" ] && [ "$have" != "$want" ]
+}

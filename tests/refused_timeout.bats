@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2154 # status, output, stderr (bats run) and json (observe)
+# shellcheck disable=SC2154,SC2030,SC2031 # status, output, stderr (bats run) and json (observe)
 # ECONNREFUSED from a firewall on the router (a forged RST, an ICMP port
 # unreachable) and ETIMEDOUT when the server vanishes behind the router
 # (SYNs dropped, a peer gone mid-transfer, keepalive, TCP_USER_TIMEOUT).
@@ -128,6 +128,14 @@ EOF
 check_timeout_peer_vanished() {
 	observe timeout-peer-vanished "$1"
 	outcomes
+	# Racy by construction, two outcomes allowed: tcp_done_with_error()
+	# publishes sk_err (POLLERR) before tcp_done() moves the socket to
+	# CLOSE (POLLIN|POLLHUP), and the scenario samples poll() every 1 ms
+	# from another CPU. Under emulation (6.12 in qemu) the sample once fell
+	# between the two.
+	assert_line --regexp '^poll: (POLLERR|POLLIN\|POLLERR\|POLLHUP)$'
+	local steps=$output
+	run grep -v '^poll: ' <<<"$steps"
 	assert_output - <<'EOF'
 send: ok
 server recv: ok
@@ -135,7 +143,6 @@ setsockopt: ok
 setsockopt: ok
 send: ok
 send: ok
-poll: POLLIN|POLLERR|POLLHUP
 clock starts: the first retransmission
 elapsed: within 50% of the bound
 recv: ETIMEDOUT

@@ -364,7 +364,10 @@ static int timeout_peer_vanished(struct run *r)
 	step_as(r, "send", send(*c1, buf, 100, MSG_NOSIGNAL), "send(%d, 100, MSG_NOSIGNAL)", *c1);
 	step_as(r, "send", send(*c2, buf, 100, MSG_NOSIGNAL), "send(%d, 100, MSG_NOSIGNAL)", *c2);
 
-	/* An event loop waiting for the reply. */
+	/* An event loop waiting for the reply.  Its revents are racy by
+	 * construction: tcp_done_with_error() publishes sk_err (POLLERR)
+	 * before tcp_done() sets TCP_CLOSE (POLLIN|POLLHUP), and this loop
+	 * samples every 1 ms from another CPU, so it may see POLLERR alone. */
 	int ev = watch_until(*c1, *c1, POLLIN, &w);
 	observe(r, "poll", "poll(client, POLLIN) revents", "%s", revents_str(ev));
 	report_user_timeout_clock(r, &w);

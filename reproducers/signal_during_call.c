@@ -81,7 +81,7 @@
 #define CONNECT_PORT (SERVER_PORT + 1) /* SYNs dropped until released */
 #define ACCEPT_PORT  (SERVER_PORT + 2) /* a listener nobody connects to */
 #define TIMEO_S	     5		       /* SO_RCVTIMEO / SO_SNDTIMEO */
-#define WAIT_MS	     2000	       /* bound of every state poll */
+#define WAIT_MS	     10000	       /* bound of every state poll (generous: qemu TCG) */
 #define SYN_WAIT_MS  4000	       /* the SYN retransmission comes after 1 s */
 #define SMALL_BUF    4096	       /* SO_SNDBUF / SO_RCVBUF (doubled) */
 #define PARTIAL_LEN  65536	       /* a send() larger than both buffers */

@@ -10,16 +10,6 @@ setup() {
 	load test_helper/common-setup
 }
 
-# The steps of the last observe, measurements left out.
-outcomes() {
-	run jq -r '.steps[] | select(.measured | not) | "\(.name): \(.value // .errno // "ok")"' <<<"$json"
-}
-
-# measured NAME: the value of the first measured step NAME.
-measured() {
-	jq -r --arg n "$1" '[.steps[] | select(.name == $n and .measured)][0].value' <<<"$json"
-}
-
 check_recv_nonblocking_empty() {
 	observe recv-nonblocking-empty "$1"
 	outcomes

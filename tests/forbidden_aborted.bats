@@ -9,12 +9,6 @@ setup() {
 	load test_helper/common-setup
 }
 
-# observe, without the measured steps (their values vary by design).
-observe_outcomes() {
-	observe "$@" || return 1
-	run jq -r '.steps[] | select(.measured | not) | "\(.name): \(.value // .errno // "ok")"' <<<"$json"
-}
-
 # Landlock (ABI >= 4) forbids connect() to an unlisted port with EACCES
 # before any packet; the allowed port and an unrestricted process connect.
 check_landlock() {

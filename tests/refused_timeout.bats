@@ -11,16 +11,6 @@ setup() {
 	load test_helper/common-setup
 }
 
-# The steps of the last observe, measurements left out.
-outcomes() {
-	run jq -r '.steps[] | select(.measured | not) | "\(.name): \(.value // .errno // "ok")"' <<<"$json"
-}
-
-# measured NAME: the value of the first measured step NAME, as an integer.
-measured() {
-	jq -r --arg n "$1" '[.steps[] | select(.name == $n and .measured)][0].value | tonumber | floor' <<<"$json"
-}
-
 # step_ret NAME: the return value of the first step NAME.
 step_ret() {
 	jq -r --arg n "$1" '[.steps[] | select(.name == $n)][0].ret' <<<"$json"

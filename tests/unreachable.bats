@@ -8,23 +8,11 @@ setup() {
 	load test_helper/common-setup
 }
 
-# observe_stable NAME FAMILY: observe, then leave in $output only the steps
-# that are not measurements (elapsed times vary from run to run).
-observe_stable() {
-	observe "$1" "$2"
-	run jq -r '.steps[] | select(.measured | not) | "\(.name): \(.value // .errno // "ok")"' <<<"$json"
-}
-
-# measured NAME: the value of the first measured step NAME.
-measured() {
-	jq -r --arg n "$1" '[.steps[] | select(.name == $n and .measured)][0].value' <<<"$json"
-}
-
 # The SYN waits for a neighbour nobody is; when the probes run out the
 # client sends itself ICMP host unreachable (IPv6: address unreachable) and
 # connect() fails at once: connect() sleeps without the socket lock.
 check_neighbour() {
-	observe_stable unreachable-neighbour "$1"
+	observe_outcomes unreachable-neighbour "$1"
 	assert_output - <<'EOF'
 setsockopt: ok
 connect: EHOSTUNREACH
@@ -79,7 +67,7 @@ check_icmp_race() {
 
 check_ttl_exceeded() {
 	local family=$1 opt=$2
-	observe_stable unreachable-ttl-exceeded "$family"
+	observe_outcomes unreachable-ttl-exceeded "$family"
 	assert_line --index 0 "setsockopt: ok"
 	assert_line --index 1 "setsockopt: ok"
 	assert_line --index 2 "connect: EHOSTUNREACH"
@@ -96,7 +84,7 @@ check_ttl_exceeded() {
 }
 
 check_net_icmp() {
-	observe_stable unreachable-net-icmp "$1"
+	observe_outcomes unreachable-net-icmp "$1"
 	assert_line --index 0 "router route: absent"
 	assert_line --index 1 "setsockopt: ok"
 	assert_line --index 2 "connect: ENETUNREACH"
@@ -119,7 +107,7 @@ check_net_icmp() {
 # sk_err_soft.  ENETDOWN appears only on a packet socket.
 check_link_down() {
 	local family=$1 established_errno=$2
-	observe_stable unreachable-link-down "$family"
+	observe_outcomes unreachable-link-down "$family"
 	assert_output - <<EOF
 setsockopt: ok
 prefix route: present

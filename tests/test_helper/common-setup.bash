@@ -57,3 +57,23 @@ kernel_before() {
 	have=$(uname -r | grep -oE '^[0-9]+\.[0-9]+')
 	[ "$(printf '%s\n%s\n' "$have" "$want" | sort -V | head -n 1)" = "$have" ] && [ "$have" != "$want" ]
 }
+
+# outcomes: after observe, leave in $output only the steps that are not
+# measurements (byte counts, elapsed times: they vary from run to run by
+# design and are checked against bounds with `measured` instead).
+outcomes() {
+	run jq -r '.steps[] | select(.measured | not) | "\(.name): \(.value // .errno // "ok")"' <<<"$json"
+}
+
+# observe_outcomes NAME -4|-6: observe, then outcomes.
+observe_outcomes() {
+	observe "$@" || return 1
+	outcomes
+}
+
+# measured NAME: the value of the first measured step NAME; a number is
+# rounded down to an integer, for [ -ge ] comparisons.
+measured() {
+	jq -r --arg n "$1" '[.steps[] | select(.name == $n and .measured)][0].value
+		| (tonumber? | floor) // .' <<<"$json"
+}

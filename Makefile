@@ -25,7 +25,7 @@ CHECK_BINARIES ?= build/sockerr build/san/sockerr
 # make check VM_SMOKE=0 leaves out the smoke run of the VM runner (tests/vm/).
 VM_SMOKE ?= 1
 
-.PHONY: all deps check run compare matrix-check install clean format format-check shellcheck sanitize
+.PHONY: all deps check run compare bench soak matrix-check install clean format format-check shellcheck sanitize
 
 all: build/sockerr
 
@@ -38,6 +38,11 @@ build/%.o: %.c $(HDRS) | deps-check
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 sanitize: build/san/sockerr
+
+# The netns library alone, for make bench: a topology built and torn down.
+NETNS_OBJS = $(patsubst %.c,build/%.o,$(wildcard netns/*.c))
+build/bench-topology: build/bench/topology.o $(NETNS_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 build/san/sockerr: $(SAN_OBJS)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)

@@ -91,6 +91,18 @@ void measure(struct run *r, const char *name, const char *call, const char *valu
 	va_end(ap);
 }
 
+void racy(struct run *r, const char *why_fmt, ...)
+{
+	if (r->n_steps > 0)
+		r->steps[r->n_steps - 1].racy = true;
+	if (r->n_notes >= MAX_NOTES)
+		return;
+	va_list ap;
+	va_start(ap, why_fmt);
+	vsnprintf(r->notes[r->n_notes++], sizeof(r->notes[0]), why_fmt, ap);
+	va_end(ap);
+}
+
 void set_connection(struct run *r, const char *fate)
 {
 	snprintf(r->connection, sizeof(r->connection), "%s", fate);
@@ -270,6 +282,8 @@ void render_json(FILE *out, const struct run *r, int status)
 		}
 		if (s->measured)
 			fputs(",\"measured\":true", out);
+		if (s->racy)
+			fputs(",\"racy\":true", out);
 		fprintf(out, ",\"ms\":%.3f}", s->ms);
 	}
 	fputs("],\"notes\":[", out);
@@ -286,6 +300,9 @@ void render_json(FILE *out, const struct run *r, int status)
 	json_string(out, sc->handling);
 	fputs(",\"connection\":", out);
 	json_string(out, r->connection[0] ? r->connection : NULL);
+	fprintf(out, ",\"intrinsic_wait_ms\":%d,\"intrinsic_wait\":", sc->intrinsic_wait_ms);
+	json_string(out, sc->intrinsic_wait);
+	fprintf(out, ",\"setup_ms\":%.3f,\"duration_ms\":%.3f", r->setup_ms, r->duration_ms);
 	if (sc->render_json_rows && status == RUN_OK) {
 		fputs(",\"rows\":", out);
 		sc->render_json_rows(out, r);

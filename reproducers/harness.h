@@ -44,6 +44,17 @@ struct scenario {
 	/* routed topology only: the client gets no default route */
 	bool client_without_default_route;
 	unsigned families;
+	/* What the scenario must wait out by design: a kernel timer that is
+	 * the condition itself (a SYN retransmission, a keepalive probe, a
+	 * socket timeout the scenario set), in ms, and a few words naming it.
+	 * 0 and NULL where nothing is waited out.  The parallel runner starts
+	 * the longest waits first; make bench sets them against the time
+	 * measured, so everything else is overhead. */
+	int intrinsic_wait_ms;
+	const char *intrinsic_wait;
+	/* Runs with no other run in flight: it changes a knob that is global
+	 * to the kernel (fs.file-max), which would make concurrent runs fail. */
+	bool exclusive;
 	int (*run)(struct run *r);
 	/* Optional, for scenarios whose steps form a table (icmp-matrix):
 	 * print the steps in the text output instead of one line each, and
@@ -63,6 +74,7 @@ struct step {
 	double ms;	 /* since the scenario started */
 	char value[128]; /* an observed value (an errno in SO_ERROR, a state) */
 	bool measured;	 /* value is a measurement (see measure()) */
+	bool racy;	 /* the kernel may answer either way (see racy()) */
 };
 
 struct run {
@@ -78,6 +90,10 @@ struct run {
 	/* What became of the pending connection, as measured by the run:
 	 * one of the CONNECTION_* words; empty where it does not apply. */
 	char connection[64];
+	/* Set by the runner: building the topology, and the whole run from
+	 * fork() to the child's exit (teardown included), in ms. */
+	double setup_ms;
+	double duration_ms;
 };
 
 #define CONNECTION_STILL_QUEUED	   "still queued"
@@ -106,6 +122,12 @@ __attribute__((format(printf, 4, 5))) void observe(struct run *r, const char *na
  * kernels show it but never count it as a difference. */
 __attribute__((format(printf, 4, 5))) void measure(struct run *r, const char *name,
 						   const char *call, const char *value_fmt, ...);
+
+/* Mark the step recorded last as a genuine race: the kernel may answer
+ * either way, for the reason given (also kept as a note).  Its test
+ * asserts the allowed set; scripts/soak lists it apart from results that
+ * vary without a documented reason. */
+__attribute__((format(printf, 2, 3))) void racy(struct run *r, const char *why_fmt, ...);
 
 /* Record what became of the pending connection (a CONNECTION_* word),
  * from a measurement: the listener still readable, the peer's view. */

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,13 +33,16 @@ static void usage(FILE *out)
 	fputs("usage: sockerr list [--json] [--errno ERRNO] [--syscall CALL]\n"
 	      "       sockerr run NAME... | --all  [-4|-6] [--json] [--keep] [--summary]\n"
 	      "                                    [--output FILE] [--timeout SECONDS]\n"
+	      "                                    [--jobs N]\n"
 	      "       sockerr cleanup\n"
 	      "\n"
 	      "  list      the catalogue, one scenario per line (name errno syscall summary)\n"
 	      "  run       run scenarios (both families unless -4 or -6) and print each step;\n"
 	      "            --json: one JSON object per run and line; --summary: a table at\n"
 	      "            the end instead of the steps; --output: also write all runs as\n"
-	      "            one JSON document; --keep: leave the namespaces up to inspect\n"
+	      "            one JSON document; --keep: leave the namespaces up to inspect;\n"
+	      "            --jobs: runs at a time (default 8 per CPU, at most 32; output\n"
+	      "            stays in catalogue order); --timeout: per run (default 60)\n"
 	      "  cleanup   remove namespaces left by runs that are gone (kept ones too)\n"
 	      "\n"
 	      "exit: 0 ran, 1 broken setup, 2 usage, 4 skipped\n",
@@ -145,21 +150,39 @@ static int cmd_list(int argc, char **argv)
 
 /* ---- run ------------------------------------------------------------- */
 
+#define MAX_JOBS 64
+
 struct run_options {
 	bool json, keep, summary;
 	int family; /* AF_UNSPEC: both */
 	int timeout_s;
+	int jobs;
 	FILE *output;
 };
 
+/* One (scenario, family) run: where it is in the output order, and while
+ * it is in flight, its child and the pipe its record comes through. */
+struct job {
+	const struct scenario *sc;
+	int family;
+	struct run *r; /* allocated when started, freed once rendered */
+	int status;
+	bool started, done;
+	pid_t pid;
+	int fd;
+	size_t got;
+	double started_ms, deadline_ms;
+};
+
 static volatile sig_atomic_t stop_signal;
-static volatile pid_t running_child;
+static volatile pid_t running_children[MAX_JOBS];
 
 static void forward_signal(int sig)
 {
 	stop_signal = sig;
-	if (running_child > 0)
-		kill(running_child, sig);
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (running_children[i] > 0)
+			kill(running_children[i], sig);
 }
 
 static bool ipv6_available(void)
@@ -179,7 +202,7 @@ static int setup_topology(struct run *r)
 }
 
 /* In the child: build, run, send the record back, exit with the status. */
-static void child_run(const struct scenario *sc, int family, bool keep, int out_fd)
+static void child_run(const struct scenario *sc, int family, bool keep, int out_fd, pid_t runner)
 {
 	static struct run r; /* large: keep it off the stack */
 	memset(&r, 0, sizeof(r));
@@ -187,13 +210,20 @@ static void child_run(const struct scenario *sc, int family, bool keep, int out_
 	r.family = family;
 	netns_set_keep(keep);
 	netns_install_cleanup();
+	/* A runner killed with SIGKILL cannot forward anything: its runs get
+	 * SIGTERM from the kernel instead and tear their namespaces down. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != runner)
+		raise(SIGTERM);
 
 	int status;
+	double setup_start = now_ms();
 	if (family == AF_INET6 && !ipv6_available())
 		status = skipped(&r, "IPv6 is not available on this kernel");
 	else if (setup_topology(&r) < 0)
 		status = broken_netns(&r);
 	else {
+		r.setup_ms = now_ms() - setup_start;
 		r.t0 = now_ms();
 		status = sc->run(&r);
 	}
@@ -209,95 +239,168 @@ static void child_run(const struct scenario *sc, int family, bool keep, int out_
 	exit(status); /* runs the namespace teardown */
 }
 
-/* Read the child's record, within the deadline.  Returns bytes read. */
-static size_t read_record(int fd, struct run *r, int timeout_s, bool *timed_out)
+static int job_broken(struct job *j, const char *fmt, const char *arg)
 {
-	size_t got = 0;
-	double deadline = now_ms() + timeout_s * 1000.0;
-	*timed_out = false;
-	while (got < sizeof(*r)) {
-		int left = (int)(deadline - now_ms());
-		if (left <= 0) {
-			*timed_out = true;
-			break;
-		}
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int n = poll(&p, 1, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			continue;
-		ssize_t k = read(fd, (char *)r + got, sizeof(*r) - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	return got;
+	memset(j->r, 0, sizeof(*j->r));
+	j->r->sc = j->sc;
+	j->r->family = j->family;
+	return broken(j->r, fmt, arg);
 }
 
-static int run_one(const struct scenario *sc, int family, const struct run_options *o,
-		   struct run *r)
+static void remember_child(pid_t pid, pid_t old)
 {
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (running_children[i] == old) {
+			running_children[i] = pid;
+			return;
+		}
+}
+
+/* Fork the job's run.  Returns false when it could not start (the job is
+ * then done, and broken). */
+static bool job_start(struct job *j, const struct run_options *o)
+{
+	j->started = true;
+	j->r = calloc(1, sizeof(*j->r));
+	if (!j->r) {
+		fprintf(stderr, "sockerr: out of memory\n");
+		exit(RUN_BROKEN);
+	}
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		memset(r, 0, sizeof(*r));
-		r->sc = sc;
-		r->family = family;
-		return broken(r, "pipe: %s", strerror(errno));
+		j->status = job_broken(j, "pipe: %s", strerror(errno));
+		j->done = true;
+		return false;
 	}
 	fflush(NULL);
+	pid_t runner = getpid();
+	j->started_ms = now_ms();
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		child_run(sc, family, o->keep, pfd[1]);
+		child_run(j->sc, j->family, o->keep, pfd[1], runner);
 	}
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
-		memset(r, 0, sizeof(*r));
-		r->sc = sc;
-		r->family = family;
-		return broken(r, "fork: %s", strerror(errno));
+		j->status = job_broken(j, "fork: %s", strerror(errno));
+		j->done = true;
+		return false;
 	}
-	running_child = pid;
-	bool timed_out;
-	size_t got = read_record(pfd[0], r, o->timeout_s, &timed_out);
-	close(pfd[0]);
-	if (timed_out)
-		kill(pid, SIGKILL);
-	int wstatus = 0;
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-		;
-	running_child = 0;
-	/* Whatever the child could not tear down (killed, crashed). */
-	netns_reap_stale(false, pid, NULL);
+	j->pid = pid;
+	j->fd = pfd[0];
+	j->got = 0;
+	j->deadline_ms = j->started_ms + o->timeout_s * 1000.0;
+	remember_child(pid, 0);
+	if (stop_signal) /* arrived between fork() and remember_child() */
+		kill(pid, stop_signal);
+	return true;
+}
 
-	if (got != sizeof(*r)) {
-		memset(r, 0, sizeof(*r));
-		r->sc = sc;
-		r->family = family;
+/* The record is complete, the pipe closed, or the deadline passed: reap
+ * the child and judge what it sent. */
+static void job_finish(struct job *j, bool timed_out, int timeout_s)
+{
+	close(j->fd);
+	if (timed_out)
+		kill(j->pid, SIGKILL);
+	int wstatus = 0;
+	while (waitpid(j->pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	remember_child(0, j->pid);
+	/* Whatever the child could not tear down (killed, crashed). */
+	netns_reap_stale(false, j->pid, NULL);
+	j->done = true;
+	double duration = now_ms() - j->started_ms;
+	struct run *r = j->r;
+
+	if (j->got != sizeof(*r)) {
+		char why[128];
 		if (timed_out)
-			return broken(r, "no result within %d s (killed); raise --timeout?",
-				      o->timeout_s);
-		if (WIFSIGNALED(wstatus))
-			return broken(r, "the run died of SIG%s",
-				      sigabbrev_np(WTERMSIG(wstatus)) ?: "?");
-		return broken(r, "the run exited (%d) without a result", WEXITSTATUS(wstatus));
+			snprintf(why, sizeof(why),
+				 "no result within %d s (killed); raise --timeout?", timeout_s);
+		else if (WIFSIGNALED(wstatus))
+			snprintf(why, sizeof(why), "the run died of SIG%s",
+				 sigabbrev_np(WTERMSIG(wstatus)) ?: "?");
+		else
+			snprintf(why, sizeof(why), "the run exited (%d) without a result",
+				 WEXITSTATUS(wstatus));
+		j->status = job_broken(j, "%s", why);
+	} else {
+		r->sc = j->sc; /* same binary, same address: but never trust a pointer from a pipe
+				*/
+		int status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+		if (status == RUN_OK || status == RUN_SKIP ||
+		    (status == RUN_BROKEN && r->reason[0]))
+			j->status = status;
+		else if (WIFSIGNALED(wstatus))
+			j->status = broken(r, "the run reported, then died of SIG%s",
+					   sigabbrev_np(WTERMSIG(wstatus)) ?: "?");
+		else
+			j->status = broken(r,
+					   "the run reported, then exited %d (a sanitizer report "
+					   "on stderr?)",
+					   status);
 	}
-	r->sc = sc; /* same binary, same address: but never trust a pointer from a pipe */
-	int status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-	if (status == RUN_OK || status == RUN_SKIP || (status == RUN_BROKEN && r->reason[0]))
-		return status;
-	if (WIFSIGNALED(wstatus))
-		return broken(r, "the run reported, then died of SIG%s",
-			      sigabbrev_np(WTERMSIG(wstatus)) ?: "?");
-	return broken(r, "the run reported, then exited %d (a sanitizer report on stderr?)",
-		      status);
+	r->duration_ms = duration;
+}
+
+/* Read what the in-flight jobs have sent, until one finishes or the
+ * nearest deadline passes. */
+static void collect(struct job **flight, int *n_flight, int timeout_s)
+{
+	struct pollfd pfds[MAX_JOBS];
+	double nearest = flight[0]->deadline_ms;
+	for (int i = 0; i < *n_flight; i++) {
+		pfds[i] = (struct pollfd){.fd = flight[i]->fd, .events = POLLIN};
+		if (flight[i]->deadline_ms < nearest)
+			nearest = flight[i]->deadline_ms;
+	}
+	int wait = (int)(nearest - now_ms());
+	int n = poll(pfds, (nfds_t)*n_flight, wait > 0 ? wait + 1 : 0);
+	if (n < 0 && errno != EINTR) {
+		perror("sockerr: poll");
+		exit(RUN_BROKEN);
+	}
+	double now = now_ms();
+	for (int i = 0; i < *n_flight; i++) {
+		struct job *j = flight[i];
+		bool finished = false, timed_out = false;
+		if (n > 0 && pfds[i].revents) {
+			ssize_t k = read(j->fd, (char *)j->r + j->got, sizeof(*j->r) - j->got);
+			if (k > 0)
+				j->got += (size_t)k;
+			finished = (k == 0 || (k < 0 && errno != EINTR && errno != EAGAIN) ||
+				    j->got == sizeof(*j->r));
+		}
+		if (!finished && now >= j->deadline_ms)
+			finished = timed_out = true;
+		if (finished) {
+			job_finish(j, timed_out, timeout_s);
+			flight[i] = NULL;
+		}
+	}
+	int kept = 0;
+	for (int i = 0; i < *n_flight; i++)
+		if (flight[i])
+			flight[kept++] = flight[i];
+	*n_flight = kept;
+}
+
+/* Launch order: serial runs go in catalogue order; parallel runs start the
+ * longest intrinsic waits first (longest processing time first), so the
+ * 3 s SYN-retry run is not the last to begin. */
+static const struct job *launch_sort_base;
+static int by_wait_desc(const void *a, const void *b)
+{
+	const struct job *ja = &launch_sort_base[*(const int *)a];
+	const struct job *jb = &launch_sort_base[*(const int *)b];
+	if (ja->sc->intrinsic_wait_ms != jb->sc->intrinsic_wait_ms)
+		return jb->sc->intrinsic_wait_ms - ja->sc->intrinsic_wait_ms;
+	return *(const int *)a - *(const int *)b;
 }
 
 static void print_keep_hint(const struct run *r)
@@ -312,43 +415,94 @@ static void print_keep_hint(const struct run *r)
 	printf("  remove:  sockerr cleanup\n");
 }
 
+struct tally {
+	int runs, broken, skipped;
+	FILE *table;
+};
+
+static void render_job(struct job *j, const struct run_options *o, struct tally *t)
+{
+	struct run *r = j->r;
+	int status = j->status;
+	t->runs++;
+	t->broken += status == RUN_BROKEN;
+	t->skipped += status == RUN_SKIP;
+	if (o->json)
+		render_json(stdout, r, status);
+	else if (!o->summary) {
+		render_text(stdout, r, status);
+		if (o->keep && status == RUN_OK)
+			print_keep_hint(r);
+		putchar('\n');
+	}
+	render_summary_row(t->table, r, status);
+	if (o->output) {
+		if (t->runs > 1)
+			fputs(",", o->output);
+		render_json(o->output, r, status);
+	}
+	fflush(stdout);
+	free(j->r);
+	j->r = NULL;
+}
+
+static int default_jobs(void)
+{
+	/* Most of a run is spent waiting on a kernel timer, not on a CPU. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long jobs = 8 * (cpus > 0 ? cpus : 1);
+	return (int)(jobs > 32 ? 32 : jobs);
+}
+
+static int parse_count(const char *flag, const char *what, const char *arg, int max, int *value)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > max) {
+		fprintf(stderr, "sockerr: %s takes %s from 1 to %d, not '%s'\n", flag, what, max,
+			arg);
+		usage(stderr);
+		return -1;
+	}
+	*value = (int)v;
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	struct run_options o = {.family = AF_UNSPEC, .timeout_s = 60};
+	struct run_options o = {.family = AF_UNSPEC, .timeout_s = 60, .jobs = default_jobs()};
 	bool all = false;
 	const char *output_path = NULL;
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},
-		{"keep", no_argument, NULL, 'k'},
-		{"summary", no_argument, NULL, 's'},
-		{"output", required_argument, NULL, 'o'},
-		{"timeout", required_argument, NULL, 't'},
-		{0},
+		{"all", no_argument, NULL, 'a'},	  {"json", no_argument, NULL, 'J'},
+		{"keep", no_argument, NULL, 'k'},	  {"summary", no_argument, NULL, 's'},
+		{"output", required_argument, NULL, 'o'}, {"timeout", required_argument, NULL, 't'},
+		{"jobs", required_argument, NULL, 'j'},	  {0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "46", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "46j:", opts, NULL)) != -1) {
 		switch (c) {
 		case '4': o.family = AF_INET; break;
 		case '6': o.family = AF_INET6; break;
 		case 'a': all = true; break;
-		case 'j': o.json = true; break;
+		case 'J': o.json = true; break;
 		case 'k': o.keep = true; break;
 		case 's': o.summary = true; break;
 		case 'o': output_path = optarg; break;
-		case 't': {
-			char *end;
-			long t = strtol(optarg, &end, 10);
-			if (*end || t <= 0 || t > 3600)
-				return usage_error(
-					"--timeout takes seconds from 1 to 3600, not '%s'", optarg);
-			o.timeout_s = (int)t;
+		case 't':
+			if (parse_count("--timeout", "seconds", optarg, 3600, &o.timeout_s) < 0)
+				return EXIT_USAGE;
 			break;
-		}
+		case 'j':
+			if (parse_count("--jobs", "a number of runs", optarg, MAX_JOBS, &o.jobs) <
+			    0)
+				return EXIT_USAGE;
+			break;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	const struct scenario *chosen[64];
+	const struct scenario *chosen[128];
 	int n_chosen = 0;
 	if (all) {
 		if (optind < argc)
@@ -369,6 +523,29 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!need_root())
 		return RUN_BROKEN;
+
+	static struct job jobs[3 * 128];
+	int n_jobs = 0;
+	for (int i = 0; i < n_chosen; i++) {
+		const struct scenario *sc = chosen[i];
+		int fams[3], n_fams = 0;
+		if (sc->families & FAMILY_NONE)
+			fams[n_fams++] = AF_UNSPEC;
+		if ((sc->families & FAMILY_IPV4) && o.family != AF_INET6)
+			fams[n_fams++] = AF_INET;
+		if ((sc->families & FAMILY_IPV6) && o.family != AF_INET)
+			fams[n_fams++] = AF_INET6;
+		for (int f = 0; f < n_fams; f++)
+			jobs[n_jobs++] = (struct job){.sc = sc, .family = fams[f]};
+	}
+	static int launch[3 * 128];
+	for (int i = 0; i < n_jobs; i++)
+		launch[i] = i;
+	if (o.jobs > 1) {
+		launch_sort_base = jobs;
+		qsort(launch, (size_t)n_jobs, sizeof(launch[0]), by_wait_desc);
+	}
+
 	if (output_path) {
 		o.output = fopen(output_path, "w");
 		if (!o.output) {
@@ -388,64 +565,72 @@ static int cmd_run(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	netns_reap_stale(false, 0, NULL); /* left by runs that were SIGKILLed */
 
-	static struct run r;
 	char *summary = NULL;
 	size_t summary_len = 0;
-	FILE *table = open_memstream(&summary, &summary_len);
-	int runs = 0, n_broken = 0, n_skipped = 0;
-	for (int i = 0; i < n_chosen && !stop_signal; i++) {
-		const struct scenario *sc = chosen[i];
-		int fams[3], n_fams = 0;
-		if (sc->families & FAMILY_NONE)
-			fams[n_fams++] = AF_UNSPEC;
-		if ((sc->families & FAMILY_IPV4) && o.family != AF_INET6)
-			fams[n_fams++] = AF_INET;
-		if ((sc->families & FAMILY_IPV6) && o.family != AF_INET)
-			fams[n_fams++] = AF_INET6;
-		for (int f = 0; f < n_fams && !stop_signal; f++) {
-			int status = run_one(sc, fams[f], &o, &r);
-			runs++;
-			n_broken += status == RUN_BROKEN;
-			n_skipped += status == RUN_SKIP;
-			if (o.json)
-				render_json(stdout, &r, status);
-			else if (!o.summary) {
-				render_text(stdout, &r, status);
-				if (o.keep && status == RUN_OK)
-					print_keep_hint(&r);
-				putchar('\n');
+	struct tally t = {.table = open_memstream(&summary, &summary_len)};
+	struct job *flight[MAX_JOBS];
+	int n_flight = 0, next_launch = 0, next_render = 0;
+	bool exclusive_in_flight = false;
+	double wall_start = now_ms();
+	while (next_render < n_jobs) {
+		while (!stop_signal && next_launch < n_jobs && n_flight < o.jobs &&
+		       !exclusive_in_flight) {
+			struct job *j = &jobs[launch[next_launch]];
+			/* A run that changes a kernel-wide knob has the kernel alone. */
+			if (j->sc->exclusive && n_flight > 0)
+				break;
+			next_launch++;
+			if (job_start(j, &o)) {
+				flight[n_flight++] = j;
+				exclusive_in_flight = j->sc->exclusive;
 			}
-			render_summary_row(table, &r, status);
-			if (o.output) {
-				if (runs > 1)
-					fputs(",", o.output);
-				render_json(o.output, &r, status);
-			}
-			fflush(stdout);
+		}
+		if (n_flight > 0) {
+			collect(flight, &n_flight, o.timeout_s);
+			exclusive_in_flight = false;
+			for (int i = 0; i < n_flight; i++)
+				exclusive_in_flight |= flight[i]->sc->exclusive;
+		}
+		/* Output stays in catalogue order, whatever order runs end in. */
+		while (next_render < n_jobs && jobs[next_render].done)
+			render_job(&jobs[next_render++], &o, &t);
+		if (n_flight == 0 && (stop_signal || next_launch == n_jobs)) {
+			/* Stopped: render what ended, skip what never began. */
+			for (; next_render < n_jobs; next_render++)
+				if (jobs[next_render].done)
+					render_job(&jobs[next_render], &o, &t);
 		}
 	}
-	fclose(table);
+	double wall_ms = now_ms() - wall_start;
+	fclose(t.table);
 	if (o.summary) {
 		printf("sockerr on Linux %s\n\n", kernel_release());
 		render_summary_header(stdout);
 		fputs(summary, stdout);
-		printf("\n%d runs: %d ran, %d skipped, %d broken\n", runs,
-		       runs - n_skipped - n_broken, n_skipped, n_broken);
+		printf("\n%d runs: %d ran, %d skipped, %d broken, in %.1f s (%d at a time)\n",
+		       t.runs, t.runs - t.skipped - t.broken, t.skipped, t.broken, wall_ms / 1000,
+		       o.jobs);
 		if (output_path)
 			printf("results: %s\n", output_path);
 	}
 	free(summary);
 	if (o.output) {
-		fputs("]}\n", o.output);
+		struct rusage self, children;
+		getrusage(RUSAGE_SELF, &self);
+		getrusage(RUSAGE_CHILDREN, &children);
+		fprintf(o.output,
+			"],\"jobs\":%d,\"wall_ms\":%.3f,"
+			"\"peak_rss_kb\":{\"runner\":%ld,\"largest_run\":%ld}}\n",
+			o.jobs, wall_ms, self.ru_maxrss, children.ru_maxrss);
 		fclose(o.output);
 	}
 	if (stop_signal) {
 		signal(stop_signal, SIG_DFL);
 		raise(stop_signal);
 	}
-	if (n_broken)
+	if (t.broken)
 		return RUN_BROKEN;
-	if (runs > 0 && n_skipped == runs)
+	if (t.runs > 0 && t.skipped == t.runs)
 		return RUN_SKIP;
 	return RUN_OK;
 }

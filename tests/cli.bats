@@ -100,7 +100,7 @@ setup() {
 	assert_line --regexp '^rst-before-accept +ipv4 '
 	assert_line --regexp '^ +accept=ok .*recv=ECONNRESET send=EPIPE$'
 	assert_line --regexp '^ +POSIX/man page: accept\(\) fails with ECONNABORTED$'
-	assert_line --regexp '^[0-9]+ runs: [0-9]+ ran, [0-9]+ skipped, 0 broken$'
+	assert_line --regexp '^[0-9]+ runs: [0-9]+ ran, [0-9]+ skipped, 0 broken, in [0-9.]+ s \([0-9]+ at a time\)$'
 	# Every run ran, except accept-file-table-full off a disposable kernel
 	# (fs.file-max is global), which skips with its reason, and, on kernels
 	# before 6.7 (no Landlock network rules, ABI < 4), forbidden-landlock.

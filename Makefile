@@ -24,6 +24,8 @@ BATS ?= bats
 CHECK_BINARIES ?= build/sockerr build/san/sockerr
 # make check VM_SMOKE=0 leaves out the smoke run of the VM runner (tests/vm/).
 VM_SMOKE ?= 1
+# Tests at a time in tests/ (bats --jobs, GNU parallel): most wait on a timer.
+BATS_JOBS ?= 16
 
 .PHONY: all deps check run compare bench soak matrix-check install clean format format-check shellcheck sanitize
 
@@ -62,14 +64,8 @@ deps:
 
 check: deps
 	$(MAKE) all sanitize shellcheck format-check matrix-check
-	@set -e; for bin in $(CHECK_BINARIES); do \
-		echo "== bats with $$bin"; \
-		SOCKERR=$(CURDIR)/$$bin $(BATS) --timing tests/; \
-	done
-	@if [ "$(VM_SMOKE)" = 1 ]; then \
-		echo "== bats: the VM runner's smoke run"; \
-		SOCKERR=$(CURDIR)/build/sockerr $(BATS) --timing tests/vm/; \
-	fi
+	@CHECK_BINARIES="$(CHECK_BINARIES)" BATS="$(BATS)" BATS_JOBS="$(BATS_JOBS)" \
+		VM_SMOKE="$(VM_SMOKE)" scripts/run-tests
 
 run: deps
 	$(MAKE) all
@@ -99,8 +95,8 @@ format-check:
 	clang-format --dry-run --Werror $(SRCS) $(HDRS)
 
 shellcheck:
-	shellcheck scripts/*.sh scripts/compare scripts/matrix scripts/vm/* .ci/run
-	shellcheck -s bash tests/test_helper/*.bash tests/setup_suite.bash tests/*.bats tests/vm/*.bats
+	shellcheck -x scripts/*.sh scripts/compare scripts/matrix scripts/run-tests $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
+	shellcheck -s bash tests/test_helper/*.bash tests/setup_suite.bash tests/*.bats tests/*/*.bats
 
 clean:
 	rm -rf build

@@ -7,6 +7,8 @@ packages=(
 	libnl-3-dev libnl-route-3-dev libnftables-dev
 	iproute2 nftables
 	bats bats-assert bats-support jq shellcheck clang-format
+	# bats --jobs: make check runs the suite in parallel.
+	parallel
 	# The VM runner (scripts/vm): make compare and make check's smoke run.
 	qemu-system-x86 qemu-system-data busybox-static xz-utils zstd cpio kmod binutils
 )

@@ -1,20 +1,13 @@
-# Before the whole suite: snapshot the root network namespace, so that
-# zz-containment.bats can prove nothing in it changed.
 # shellcheck shell=bash
-
-root_namespace_snapshot() {
-	ip -d link show | sed 's/ link-netns [^ ]*//'
-	ip addr show
-	ip -4 route show table all
-	ip -6 route show table all
-	ip -4 rule show
-	ip -6 rule show
-	nft list ruleset
-	sysctl -a 2>/dev/null | grep -E '^net\.(ipv4\.tcp_|core\.)' | grep -v -E 'netdev_rss_key'
-}
+# Before the suite: snapshot the root network namespace, unless
+# scripts/run-tests already did (it runs several bats suites and checks
+# containment once, after all of them).
 
 setup_suite() {
-	export ROOT_SNAPSHOT_BEFORE="$BATS_RUN_TMPDIR/root-namespace-before"
-	root_namespace_snapshot >"$ROOT_SNAPSHOT_BEFORE"
-	export -f root_namespace_snapshot
+	if [ -z "${ROOT_SNAPSHOT_BEFORE:-}" ]; then
+		# shellcheck source=tests/test_helper/root-snapshot.bash
+		. "$BATS_TEST_DIRNAME/test_helper/root-snapshot.bash"
+		export ROOT_SNAPSHOT_BEFORE="$BATS_RUN_TMPDIR/root-namespace-before"
+		root_namespace_snapshot >"$ROOT_SNAPSHOT_BEFORE"
+	fi
 }

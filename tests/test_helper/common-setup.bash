@@ -11,7 +11,7 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
-SOCKERR=${SOCKERR:-$BATS_TEST_DIRNAME/../build/sockerr}
+SOCKERR=${SOCKERR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/sockerr}
 export SOCKERR
 
 # observe NAME -4|-6|none: run the scenario; $json holds its record,

@@ -3,7 +3,7 @@
 # Namespaces: named per run, kept on request, removed on every path.
 
 setup() {
-	load test_helper/common-setup
+	load ../test_helper/common-setup
 }
 
 # Wait (polling) until namespaces of a run exist; fails after 10 s.

@@ -361,5 +361,8 @@ const struct scenario scenario_accept_file_table_full = {
 		    "connection stays queued",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
+	/* It lowers fs.file-max, which is global to the kernel (a disposable VM's):
+	 * any run in flight meanwhile would get ENFILE on its next socket or file. */
+	.exclusive = true,
 	.run = accept_file_table_full,
 };

@@ -224,5 +224,7 @@ const struct scenario scenario_accept_loop_fd_exhaustion = {
 		    "in order (examples/accept_loop.c)",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 600,
+	.intrinsic_wait = "two measuring windows of WINDOW_MS 300 ms (naive, then reference loop)",
 	.run = accept_loop_fd_exhaustion,
 };

@@ -159,6 +159,9 @@ const struct scenario scenario_accept_nonblocking_empty = {
 		    "EWOULDBLOCK is the same errno",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 50,
+	.intrinsic_wait =
+		"SO_RCVTIMEO 50 ms bounding accept4(SOCK_NONBLOCK) on a blocking listener",
 	.run = accept_nonblocking_empty,
 };
 
@@ -177,5 +180,7 @@ const struct scenario scenario_accept_rcvtimeo = {
 		    "again",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 200,
+	.intrinsic_wait = "SO_RCVTIMEO 200 ms on the listener",
 	.run = accept_rcvtimeo,
 };

@@ -205,5 +205,7 @@ const struct scenario scenario_accept_signal = {
 	.handling = "retry at once: nothing happened to the listener or its queue",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 150,
+	.intrinsic_wait = "three SIGALRMs, each 50 ms after accept() began (setitimer)",
 	.run = accept_signal,
 };

@@ -519,6 +519,8 @@ const struct scenario scenario_recv_timeout = {
 		    "is fine; poll for POLLIN or call again if time is left",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 200,
+	.intrinsic_wait = "SO_RCVTIMEO 200 ms",
 	.run = recv_timeout,
 };
 
@@ -536,6 +538,8 @@ const struct scenario scenario_send_buffer_full = {
 		    "peer reads), then send the rest",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 120,
+	.intrinsic_wait = "the peer's delayed ACKs as its window closes: 3 x 40 ms (TCP_ATO_MIN)",
 	.run = send_buffer_full,
 };
 
@@ -553,6 +557,8 @@ const struct scenario scenario_send_timeout = {
 		    "nothing was; poll for POLLOUT, or give up at the deadline",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 400,
+	.intrinsic_wait = "SO_SNDTIMEO 200 ms, twice (short count, then EAGAIN)",
 	.run = send_timeout,
 };
 
@@ -573,5 +579,7 @@ const struct scenario scenario_connect_timeout_option = {
 		    "or close() to abandon it (connect() again says EALREADY)",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 400,
+	.intrinsic_wait = "SO_SNDTIMEO 200 ms, twice (connect(), then connect() again)",
 	.run = connect_timeout_option,
 };

@@ -402,5 +402,8 @@ const struct scenario scenario_forbidden_output_drop = {
 	.handling = "back off and free resources: a firewall decision; do not retry in a loop",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 1000,
+	.intrinsic_wait =
+		"one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms is checked",
 	.run = forbidden_output_drop,
 };

@@ -346,5 +346,8 @@ const struct scenario scenario_refused_by_icmp = {
 		    "try the next address (the port or a firewall refused)",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 1000,
+	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
+			  "connect()'s socket lock",
 	.run = refused_by_icmp,
 };

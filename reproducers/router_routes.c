@@ -127,6 +127,9 @@ const struct scenario scenario_router_blackhole = {
 		       "tcp_write_err() (ETIMEDOUT)",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 1000,
+	.intrinsic_wait =
+		"one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms is checked",
 	.run = router_blackhole,
 };
 
@@ -142,5 +145,8 @@ const struct scenario scenario_router_unreachable = {
 		       "SYN retransmission",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 1000,
+	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
+			  "connect()'s socket lock",
 	.run = router_unreachable,
 };

@@ -737,5 +737,8 @@ const struct scenario scenario_signal_during_call = {
 		    "than connect() again",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 1160,
+	.intrinsic_wait = "SYN retransmission 1 s (TCP_TIMEOUT_INIT) for the connect rows, 4 x 40 "
+			  "ms delayed ACK (TCP_ATO_MIN) filling send buffers",
 	.run = signal_during_call,
 };

@@ -535,6 +535,9 @@ const struct scenario scenario_timeout_syn_dropped = {
 		    "with backoff; the peer or the path is gone",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 3000,
+	.intrinsic_wait = "two SYN retransmission timeouts: 1 s + 2 s (TCP_TIMEOUT_INIT doubled; "
+			  "TCP_SYNCNT 1, tcp_syn_linear_timeouts 0)",
 	.run = timeout_syn_dropped,
 };
 
@@ -552,6 +555,9 @@ const struct scenario scenario_timeout_peer_vanished = {
 		    "with backoff; the peer or the path is gone",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 900,
+	.intrinsic_wait = "tail loss probe 2 srtt + 200 ms (one segment out, TCP_RTO_MIN), first "
+			  "RTO 200 ms, then TCP_USER_TIMEOUT 500 ms",
 	.run = timeout_peer_vanished,
 };
 
@@ -569,6 +575,8 @@ const struct scenario scenario_timeout_keepalive = {
 		    "with backoff; the peer or the path is gone",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 2000,
+	.intrinsic_wait = "keepalive: TCP_KEEPIDLE 1 s + TCP_KEEPCNT 1 x TCP_KEEPINTVL 1 s",
 	.run = timeout_keepalive,
 };
 
@@ -588,5 +596,7 @@ const struct scenario scenario_timeout_user_timeout = {
 		    "with backoff; the peer or the path is gone",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
+	.intrinsic_wait_ms = 700,
+	.intrinsic_wait = "first RTO 200 ms (TCP_RTO_MIN), then TCP_USER_TIMEOUT 500 ms from it",
 	.run = timeout_user_timeout,
 };

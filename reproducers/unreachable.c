@@ -554,6 +554,8 @@ const struct scenario scenario_unreachable_neighbour = {
 	.families = FAMILY_BOTH,
 	.handling = "back off and free resources: close the socket, try the host's next address, "
 		    "retry later with backoff (the host may be down or the address wrong)",
+	.intrinsic_wait_ms = 300,
+	.intrinsic_wait = "neighbour resolution: mcast_solicit 3 x retrans_time_ms 100",
 	.run = unreachable_neighbour,
 };
 
@@ -571,6 +573,9 @@ const struct scenario scenario_unreachable_ttl_exceeded = {
 	.families = FAMILY_BOTH,
 	.handling = "back off and free resources: a routing loop or a TTL too small for the path; "
 		    "close, try the next address, retry later; an immediate retry fails the same",
+	.intrinsic_wait_ms = 1000,
+	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
+			  "connect()'s socket lock",
 	.run = unreachable_ttl_exceeded,
 };
 
@@ -589,6 +594,9 @@ const struct scenario scenario_unreachable_net_icmp = {
 	.families = FAMILY_BOTH,
 	.handling = "back off and free resources: a router has no route; close, try the next "
 		    "address (another family), retry later with backoff",
+	.intrinsic_wait_ms = 1000,
+	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
+			  "connect()'s socket lock",
 	.run = unreachable_net_icmp,
 };
 
@@ -610,5 +618,8 @@ const struct scenario scenario_unreachable_link_down = {
 	.handling = "back off and free resources: no route until the link returns; close, retry "
 		    "with backoff; established connections need TCP_USER_TIMEOUT or keepalive to "
 		    "notice",
+	.intrinsic_wait_ms = 1200,
+	.intrinsic_wait = "probe0 timer: first probe after 200 ms (TCP_RTO_MIN), then "
+			  "TCP_USER_TIMEOUT 1000 ms",
 	.run = unreachable_link_down,
 };

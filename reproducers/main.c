@@ -8,6 +8,7 @@
  * parent removes whatever namespaces the child left behind.  The child sends
  * its struct run back through a pipe; the parent renders it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +68,25 @@ static bool need_root(void)
 	return false;
 }
 
+/* Namespaces are published under /run/netns, as `ip netns add` does: say
+ * once, before any run, when that cannot work, rather than once per run. */
+static bool netns_dir_writable(void)
+{
+	if (mkdir("/run", 0755) < 0 && errno != EEXIST)
+		goto fail;
+	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		goto fail;
+	if (access(NETNS_RUN_DIR, W_OK) < 0)
+		goto fail;
+	return true;
+fail:
+	fprintf(stderr,
+		"sockerr: " NETNS_RUN_DIR " is not writable (%s): each run publishes its "
+		"namespaces there, as ip netns add does\n",
+		strerror(errno));
+	return false;
+}
+
 /* ---- list ------------------------------------------------------------ */
 
 static bool matches(const struct scenario *sc, const char *err, const char *call)
@@ -75,6 +96,16 @@ static bool matches(const struct scenario *sc, const char *err, const char *call
 	if (call && !strstr(sc->syscall, call))
 		return false;
 	return true;
+}
+
+static bool known_errno_name(const char *name)
+{
+	for (int e = 1; e < 4096; e++) {
+		const char *known = strerrorname_np(e);
+		if (known && strcasecmp(known, name) == 0)
+			return true;
+	}
+	return false;
 }
 
 static void list_json_families(FILE *out, unsigned families)
@@ -110,6 +141,8 @@ static int cmd_list(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("list takes no argument '%s'", argv[optind]);
+	if (err && !known_errno_name(err))
+		return usage_error("--errno takes an errno name such as ECONNRESET, not '%s'", err);
 	bool first = true;
 	if (json)
 		putchar('[');
@@ -521,7 +554,7 @@ static int cmd_run(int argc, char **argv)
 				chosen[n_chosen++] = sc;
 		}
 	}
-	if (!need_root())
+	if (!need_root() || !netns_dir_writable())
 		return RUN_BROKEN;
 
 	static struct job jobs[3 * 128];
@@ -635,6 +668,92 @@ static int cmd_run(int argc, char **argv)
 	return RUN_OK;
 }
 
+/* The executable of pid, or "" when it cannot be read. */
+static void exe_of(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(path, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* pid's state letter (R, S, Z...) and parent, from /proc/PID/stat.  Returns
+ * false when there is no such process. */
+static bool proc_state(pid_t pid, char *state, pid_t *ppid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	const char *after_comm = strrchr(buf, ')'); /* comm may hold spaces */
+	int parent;
+	if (!after_comm || sscanf(after_comm + 1, " %c %d", state, &parent) != 2)
+		return false;
+	*ppid = parent;
+	return true;
+}
+
+/* Wait up to timeout_ms for pid to exit; true when it has. */
+static bool wait_exit(pid_t pid, int timeout_ms)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return errno == ESRCH;
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	int n;
+	while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
+	close(pidfd);
+	return n > 0;
+}
+
+/* A run whose runner was SIGKILLed gets SIGTERM from the kernel
+ * (PR_SET_PDEATHSIG) and is tearing down its namespaces, or a run died and
+ * its exit has not been collected yet (a zombie).  Neither is a live run:
+ * wait for the first (5 s, then SIGKILL), and count both as gone, so that
+ * cleanup leaves nothing behind right after a kill.  A run whose runner
+ * lives is left alone.  Returns the number of namespaces removed. */
+static int settle_orphaned_runs(void)
+{
+	int removed = 0;
+	DIR *dir = opendir(NETNS_RUN_DIR);
+	if (!dir)
+		return 0;
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		const char *p = de->d_name;
+		if (strncmp(p, NETNS_PREFIX, strlen(NETNS_PREFIX)) != 0)
+			continue;
+		char *end;
+		long pid = strtol(p + strlen(NETNS_PREFIX), &end, 10);
+		if (end == p + strlen(NETNS_PREFIX) || *end != '-' || pid <= 0)
+			continue; /* kept ones ("keep-") have no owner */
+		char state;
+		pid_t ppid;
+		if (!proc_state((pid_t)pid, &state, &ppid))
+			continue; /* gone: netns_reap_stale() takes it */
+		char exe[512], parent_exe[512];
+		exe_of((pid_t)pid, exe, sizeof(exe));
+		exe_of(ppid, parent_exe, sizeof(parent_exe));
+		bool orphan = state == 'Z' || ppid <= 1 || strcmp(exe, parent_exe) != 0;
+		if (!orphan)
+			continue;
+		if (state != 'Z' && !wait_exit((pid_t)pid, 5000)) {
+			kill((pid_t)pid, SIGKILL);
+			wait_exit((pid_t)pid, 1000);
+		}
+		removed += netns_reap_stale(false, (pid_t)pid, stdout);
+	}
+	closedir(dir);
+	return removed;
+}
+
 static int cmd_cleanup(int argc, char **argv)
 {
 	(void)argv;
@@ -642,7 +761,8 @@ static int cmd_cleanup(int argc, char **argv)
 		return usage_error("cleanup takes no argument '%s'", argv[1]);
 	if (!need_root())
 		return RUN_BROKEN;
-	int n = netns_reap_stale(true, 0, stdout);
+	int n = settle_orphaned_runs();
+	n += netns_reap_stale(true, 0, stdout);
 	printf("%d namespace%s removed\n", n, n == 1 ? "" : "s");
 	return 0;
 }

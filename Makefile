@@ -41,6 +41,12 @@ build/%.o: %.c $(HDRS) | deps-check
 
 sanitize: build/san/sockerr
 
+# Test tools: without-syscall runs a command with a system call made to fail
+# with ENOSYS (seccomp), as on a kernel built without that feature.
+build/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
 # The netns library alone, for make bench: a topology built and torn down.
 NETNS_OBJS = $(patsubst %.c,build/%.o,$(wildcard netns/*.c))
 build/bench-topology: build/bench/topology.o $(NETNS_OBJS)
@@ -63,9 +69,21 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	$(MAKE) all sanitize shellcheck format-check matrix-check
+	$(MAKE) all sanitize build/tools/without-syscall shellcheck format-check matrix-check
 	@CHECK_BINARIES="$(CHECK_BINARIES)" BATS="$(BATS)" BATS_JOBS="$(BATS_JOBS)" \
 		VM_SMOKE="$(VM_SMOKE)" scripts/run-tests
+
+# Figures, not pass/fail: the catalogue serial and parallel, the intrinsic
+# waits against the time measured, the topology library against ip(8).
+bench: deps
+	$(MAKE) all build/bench-topology
+	scripts/bench
+
+# The catalogue SOAK_N times under load: which results vary (goal: none).
+SOAK_N ?= 20
+soak: deps
+	$(MAKE) all
+	scripts/soak $(SOAK_N)
 
 run: deps
 	$(MAKE) all
@@ -92,7 +110,7 @@ format:
 	clang-format -i $(SRCS) $(HDRS)
 
 format-check:
-	clang-format --dry-run --Werror $(SRCS) $(HDRS)
+	clang-format --dry-run --Werror $(SRCS) $(HDRS) $(wildcard bench/*.c tests/tools/*.c)
 
 shellcheck:
 	shellcheck -x scripts/*.sh scripts/compare scripts/matrix scripts/run-tests $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run

@@ -370,6 +370,8 @@ static int timeout_peer_vanished(struct run *r)
 	 * samples every 1 ms from another CPU, so it may see POLLERR alone. */
 	int ev = watch_until(*c1, *c1, POLLIN, &w);
 	observe(r, "poll", "poll(client, POLLIN) revents", "%s", revents_str(ev));
+	racy(r, "poll() may see POLLERR alone: tcp_done_with_error() publishes sk_err before "
+		"tcp_done() sets TCP_CLOSE (POLLIN|POLLHUP), and the loop samples every 1 ms");
 	report_user_timeout_clock(r, &w);
 	step(r, recv(*c1, buf, sizeof(buf), MSG_DONTWAIT), "recv(%d, %zu, MSG_DONTWAIT)", *c1,
 	     sizeof(buf));

@@ -113,7 +113,11 @@ int packet_socket(const struct netns *ns, const char *ifname)
 	int ifindex = netns_ifindex(ns, ifname);
 	if (ifindex < 0)
 		return -1;
-	int fd = netns_socket(ns, AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	/* Protocol 0 at socket(), ETH_P_ALL at bind(): a socket created with a
+	 * protocol is already hooked to every device, so binding it would first
+	 * unhook it and wait for synchronize_net() (packet_do_bind()), 10-30 ms
+	 * a socket; and it would see other devices' packets until then. */
+	int fd = netns_socket(ns, AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	struct sockaddr_ll sll = {

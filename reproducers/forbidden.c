@@ -170,7 +170,9 @@ static int forbidden_landlock(struct run *r)
 {
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
 	if (abi < 0 && errno == ENOSYS)
-		return skipped(r, "the kernel has no Landlock (CONFIG_SECURITY_LANDLOCK off)");
+		return skipped(r,
+			       "the kernel has no Landlock (before Linux 5.13, or "
+			       "CONFIG_SECURITY_LANDLOCK off): landlock_create_ruleset() ENOSYS");
 	if (abi < 0 && errno == EOPNOTSUPP)
 		return skipped(r, "Landlock is built in but not enabled at boot (lsm=)");
 	if (abi < 0)

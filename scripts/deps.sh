@@ -9,6 +9,8 @@ packages=(
 	bats bats-assert bats-support jq shellcheck clang-format
 	# bats --jobs: make check runs the suite in parallel.
 	parallel
+	# tests/serial/environment.bats: sockerr executes no other program.
+	strace
 	# The VM runner (scripts/vm): make compare and make check's smoke run.
 	qemu-system-x86 qemu-system-data busybox-static xz-utils zstd cpio kmod binutils
 )

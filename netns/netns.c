@@ -268,7 +268,7 @@ int netns_create(struct netns *ns, const char *role)
 
 /* ---- rtnetlink ------------------------------------------------------- */
 
-static struct nl_sock *route_socket(const struct netns *ns)
+static struct nl_sock *open_route_socket(const struct netns *ns)
 {
 	if (netns_enter(ns) < 0)
 		return NULL;
@@ -282,6 +282,61 @@ static struct nl_sock *route_socket(const struct netns *ns)
 		return NULL;
 	}
 	return sk;
+}
+
+/* While a topology is built, one rtnetlink socket per namespace serves
+ * every request: opening one costs two setns(), a socket, a bind and
+ * three more calls, and a routed topology makes some thirty requests.
+ * Keyed by the namespace's fd, which stays the same during a build; the
+ * sockets are closed when the build ends, so that they keep no namespace
+ * alive after its teardown. */
+#define SOCKET_CACHE_SIZE 4
+static struct {
+	int ns_fd;
+	struct nl_sock *sk;
+} socket_cache[SOCKET_CACHE_SIZE];
+static bool socket_caching;
+
+static void socket_cache_begin(void)
+{
+	socket_caching = true;
+}
+
+static void socket_cache_end(void)
+{
+	for (int i = 0; i < SOCKET_CACHE_SIZE; i++) {
+		nl_socket_free(socket_cache[i].sk);
+		socket_cache[i].sk = NULL;
+	}
+	socket_caching = false;
+}
+
+static struct nl_sock *route_socket(const struct netns *ns)
+{
+	if (!socket_caching)
+		return open_route_socket(ns);
+	int free_slot = -1;
+	for (int i = 0; i < SOCKET_CACHE_SIZE; i++) {
+		if (socket_cache[i].sk && socket_cache[i].ns_fd == ns->fd)
+			return socket_cache[i].sk;
+		if (!socket_cache[i].sk && free_slot < 0)
+			free_slot = i;
+	}
+	struct nl_sock *sk = open_route_socket(ns);
+	if (sk && free_slot >= 0) {
+		socket_cache[free_slot].ns_fd = ns->fd;
+		socket_cache[free_slot].sk = sk;
+	}
+	return sk;
+}
+
+/* Every route_socket() is paired with this. */
+static void release_route_socket(struct nl_sock *sk)
+{
+	for (int i = 0; socket_caching && i < SOCKET_CACHE_SIZE; i++)
+		if (socket_cache[i].sk == sk)
+			return;
+	nl_socket_free(sk);
 }
 
 static int lookup_ifindex(struct nl_sock *sk, const struct netns *ns, const char *ifname)
@@ -301,7 +356,7 @@ int netns_ifindex(const struct netns *ns, const char *ifname)
 	if (!sk)
 		return -1;
 	int idx = lookup_ifindex(sk, ns, ifname);
-	nl_socket_free(sk);
+	release_route_socket(sk);
 	return idx;
 }
 
@@ -325,7 +380,7 @@ int netns_link_set_up(const struct netns *ns, const char *ifname, bool up)
 	rtnl_link_put(change);
 	if (link)
 		rtnl_link_put(link);
-	nl_socket_free(sk);
+	release_route_socket(sk);
 	return err < 0 ? -1 : 0;
 }
 
@@ -340,10 +395,12 @@ static void sleep_1ms(void)
 	nanosleep(&ms, NULL);
 }
 
-/* Carrier comes up at once, but the device gets its real qdisc only when
- * the linkwatch work runs dev_activate(); until then every packet goes to
- * noop_qdisc and is dropped.  linkwatch sets operstate UP in the same pass,
- * so poll for that. */
+/* Carrier comes up at once, but the end brought up first gets its real
+ * qdisc only when the linkwatch work runs dev_activate(); until then every
+ * packet it sends goes to noop_qdisc and is dropped.  linkwatch sets
+ * operstate UP in the same pass (rfc2863_policy()), and IPv6 calls a link
+ * ready only then (addrconf_link_ready(): netif_oper_up()), so poll for
+ * that.  netns_veth() numbers the ends so that this takes milliseconds. */
 static int wait_oper_up(const struct netns *ns, const char *ifname, int timeout_ms)
 {
 	struct nl_sock *sk = route_socket(ns);
@@ -371,8 +428,21 @@ static int wait_oper_up(const struct netns *ns, const char *ifname, int timeout_
 	if (rc < 0 && state_timeout)
 		fail("Link %s in %s not operationally up after %d ms", ifname, ns->name,
 		     timeout_ms);
-	nl_socket_free(sk);
+	release_route_socket(sk);
 	return rc;
+}
+
+/* A veth gets one queue per possible CPU by default (veth_get_num_queues())
+ * and veth_init_queues() then cuts the real number of tx queues back to
+ * one: netif_set_real_num_tx_queues() on a registered device calls
+ * synchronize_net(), an expedited RCU grace period under RTNL, once per
+ * end.  Asking for one queue from the start (IFLA_NUM_TX_QUEUES and
+ * IFLA_NUM_RX_QUEUES, which veth_init_queues() honours) gives the same
+ * device without the two grace periods. */
+static void set_one_queue(struct rtnl_link *link)
+{
+	rtnl_link_set_num_tx_queues(link, 1);
+	rtnl_link_set_num_rx_queues(link, 1);
 }
 
 int netns_veth(const struct netns *a, const char *a_name, const struct netns *b, const char *b_name)
@@ -381,16 +451,41 @@ int netns_veth(const struct netns *a, const char *a_name, const struct netns *b,
 	if (!sk)
 		return -1;
 	/* Created from inside a, its peer born straight into b: the root
-	 * namespace never sees either end. */
-	struct rtnl_link *link = rtnl_link_veth_alloc();
-	struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
-	rtnl_link_set_name(link, a_name);
-	rtnl_link_set_name(peer, b_name);
-	rtnl_link_set_ns_fd(peer, b->fd);
-	int err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_link_put(peer); /* rtnl_link_veth_get_peer() took a reference */
-	rtnl_link_veth_release(link);
-	nl_socket_free(sk);
+	 * namespace never sees either end.
+	 *
+	 * The two ends get different ifindexes.  Left to the kernel, both are
+	 * the first free index of a fresh namespace (2), and then
+	 * linkwatch_urgent_event() (net/core/link_watch.c) finds
+	 * dev->ifindex == dev_get_iflink(dev) (veth_get_iflink() is the
+	 * peer's index) and treats the carrier-on of the end whose qdisc is
+	 * already active as non-urgent: linkwatch_fire_event() queues it, and
+	 * __linkwatch_run_queue() in urgent-only mode puts it back until the
+	 * once-per-second limit (linkwatch_nextevent) expires.  Its operstate
+	 * then stays LOWERLAYERDOWN/DOWN for up to 1 s; whether it does
+	 * depends on whether another linkwatch pass ran in the last second
+	 * (slow machines, qemu, parallel runs).  With distinct indexes both
+	 * events are urgent and handled at once.  An index already taken in a
+	 * namespace (a fallback tunnel device, a second veth) fails the
+	 * request with EEXIST (__rtnl_newlink() on 6.1) or EBUSY
+	 * (register_netdevice()), and the next pair of indexes is tried. */
+	int err = 0;
+	for (int idx = 2; idx < 2 + 2 * 16; idx += 2) {
+		struct rtnl_link *link = rtnl_link_veth_alloc();
+		struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
+		rtnl_link_set_name(link, a_name);
+		rtnl_link_set_name(peer, b_name);
+		rtnl_link_set_ifindex(link, idx);
+		rtnl_link_set_ifindex(peer, idx + 1);
+		set_one_queue(link);
+		set_one_queue(peer);
+		rtnl_link_set_ns_fd(peer, b->fd);
+		err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
+		rtnl_link_put(peer); /* rtnl_link_veth_get_peer() took a reference */
+		rtnl_link_veth_release(link);
+		if (err != -NLE_EXIST && err != -NLE_BUSY)
+			break;
+	}
+	release_route_socket(sk);
 	if (err < 0)
 		return fail("Unable to add veth %s (%s) -- %s (%s): %s", a_name, a->name, b_name,
 			    b->name, nl_geterror(err));
@@ -428,7 +523,7 @@ int netns_addr_add(const struct netns *ns, const char *ifname, const char *cidr)
 out:
 	nl_addr_put(local);
 	rtnl_addr_put(addr);
-	nl_socket_free(sk);
+	release_route_socket(sk);
 	return (idx < 0 || err < 0) ? -1 : 0;
 }
 
@@ -506,7 +601,7 @@ out:
 	nl_addr_put(dst_addr);
 	nl_addr_put(gw_addr);
 	rtnl_route_put(route);
-	nl_socket_free(sk);
+	release_route_socket(sk);
 	return err < 0 ? -1 : 0;
 }
 
@@ -662,7 +757,7 @@ static int ipv6_addresses_not_ready(const struct netns *ns)
 		return -1;
 	struct nl_cache *cache = NULL;
 	int err = rtnl_addr_alloc_cache(sk, &cache);
-	nl_socket_free(sk);
+	release_route_socket(sk);
 	if (err < 0)
 		return fail("Unable to list addresses in %s: %s", ns->name, nl_geterror(err));
 	int not_ready = 0;
@@ -735,7 +830,7 @@ int topology_wait_ready(const struct topology *t)
 	return 0;
 }
 
-int topology_pair(struct topology *t)
+static int build_pair(struct topology *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->kind = TOPO_PAIR;
@@ -750,7 +845,7 @@ int topology_pair(struct topology *t)
 	return topology_wait_ready(t);
 }
 
-int topology_routed(struct topology *t, bool client_default_route)
+static int build_routed(struct topology *t, bool client_default_route)
 {
 	memset(t, 0, sizeof(*t));
 	t->kind = TOPO_ROUTED;
@@ -783,6 +878,22 @@ int topology_routed(struct topology *t, bool client_default_route)
 			    "eth0") < 0)
 		return -1;
 	return topology_wait_ready(t);
+}
+
+int topology_pair(struct topology *t)
+{
+	socket_cache_begin();
+	int rc = build_pair(t);
+	socket_cache_end();
+	return rc;
+}
+
+int topology_routed(struct topology *t, bool client_default_route)
+{
+	socket_cache_begin();
+	int rc = build_routed(t, client_default_route);
+	socket_cache_end();
+	return rc;
 }
 
 const char *topology_client_addr(const struct topology *t, int family)

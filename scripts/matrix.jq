@@ -5,7 +5,8 @@
 # A cell is what the summary shows for a step: the observed value, the errno
 # of a failed call, or "ok". Measurements (JSON "measured": true: counts and
 # rates that vary from run to run) are shown in italics and never count as a
-# difference. A scenario that did not run on a kernel (skipped: e.g. a global
+# difference; so are steps a scenario marks racy (the kernel may
+# answer either way, the scenario says why). A scenario that did not run on a kernel (skipped: e.g. a global
 # knob outside a disposable VM) is shown as such and does not count either.
 
 def vkey: [scan("[0-9]+") | tonumber];
@@ -43,7 +44,7 @@ def kernel_view:
                    | $steps[$i].name as $n
                    | ([$steps[0:$i][] | select(.name == $n)] | length) as $k
                    | {key: (if $k == 0 then $n else "\($n) (\($k + 1))" end),
-                      value: {v: cell($steps[$i]), m: ($steps[$i].measured // false)}}]
+                      value: {v: cell($steps[$i]), m: (($steps[$i].measured // false) or ($steps[$i].racy // false))}}]
                 | from_entries)}}))};
 
 [.[] | kernel_view] | sort_by(.release | vkey) as $kernels

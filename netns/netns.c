@@ -810,12 +810,38 @@ const char *topology_name(enum topology_kind kind)
 	return "none";
 }
 
-static int add_addrs(const struct netns *ns, const char *ifname, const char *v4, const char *v6)
+/* Why IPv6 cannot be used in a namespace just created, or NULL.  Read in
+ * the namespace itself: a new namespace's conf/default/disable_ipv6 comes
+ * from the boot parameter ipv6.disable_ipv6 (addrconf_init_net()), whatever
+ * the host's own conf says; with ipv6.disable=1 there is no net.ipv6 at
+ * all.  (conf/all/disable_ipv6 may read 1 and act on no device: it only
+ * acts when written.) */
+static const char *ipv6_unusable(const struct netns *ns)
+{
+	char v[16];
+	if (netns_sysctl_get(ns, "net/ipv6/conf/default/disable_ipv6", v, sizeof(v)) < 0)
+		return "IPv6 is not available on this kernel";
+	if (strcmp(v, "1") == 0)
+		return "IPv6 is disabled in the run's namespaces: a new namespace starts with "
+		       "net.ipv6.conf.default.disable_ipv6=1 (boot parameter ipv6.disable_ipv6=1)";
+	return NULL;
+}
+
+static void check_ipv6(struct topology *t)
+{
+	const char *why = ipv6_unusable(&t->client);
+	snprintf(t->ipv6_missing, sizeof(t->ipv6_missing), "%s", why ? why : "");
+}
+
+static int add_addrs(const struct topology *t, const struct netns *ns, const char *ifname,
+		     const char *v4, const char *v6)
 {
 	char cidr[64];
 	snprintf(cidr, sizeof(cidr), "%s/24", v4);
 	if (netns_addr_add(ns, ifname, cidr) < 0)
 		return -1;
+	if (t->ipv6_missing[0])
+		return 0;
 	snprintf(cidr, sizeof(cidr), "%s/64", v6);
 	return netns_addr_add(ns, ifname, cidr);
 }
@@ -837,10 +863,11 @@ static int build_pair(struct topology *t)
 	t->router.fd = -1;
 	if (netns_create(&t->client, "client") < 0 || netns_create(&t->server, "server") < 0)
 		return -1;
+	check_ipv6(t);
 	if (netns_veth(&t->client, "eth0", &t->server, "eth0") < 0)
 		return -1;
-	if (add_addrs(&t->client, "eth0", PAIR_CLIENT4, PAIR_CLIENT6) < 0 ||
-	    add_addrs(&t->server, "eth0", PAIR_SERVER4, PAIR_SERVER6) < 0)
+	if (add_addrs(t, &t->client, "eth0", PAIR_CLIENT4, PAIR_CLIENT6) < 0 ||
+	    add_addrs(t, &t->server, "eth0", PAIR_SERVER4, PAIR_SERVER6) < 0)
 		return -1;
 	return topology_wait_ready(t);
 }
@@ -852,13 +879,14 @@ static int build_routed(struct topology *t, bool client_default_route)
 	if (netns_create(&t->client, "client") < 0 || netns_create(&t->router, "router") < 0 ||
 	    netns_create(&t->server, "server") < 0)
 		return -1;
+	check_ipv6(t);
 	if (netns_veth(&t->client, "eth0", &t->router, "to-client") < 0 ||
 	    netns_veth(&t->router, "to-server", &t->server, "eth0") < 0)
 		return -1;
-	if (add_addrs(&t->client, "eth0", ROUTED_CLIENT4, ROUTED_CLIENT6) < 0 ||
-	    add_addrs(&t->router, "to-client", ROUTED_ROUTER_C4, ROUTED_ROUTER_C6) < 0 ||
-	    add_addrs(&t->router, "to-server", ROUTED_ROUTER_S4, ROUTED_ROUTER_S6) < 0 ||
-	    add_addrs(&t->server, "eth0", ROUTED_SERVER4, ROUTED_SERVER6) < 0)
+	if (add_addrs(t, &t->client, "eth0", ROUTED_CLIENT4, ROUTED_CLIENT6) < 0 ||
+	    add_addrs(t, &t->router, "to-client", ROUTED_ROUTER_C4, ROUTED_ROUTER_C6) < 0 ||
+	    add_addrs(t, &t->router, "to-server", ROUTED_ROUTER_S4, ROUTED_ROUTER_S6) < 0 ||
+	    add_addrs(t, &t->server, "eth0", ROUTED_SERVER4, ROUTED_SERVER6) < 0)
 		return -1;
 	if (netns_forwarding(&t->router) < 0)
 		return -1;
@@ -867,15 +895,17 @@ static int build_routed(struct topology *t, bool client_default_route)
 	if (netns_sysctl_set(&t->router, "net/ipv4/icmp_ratelimit", "0") < 0)
 		return -1;
 	netns_sysctl_set(&t->router, "net/ipv6/icmp/ratelimit", "0");
-	if (client_default_route && (netns_route_add(&t->client, AF_INET, "default", ROUTE_UNICAST,
-						     ROUTED_ROUTER_C4, "eth0") < 0 ||
-				     netns_route_add(&t->client, AF_INET6, "default", ROUTE_UNICAST,
-						     ROUTED_ROUTER_C6, "eth0") < 0))
+	bool v6 = !t->ipv6_missing[0];
+	if (client_default_route &&
+	    (netns_route_add(&t->client, AF_INET, "default", ROUTE_UNICAST, ROUTED_ROUTER_C4,
+			     "eth0") < 0 ||
+	     (v6 && netns_route_add(&t->client, AF_INET6, "default", ROUTE_UNICAST,
+				    ROUTED_ROUTER_C6, "eth0") < 0)))
 		return -1;
 	if (netns_route_add(&t->server, AF_INET, "default", ROUTE_UNICAST, ROUTED_ROUTER_S4,
 			    "eth0") < 0 ||
-	    netns_route_add(&t->server, AF_INET6, "default", ROUTE_UNICAST, ROUTED_ROUTER_S6,
-			    "eth0") < 0)
+	    (v6 && netns_route_add(&t->server, AF_INET6, "default", ROUTE_UNICAST, ROUTED_ROUTER_S6,
+				   "eth0") < 0))
 		return -1;
 	return topology_wait_ready(t);
 }

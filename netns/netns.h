@@ -134,6 +134,10 @@ struct topology {
 	struct netns client, router, server; /* router unused in a pair */
 	/* interface names: client "eth0", server "eth0", router "to-client"
 	 * and "to-server" */
+	/* Empty when the topology has IPv6; else why it has not (the kernel
+	 * has no IPv6, or new namespaces are born with it disabled), and only
+	 * the IPv4 half is built. */
+	char ipv6_missing[256];
 };
 
 /* client(eth0) <-> server(eth0). */

@@ -255,6 +255,8 @@ static void child_run(const struct scenario *sc, int family, bool keep, int out_
 		status = skipped(&r, "IPv6 is not available on this kernel");
 	else if (setup_topology(&r) < 0)
 		status = broken_netns(&r);
+	else if (family == AF_INET6 && r.topo.ipv6_missing[0])
+		status = skipped(&r, "%s", r.topo.ipv6_missing);
 	else {
 		r.setup_ms = now_ms() - setup_start;
 		r.t0 = now_ms();

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -228,6 +229,41 @@ static int prepare_run_dir(void)
 
 static int link_up(const struct netns *ns, const char *ifname);
 
+/* In a namespace just created, as the calling thread's: no tentative IPv6
+ * addresses (DAD would make the first seconds of every scenario depend on
+ * a timer; set before any link exists so link-local addresses are born
+ * usable too; a kernel without IPv6 has no such keys, and its IPv6 runs
+ * skip), and lo up (SIOCSIFFLAGS: dev_ioctl() serves it from any socket,
+ * in the socket's namespace). */
+static int settle_new_namespace(const char *name)
+{
+	static const char *const dad[] = {"/proc/sys/net/ipv6/conf/all/accept_dad",
+					  "/proc/sys/net/ipv6/conf/default/accept_dad"};
+	for (size_t i = 0; i < sizeof(dad) / sizeof(dad[0]); i++) {
+		int fd = open(dad[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (write(fd, "0", 1) < 0)
+			fail("Unable to set %s in %s: %s", dad[i], name, strerror(errno));
+		close(fd);
+	}
+	int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return fail("Unable to bring lo up in %s: socket: %s", name, strerror(errno));
+	struct ifreq ifr = {0};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	int rc = ioctl(sock, SIOCGIFFLAGS, &ifr);
+	if (rc == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(sock, SIOCSIFFLAGS, &ifr);
+	}
+	int saved = errno;
+	close(sock);
+	if (rc < 0)
+		return fail("Unable to bring lo up in %s: %s", name, strerror(saved));
+	return 0;
+}
+
 int netns_create(struct netns *ns, const char *role)
 {
 	ns->fd = -1;
@@ -248,22 +284,20 @@ int netns_create(struct netns *ns, const char *role)
 
 	if (unshare(CLONE_NEWNET) < 0)
 		return fail("Unable to create a network namespace: %s", strerror(errno));
-	int rc = mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL);
-	int saved = errno;
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) {
+		int saved = errno;
+		netns_leave();
+		return fail("Unable to bind-mount the namespace on %s: %s", path, strerror(saved));
+	}
+	/* While inside: the first settings, with no setns() round trips. */
+	int rc = settle_new_namespace(ns->name);
 	netns_leave();
 	if (rc < 0)
-		return fail("Unable to bind-mount the namespace on %s: %s", path, strerror(saved));
+		return -1;
 	ns->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns->fd < 0)
 		return fail("Unable to open %s: %s", path, strerror(errno));
-
-	/* No tentative IPv6 addresses: DAD would make the first seconds of
-	 * every scenario depend on a timer.  Set before any link exists so
-	 * link-local addresses are born usable too.  A kernel without IPv6
-	 * has no such keys; the IPv6 scenarios then skip on their own. */
-	netns_sysctl_set(ns, "net/ipv6/conf/all/accept_dad", "0");
-	netns_sysctl_set(ns, "net/ipv6/conf/default/accept_dad", "0");
-	return link_up(ns, "lo");
+	return 0;
 }
 
 /* ---- rtnetlink ------------------------------------------------------- */
@@ -281,6 +315,10 @@ static struct nl_sock *open_route_socket(const struct netns *ns)
 		nl_socket_free(sk);
 		return NULL;
 	}
+	/* libnl peeks at each message to size its buffer: two recvmsg() per
+	 * reply.  Our replies are small; one 32 KiB buffer holds any of them. */
+	nl_socket_disable_msg_peek(sk);
+	nl_socket_set_msg_buf_size(sk, 32768);
 	return sk;
 }
 
@@ -389,10 +427,20 @@ static int link_up(const struct netns *ns, const char *ifname)
 	return netns_link_set_up(ns, ifname, true);
 }
 
-static void sleep_1ms(void)
+/* The readiness polls below wait for kernel work queued at set-up
+ * (linkwatch, addrconf), which usually ends within a fraction of a
+ * millisecond: poll in 100 us steps, against a deadline. */
+static double monotonic_ms(void)
 {
-	struct timespec ms = {0, 1000000};
-	nanosleep(&ms, NULL);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_briefly(void)
+{
+	struct timespec step = {0, 100000};
+	nanosleep(&step, NULL);
 }
 
 /* Carrier comes up at once, but the end brought up first gets its real
@@ -408,7 +456,7 @@ static int wait_oper_up(const struct netns *ns, const char *ifname, int timeout_
 		return -1;
 	int rc = -1;
 	bool state_timeout = true;
-	for (int waited = 0; waited <= timeout_ms; waited++) {
+	for (double deadline = monotonic_ms() + timeout_ms; monotonic_ms() <= deadline;) {
 		struct rtnl_link *link = NULL;
 		int err = rtnl_link_get_kernel(sk, 0, ifname, &link);
 		if (err < 0) {
@@ -423,7 +471,7 @@ static int wait_oper_up(const struct netns *ns, const char *ifname, int timeout_
 			rc = 0;
 			break;
 		}
-		sleep_1ms();
+		sleep_briefly();
 	}
 	if (rc < 0 && state_timeout)
 		fail("Link %s in %s not operationally up after %d ms", ifname, ns->name,
@@ -789,11 +837,11 @@ int netns_wait_ipv6_ready(const struct netns *ns, int timeout_ms)
 	 * NODAD address is never flagged tentative, yet joins as late).  A
 	 * neighbour solicitation arriving before the join is dropped, which
 	 * costs the first connection a 1 s retransmission.  Poll the state. */
-	for (int waited = 0; waited <= timeout_ms; waited++) {
+	for (double deadline = monotonic_ms() + timeout_ms; monotonic_ms() <= deadline;) {
 		int n = ipv6_addresses_not_ready(ns);
 		if (n <= 0)
 			return n;
-		sleep_1ms();
+		sleep_briefly();
 	}
 	return fail("IPv6 addresses in %s not ready after %d ms", ns->name, timeout_ms);
 }

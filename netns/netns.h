@@ -87,7 +87,7 @@ const char *netns_route_type_name(enum netns_route_type type);
 int netns_route_add(const struct netns *ns, int family, const char *dst, enum netns_route_type type,
 		    const char *gateway, const char *ifname);
 
-/* Wait (polling, 1 ms steps) until no IPv6 address in ns is tentative. */
+/* Wait (polling, 100 us steps) until no IPv6 address in ns is tentative. */
 int netns_wait_ipv6_ready(const struct netns *ns, int timeout_ms);
 
 /* Forwarding for both families inside ns. */

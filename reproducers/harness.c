@@ -91,15 +91,19 @@ void measure(struct run *r, const char *name, const char *call, const char *valu
 	va_end(ap);
 }
 
+static void vnote(struct run *r, const char *fmt, va_list ap)
+{
+	if (r->n_notes < MAX_NOTES)
+		vsnprintf(r->notes[r->n_notes++], sizeof(r->notes[0]), fmt, ap);
+}
+
 void racy(struct run *r, const char *why_fmt, ...)
 {
 	if (r->n_steps > 0)
 		r->steps[r->n_steps - 1].racy = true;
-	if (r->n_notes >= MAX_NOTES)
-		return;
 	va_list ap;
 	va_start(ap, why_fmt);
-	vsnprintf(r->notes[r->n_notes++], sizeof(r->notes[0]), why_fmt, ap);
+	vnote(r, why_fmt, ap);
 	va_end(ap);
 }
 
@@ -110,11 +114,9 @@ void set_connection(struct run *r, const char *fate)
 
 void note(struct run *r, const char *fmt, ...)
 {
-	if (r->n_notes >= MAX_NOTES)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r->notes[r->n_notes++], sizeof(r->notes[0]), fmt, ap);
+	vnote(r, fmt, ap);
 	va_end(ap);
 }
 

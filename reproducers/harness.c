@@ -2,11 +2,16 @@
 #include "harness.h"
 
 #include <errno.h>
+#include <linux/sockios.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 double now_ms(void)
 {
@@ -27,6 +32,61 @@ static struct step *next_step(struct run *r)
 	return &r->steps[r->n_steps++];
 }
 
+/* The host a descriptor's socket lives in: SIOCGSKNS gives the socket's
+ * network namespace, compared by inode with the topology's.  Remembered per
+ * descriptor, so that close(fd) and calls after an error still find it. */
+#define HOST_CACHE 1024
+static int8_t host_of_fd[HOST_CACHE];
+static bool host_cache_ready;
+
+static int8_t socket_host(const struct run *r, int fd)
+{
+	if (!host_cache_ready) {
+		memset(host_of_fd, HOST_NONE, sizeof(host_of_fd));
+		host_cache_ready = true;
+	}
+	if (fd < 0 || fd >= HOST_CACHE || r->sc->topology == TOPO_NONE)
+		return HOST_NONE;
+	int saved = errno;
+	int nsfd = ioctl(fd, SIOCGSKNS);
+	if (nsfd >= 0) {
+		struct stat sock_ns, host_ns;
+		const struct netns *hosts[] = {&r->topo.client, &r->topo.router, &r->topo.server};
+		int8_t found = HOST_NONE;
+		if (fstat(nsfd, &sock_ns) == 0)
+			for (int h = HOST_CLIENT; h <= HOST_SERVER; h++)
+				if (hosts[h]->name[0] && fstat(hosts[h]->fd, &host_ns) == 0 &&
+				    host_ns.st_ino == sock_ns.st_ino &&
+				    host_ns.st_dev == sock_ns.st_dev)
+					found = (int8_t)h;
+		close(nsfd);
+		host_of_fd[fd] = found;
+	}
+	errno = saved;
+	return host_of_fd[fd];
+}
+
+/* The descriptor a step is about: what socket() or accept() returned, else
+ * the call's first argument ("recv(5, ...)"). */
+static int8_t step_host(const struct run *r, const char *name, long ret, const char *call)
+{
+	const char *open = strchr(call, '(');
+	if (!open)
+		return HOST_NONE;
+	size_t len = (size_t)(open - call);
+	bool opens = (len == 6 && !strncmp(call, "socket", 6)) ||
+		     (len == 6 && !strncmp(call, "accept", 6)) ||
+		     (len == 7 && !strncmp(call, "accept4", 7));
+	(void)name;
+	if (opens && ret >= 0)
+		return socket_host(r, (int)ret);
+	char *end;
+	long fd = strtol(open + 1, &end, 10);
+	if (end == open + 1 || (*end != ',' && *end != ')'))
+		return HOST_NONE;
+	return socket_host(r, (int)fd);
+}
+
 static void record(struct run *r, const char *name, long ret, int err, const char *fmt, va_list ap)
 {
 	struct step *s = next_step(r);
@@ -39,6 +99,7 @@ static void record(struct run *r, const char *name, long ret, int err, const cha
 		snprintf(s->name, sizeof(s->name), "%s", name);
 	else
 		snprintf(s->name, sizeof(s->name), "%.*s", (int)strcspn(s->call, "("), s->call);
+	s->host = step_host(r, s->name, ret, s->call);
 }
 
 long step(struct run *r, long ret, const char *fmt, ...)
@@ -73,6 +134,7 @@ static void vobserve(struct run *r, bool measured, const char *name, const char 
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(s->call, sizeof(s->call), "%s", call);
 	vsnprintf(s->value, sizeof(s->value), value_fmt, ap);
+	s->host = step_host(r, s->name, -1, s->call);
 }
 
 void observe(struct run *r, const char *name, const char *call, const char *value_fmt, ...)
@@ -286,6 +348,8 @@ void render_json(FILE *out, const struct run *r, int status)
 			fputs(",\"measured\":true", out);
 		if (s->racy)
 			fputs(",\"racy\":true", out);
+		fputs(",\"host\":", out);
+		json_string(out, s->host == HOST_NONE ? NULL : host_name(s->host));
 		fprintf(out, ",\"ms\":%.3f}", s->ms);
 	}
 	fputs("],\"notes\":[", out);
@@ -305,6 +369,7 @@ void render_json(FILE *out, const struct run *r, int status)
 	fprintf(out, ",\"intrinsic_wait_ms\":%d,\"intrinsic_wait\":", sc->intrinsic_wait_ms);
 	json_string(out, sc->intrinsic_wait);
 	fprintf(out, ",\"setup_ms\":%.3f,\"duration_ms\":%.3f", r->setup_ms, r->duration_ms);
+	render_evidence_json(out, r);
 	if (sc->render_json_rows && status == RUN_OK) {
 		fputs(",\"rows\":", out);
 		sc->render_json_rows(out, r);

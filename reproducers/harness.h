@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "../netns/netns.h"
+#include "evidence.h"
 
 /* Exit codes, as kselftest. */
 enum run_status { RUN_OK = 0, RUN_BROKEN = 1, RUN_SKIP = 4 };
@@ -75,6 +76,9 @@ struct step {
 	char value[128]; /* an observed value (an errno in SO_ERROR, a state) */
 	bool measured;	 /* value is a measurement (see measure()) */
 	bool racy;	 /* the kernel may answer either way (see racy()) */
+	/* The host whose socket the call was made on (enum host), found from
+	 * the descriptor's network namespace; HOST_NONE if no socket. */
+	int8_t host;
 };
 
 struct run {
@@ -94,6 +98,8 @@ struct run {
 	 * fork() to the child's exit (teardown included), in ms. */
 	double setup_ms;
 	double duration_ms;
+	/* Packets and kernel events, when the runner asked for them. */
+	struct evidence evidence;
 };
 
 #define CONNECTION_STILL_QUEUED	   "still queued"

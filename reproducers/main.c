@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evidence.h"
+#include "explain.h"
 #include "harness.h"
 #include "registry.h"
 
@@ -35,7 +37,9 @@ static void usage(FILE *out)
 	fputs("usage: sockerr list [--json] [--errno ERRNO] [--syscall CALL]\n"
 	      "       sockerr run NAME... | --all  [-4|-6] [--json] [--keep] [--summary]\n"
 	      "                                    [--output FILE] [--timeout SECONDS]\n"
-	      "                                    [--jobs N]\n"
+	      "                                    [--jobs N] [--pcap DIR] [--trace]\n"
+	      "                                    [--ladder] [--svg DIR]\n"
+	      "       sockerr explain NAME [-4|-6] [--step]\n"
 	      "       sockerr cleanup\n"
 	      "\n"
 	      "  list      the catalogue, one scenario per line (name errno syscall summary)\n"
@@ -45,6 +49,13 @@ static void usage(FILE *out)
 	      "            one JSON document; --keep: leave the namespaces up to inspect;\n"
 	      "            --jobs: runs at a time (default 8 per CPU, at most 32; output\n"
 	      "            stays in catalogue order); --timeout: per run (default 60)\n"
+	      "            evidence: --pcap: one capture per run in DIR, taken in the run's\n"
+	      "            namespaces; --trace: kernel tracepoints of the run (one run at\n"
+	      "            a time: tracepoints are kernel-wide); --ladder: a sequence\n"
+	      "            diagram of packets, calls and kernel events instead of the\n"
+	      "            step list; --svg: the same diagram as DIR/<run>.svg\n"
+	      "  explain   run one scenario with its evidence and narrate it for teaching;\n"
+	      "            --step: wait for Enter between sections\n"
 	      "  cleanup   remove namespaces left by runs that are gone (kept ones too)\n"
 	      "\n"
 	      "exit: 0 ran, 1 broken setup, 2 usage, 4 skipped\n",
@@ -186,11 +197,13 @@ static int cmd_list(int argc, char **argv)
 #define MAX_JOBS 64
 
 struct run_options {
-	bool json, keep, summary;
+	bool json, keep, summary, ladder, colour;
 	int family; /* AF_UNSPEC: both */
 	int timeout_s;
 	int jobs;
 	FILE *output;
+	const char *svg_dir;
+	struct evidence_options ev; /* what each run collects */
 };
 
 /* One (scenario, family) run: where it is in the output order, and while
@@ -235,8 +248,10 @@ static int setup_topology(struct run *r)
 }
 
 /* In the child: build, run, send the record back, exit with the status. */
-static void child_run(const struct scenario *sc, int family, bool keep, int out_fd, pid_t runner)
+static void child_run(const struct scenario *sc, int family, const struct run_options *o,
+		      int out_fd, pid_t runner)
 {
+	bool keep = o->keep;
 	static struct run r; /* large: keep it off the stack */
 	memset(&r, 0, sizeof(r));
 	r.sc = sc;
@@ -260,7 +275,17 @@ static void child_run(const struct scenario *sc, int family, bool keep, int out_
 	else {
 		r.setup_ms = now_ms() - setup_start;
 		r.t0 = now_ms();
+		if (o->ev.capture)
+			capture_start(&r, &o->ev);
+		if (o->ev.trace)
+			trace_start(&r, &o->ev);
 		status = sc->run(&r);
+		/* The capture first: the trace keeps the events of the ports
+		 * it saw. */
+		if (o->ev.capture)
+			capture_finish(&r);
+		if (o->ev.trace)
+			trace_finish(&r);
 	}
 	const char *p = (const char *)&r;
 	for (size_t left = sizeof(r); left > 0;) {
@@ -316,7 +341,7 @@ static bool job_start(struct job *j, const struct run_options *o)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		child_run(j->sc, j->family, o->keep, pfd[1], runner);
+		child_run(j->sc, j->family, o, pfd[1], runner);
 	}
 	close(pfd[1]);
 	if (pid < 0) {
@@ -450,6 +475,36 @@ static void print_keep_hint(const struct run *r)
 	printf("  remove:  sockerr cleanup\n");
 }
 
+static void write_svg(const char *dir, const struct run *r)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s-%s.svg", dir, r->sc->name, family_name(r->family));
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "sockerr: cannot write %s: %s\n", path, strerror(errno));
+		return;
+	}
+	render_ladder_svg(f, r);
+	fclose(f);
+}
+
+/* mkdir -p, for --pcap and --svg. */
+static int make_dir(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 struct tally {
 	int runs, broken, skipped;
 	FILE *table;
@@ -462,9 +517,16 @@ static void render_job(struct job *j, const struct run_options *o, struct tally 
 	t->runs++;
 	t->broken += status == RUN_BROKEN;
 	t->skipped += status == RUN_SKIP;
+	if (o->svg_dir)
+		write_svg(o->svg_dir, r);
 	if (o->json)
 		render_json(stdout, r, status);
-	else if (!o->summary) {
+	else if (o->ladder && !o->summary) {
+		render_ladder(stdout, r, 80, o->colour);
+		if (status != RUN_OK)
+			printf("  %s: %s\n", status == RUN_SKIP ? "skipped" : "broken", r->reason);
+		putchar('\n');
+	} else if (!o->summary) {
 		render_text(stdout, r, status);
 		if (o->keep && status == RUN_OK)
 			print_keep_hint(r);
@@ -513,7 +575,9 @@ static int cmd_run(int argc, char **argv)
 		{"all", no_argument, NULL, 'a'},	  {"json", no_argument, NULL, 'J'},
 		{"keep", no_argument, NULL, 'k'},	  {"summary", no_argument, NULL, 's'},
 		{"output", required_argument, NULL, 'o'}, {"timeout", required_argument, NULL, 't'},
-		{"jobs", required_argument, NULL, 'j'},	  {0},
+		{"jobs", required_argument, NULL, 'j'},	  {"pcap", required_argument, NULL, 'P'},
+		{"trace", no_argument, NULL, 'T'},	  {"ladder", no_argument, NULL, 'L'},
+		{"svg", required_argument, NULL, 'S'},	  {0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "46j:", opts, NULL)) != -1) {
@@ -525,6 +589,10 @@ static int cmd_run(int argc, char **argv)
 		case 'k': o.keep = true; break;
 		case 's': o.summary = true; break;
 		case 'o': output_path = optarg; break;
+		case 'P': o.ev.pcap_dir = optarg; break;
+		case 'T': o.ev.trace = true; break;
+		case 'L': o.ladder = true; break;
+		case 'S': o.svg_dir = optarg; break;
 		case 't':
 			if (parse_count("--timeout", "seconds", optarg, 3600, &o.timeout_s) < 0)
 				return EXIT_USAGE;
@@ -558,6 +626,21 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!need_root() || !netns_dir_writable())
 		return RUN_BROKEN;
+	const char *dirs[] = {o.ev.pcap_dir, o.svg_dir};
+	for (int i = 0; i < 2; i++)
+		if (dirs[i] && make_dir(dirs[i]) < 0) {
+			fprintf(stderr, "sockerr: cannot create %s: %s\n", dirs[i],
+				strerror(errno));
+			return RUN_BROKEN;
+		}
+	/* A diagram or a trace needs the packets: the trace keeps the events
+	 * of the ports the capture saw. */
+	o.ev.capture = o.ev.pcap_dir || o.ev.trace || o.ladder || o.svg_dir;
+	/* Tracepoints are kernel-wide and every run's topology has the same
+	 * addresses: traced runs take turns. */
+	if (o.ev.trace)
+		o.jobs = 1;
+	o.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
 	static struct job jobs[3 * 128];
 	int n_jobs = 0;
@@ -766,7 +849,75 @@ static int cmd_cleanup(int argc, char **argv)
 	int n = settle_orphaned_runs();
 	n += netns_reap_stale(true, 0, stdout);
 	printf("%d namespace%s removed\n", n, n == 1 ? "" : "s");
+	int instances = trace_reap_stale(stdout);
+	if (instances)
+		printf("%d tracefs instance%s removed\n", instances, instances == 1 ? "" : "s");
 	return 0;
+}
+
+/* ---- explain --------------------------------------------------------- */
+
+static int cmd_explain(int argc, char **argv)
+{
+	struct run_options o = {.family = AF_INET, .timeout_s = 60, .jobs = 1};
+	bool step_mode = false, trace = true;
+	static const struct option opts[] = {
+		{"step", no_argument, NULL, 's'},
+		{"no-trace", no_argument, NULL, 'n'},
+		{"timeout", required_argument, NULL, 't'},
+		{0},
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "46", opts, NULL)) != -1) {
+		switch (c) {
+		case '4': o.family = AF_INET; break;
+		case '6': o.family = AF_INET6; break;
+		case 's': step_mode = true; break;
+		case 'n': trace = false; break;
+		case 't':
+			if (parse_count("--timeout", "seconds", optarg, 3600, &o.timeout_s) < 0)
+				return EXIT_USAGE;
+			break;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("%s", "explain takes one scenario name");
+	const struct scenario *sc = scenario_find(argv[optind]);
+	if (!sc)
+		return usage_error("unknown scenario '%s' (see: sockerr list)", argv[optind]);
+	if (!need_root() || !netns_dir_writable())
+		return RUN_BROKEN;
+	if (sc->families == FAMILY_NONE)
+		o.family = AF_UNSPEC;
+	else if (!(sc->families & (o.family == AF_INET ? FAMILY_IPV4 : FAMILY_IPV6)))
+		return usage_error("'%s' does not run on this family", sc->name);
+	o.ev.capture = true;
+	o.ev.trace = trace;
+	o.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+	struct sigaction sa = {.sa_handler = forward_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	netns_reap_stale(false, 0, NULL);
+
+	struct job j = {.sc = sc, .family = o.family};
+	struct job *flight[1] = {&j};
+	int n_flight = 0;
+	if (job_start(&j, &o))
+		n_flight = 1;
+	while (n_flight > 0)
+		collect(flight, &n_flight, o.timeout_s);
+	if (stop_signal) {
+		signal(stop_signal, SIG_DFL);
+		raise(stop_signal);
+	}
+	render_explain(stdout, j.r, j.status, step_mode, o.colour);
+	int status = j.status;
+	free(j.r);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -784,6 +935,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "explain"))
+		return cmd_explain(argc - 1, argv + 1);
 	if (!strcmp(cmd, "cleanup"))
 		return cmd_cleanup(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);

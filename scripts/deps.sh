@@ -5,6 +5,12 @@ set -euo pipefail
 packages=(
 	gcc make pkg-config
 	libnl-3-dev libnl-route-3-dev libnftables-dev
+	# --pcap (capture.c) and --trace (trace.c, a private tracefs instance).
+	libpcap-dev libtracefs-dev libtraceevent-dev
+	# The tests read the captures with another program than the one that wrote them.
+	tcpdump
+	# make report's browser test (tests/report.bats): headless Chromium.
+	chromium
 	iproute2 nftables
 	bats bats-assert bats-support jq shellcheck clang-format
 	# bats --jobs: make check runs the suite in parallel.

@@ -1,0 +1,110 @@
+/*
+ * Evidence of a run: the packets that crossed its links and the kernel
+ * events that set its errors, on the same clock as its system calls.
+ *
+ * The run's child collects it (capture.c: libpcap inside the scenario's
+ * namespaces; trace.c: tracepoints in a private tracefs instance), stores
+ * it in struct run, which travels to the runner through the record pipe,
+ * and the runner renders it: the ladder diagram (ladder.c, text and SVG),
+ * the JSON fields "packets" and "evidence", and `sockerr explain`.
+ *
+ * Every time is in ms since the run's t0 (CLOCK_MONOTONIC), like a step's.
+ */
+#ifndef SOCKERR_EVIDENCE_H
+#define SOCKERR_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The hosts of a topology: the ladder's columns.  HOST_NONE: not known
+ * (a step on a descriptor that is no socket, a kfree_skb event, which
+ * carries no address). */
+enum host { HOST_NONE = -1, HOST_CLIENT = 0, HOST_ROUTER = 1, HOST_SERVER = 2 };
+const char *host_name(int host); /* "client", "router", "server", "?" */
+
+#define MAX_PACKETS 512
+#define MAX_EVENTS  256
+
+/* One packet, seen leaving a host on a link (veth: the next host receives
+ * it unless a hook drops it); loopback packets have from == to. */
+struct packet_event {
+	double ms;
+	int8_t from, to;   /* enum host */
+	uint8_t family;	   /* AF_INET / AF_INET6 of the IP header */
+	uint8_t proto;	   /* IPPROTO_TCP, IPPROTO_ICMP, IPPROTO_ICMPV6, ... */
+	uint8_t tcp_flags; /* TCPF_* (packets.h) */
+	uint8_t icmp_type; /* for ICMP / ICMPv6 */
+	uint8_t icmp_code;
+	uint16_t sport, dport; /* TCP ports; for an ICMP error, those of the
+				* TCP segment it quotes */
+	uint32_t payload;      /* TCP payload bytes */
+	char ifname[16];       /* the interface it left by: "eth0", "to-server" */
+	/* Short, for an arrow: "SYN", "RST|ACK", "PSH|ACK 5B",
+	 * "ICMP 3/3 port unreach", "ICMPv6 1/4 port unreach". */
+	char label[40];
+	/* tcpdump-like: "192.0.2.1.40000 > 192.0.2.2.8080: Flags [S], seq
+	 * 123, win 64240, length 0" */
+	char detail[160];
+};
+
+/* One tracepoint hit, filtered to the run's own addresses and ports. */
+struct kernel_event {
+	double ms;
+	int8_t host;	  /* whose socket (by local address); HOST_NONE if unknown */
+	char name[32];	  /* tracepoint name without system: "tcp_receive_reset" */
+	char detail[200]; /* its fields: "state=TCP_SYN_SENT 192.0.2.1:40000 >
+			   * 192.0.2.2:8080", "reason=NO_SOCKET
+			   * location=tcp_v4_rcv+0x..", "error=ECONNREFUSED" */
+};
+
+/* What the runner asked the run to collect (inherited by the child). */
+struct evidence_options {
+	const char *pcap_dir; /* write DIR/<scenario>-<family>.pcap; NULL: none */
+	bool capture;	      /* capture packets (implied by pcap_dir, ladder, trace) */
+	bool trace;	      /* record tracepoints */
+};
+
+struct evidence {
+	bool captured; /* a capture ran (the topology has a network) */
+	bool traced;   /* the tracepoints were recorded */
+	/* Why there is no capture or no trace where one was asked for:
+	 * "tracefs is not available: ...". Empty otherwise. */
+	char capture_note[160];
+	char trace_note[160];
+	char pcap_path[256];		/* the file written, empty if none */
+	int n_packets, packets_dropped; /* dropped: beyond MAX_PACKETS, or lost by the capture */
+	struct packet_event packets[MAX_PACKETS];
+	int n_events, events_dropped;
+	struct kernel_event events[MAX_EVENTS];
+};
+
+struct run;
+
+/* capture.c: open the captures in the run's namespaces (after the topology
+ * is built, before the scenario runs); at the end, drain them into
+ * r->evidence.packets and write the pcap.  Failures are recorded in
+ * capture_note, never fatal to the run. */
+void capture_start(struct run *r, const struct evidence_options *o);
+void capture_finish(struct run *r);
+
+/* trace.c: a private tracefs instance for the run; at the end its events,
+ * filtered to the run's addresses and the ports seen in the capture, go to
+ * r->evidence.events.  Unavailable tracefs is recorded in trace_note. */
+void trace_start(struct run *r, const struct evidence_options *o);
+void trace_finish(struct run *r);
+/* Remove tracefs instances of runs whose process is gone (sockerr cleanup);
+ * returns how many. */
+int trace_reap_stale(FILE *out);
+
+/* ladder.c: the sequence diagram of a run: one column per host, packets as
+ * arrows, steps and kernel events at the moment they happened.  Text fits
+ * width columns (80); colour (ANSI) only when asked. */
+void render_ladder(FILE *out, const struct run *r, int width, bool colour);
+void render_ladder_svg(FILE *out, const struct run *r);
+
+/* JSON of the evidence: ,"packets":[...],"evidence":{...} (harness.c calls
+ * it inside a run's object). */
+void render_evidence_json(FILE *out, const struct run *r);
+
+#endif

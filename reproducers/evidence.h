@@ -14,6 +14,7 @@
 #define SOCKERR_EVIDENCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -93,6 +94,10 @@ void capture_finish(struct run *r);
  * r->evidence.events.  Unavailable tracefs is recorded in trace_note. */
 void trace_start(struct run *r, const struct evidence_options *o);
 void trace_finish(struct run *r);
+/* In the runner, before the runs: can a private instance be made?  false
+ * with why ("tracefs is not mounted and cannot be: ...") otherwise; the
+ * runner says so once and runs without --trace. */
+bool trace_probe(char *why, size_t len);
 /* Remove tracefs instances of runs whose process is gone (sockerr cleanup);
  * returns how many. */
 int trace_reap_stale(FILE *out);

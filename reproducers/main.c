@@ -640,6 +640,11 @@ static int cmd_run(int argc, char **argv)
 	 * addresses: traced runs take turns. */
 	if (o.ev.trace)
 		o.jobs = 1;
+	char why[256];
+	if (o.ev.trace && !trace_probe(why, sizeof(why))) {
+		fprintf(stderr, "sockerr: no kernel events (--trace): %s\n", why);
+		o.ev.trace = false;
+	}
 	o.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
 	static struct job jobs[3 * 128];
@@ -894,6 +899,11 @@ static int cmd_explain(int argc, char **argv)
 		return usage_error("'%s' does not run on this family", sc->name);
 	o.ev.capture = true;
 	o.ev.trace = trace;
+	char why[256];
+	if (trace && !trace_probe(why, sizeof(why))) {
+		fprintf(stderr, "sockerr: no kernel events: %s\n", why);
+		o.ev.trace = false;
+	}
 	o.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
 	struct sigaction sa = {.sa_handler = forward_signal};

@@ -64,6 +64,8 @@ struct evidence_options {
 	const char *pcap_dir; /* write DIR/<scenario>-<family>.pcap; NULL: none */
 	bool capture;	      /* capture packets (implied by pcap_dir, ladder, trace) */
 	bool trace;	      /* record tracepoints */
+	/* --trace was asked for, but trace_probe() said why it cannot be */
+	const char *trace_unavailable;
 };
 
 struct evidence {

@@ -279,6 +279,9 @@ static void child_run(const struct scenario *sc, int family, const struct run_op
 			capture_start(&r, &o->ev);
 		if (o->ev.trace)
 			trace_start(&r, &o->ev);
+		else if (o->ev.trace_unavailable)
+			snprintf(r.evidence.trace_note, sizeof(r.evidence.trace_note), "%s",
+				 o->ev.trace_unavailable);
 		status = sc->run(&r);
 		/* The capture first: the trace keeps the events of the ports
 		 * it saw. */
@@ -644,6 +647,7 @@ static int cmd_run(int argc, char **argv)
 	if (o.ev.trace && !trace_probe(why, sizeof(why))) {
 		fprintf(stderr, "sockerr: no kernel events (--trace): %s\n", why);
 		o.ev.trace = false;
+		o.ev.trace_unavailable = why;
 	}
 	o.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
@@ -903,6 +907,7 @@ static int cmd_explain(int argc, char **argv)
 	if (trace && !trace_probe(why, sizeof(why))) {
 		fprintf(stderr, "sockerr: no kernel events: %s\n", why);
 		o.ev.trace = false;
+		o.ev.trace_unavailable = why;
 	}
 	o.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 

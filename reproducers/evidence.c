@@ -1,7 +1,10 @@
 /* The evidence of a run as JSON, and the names of its hosts.  See evidence.h. */
 #include "evidence.h"
 
+#include <netinet/in.h>
+
 #include "harness.h"
+#include "packets.h"
 
 const char *host_name(int host)
 {
@@ -35,6 +38,16 @@ void render_evidence_json(FILE *out, const struct run *r)
 			json_host(out, p->to);
 			fputs(",\"ifname\":", out);
 			json_string(out, p->ifname);
+			fprintf(out, ",\"family\":\"%s\",\"proto\":%u", family_name(p->family),
+				p->proto);
+			if (p->proto == IPPROTO_TCP)
+				fprintf(out, ",\"flags\":\"%s\",\"payload\":%u",
+					tcp_flags_str(p->tcp_flags), p->payload);
+			if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6)
+				fprintf(out, ",\"icmp_type\":%u,\"icmp_code\":%u", p->icmp_type,
+					p->icmp_code);
+			if (p->sport || p->dport)
+				fprintf(out, ",\"sport\":%u,\"dport\":%u", p->sport, p->dport);
 			fputs(",\"label\":", out);
 			json_string(out, p->label);
 			fputs(",\"detail\":", out);
@@ -42,7 +55,8 @@ void render_evidence_json(FILE *out, const struct run *r)
 			fputc('}', out);
 		}
 		fputc(']', out);
-	} else if (ev->capture_note[0]) {
+	}
+	if (ev->capture_note[0]) {
 		fputs(",\"capture\":", out);
 		json_string(out, ev->capture_note);
 	}

@@ -27,7 +27,7 @@ VM_SMOKE ?= 1
 # Tests at a time in tests/ (bats --jobs, GNU parallel): most wait on a timer.
 BATS_JOBS ?= 16
 
-.PHONY: all deps check run compare bench soak matrix-check install clean format format-check shellcheck sanitize
+.PHONY: all deps check run compare bench soak matrix-check report readme readme-check install clean format format-check shellcheck sanitize
 
 all: build/sockerr
 
@@ -69,9 +69,9 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	$(MAKE) all sanitize build/tools/without-syscall shellcheck format-check matrix-check
+	$(MAKE) all sanitize build/tools/without-syscall shellcheck format-check matrix-check readme-check
 	@CHECK_BINARIES="$(CHECK_BINARIES)" BATS="$(BATS)" BATS_JOBS="$(BATS_JOBS)" \
-		VM_SMOKE="$(VM_SMOKE)" scripts/run-tests
+		VM_SMOKE="$(VM_SMOKE)" REPORT_SCREENSHOT="$(CURDIR)/build/report.png" scripts/run-tests
 
 # Figures, not pass/fail: the catalogue serial and parallel, the intrinsic
 # waits against the time measured, the topology library against ip(8).
@@ -102,6 +102,23 @@ matrix-check:
 	@scripts/matrix results/*.json | diff -u results/MATRIX.md - || \
 		{ echo "results/MATRIX.md is stale: run scripts/matrix results/*.json > results/MATRIX.md" >&2; exit 1; }
 
+# results/index.html: results/*.json as one static page (scripts/report): a
+# row per scenario step, a column per kernel and family, results that differ
+# between kernels or from POSIX marked, each run linked to its ladder (SVG)
+# and capture where results/evidence/KERNEL/<scenario>-<family>.svg/.pcap exist.
+report: all
+	build/sockerr list --json > build/registry.json
+	scripts/report --registry build/registry.json -o results/index.html results/*.json
+
+# README.md's errno table is generated from the catalogue and the committed
+# results/*.json (never the running kernel): `make readme` rewrites it;
+# `make check` fails when it is stale.
+readme: all
+	scripts/readme-table --write README.md
+
+readme-check: all
+	@scripts/readme-table --check README.md
+
 install: build/sockerr
 	install -d $(BINDIR)
 	install -m 0755 build/sockerr $(BINDIR)/sockerr
@@ -113,7 +130,7 @@ format-check:
 	clang-format --dry-run --Werror $(SRCS) $(HDRS) $(wildcard bench/*.c tests/tools/*.c)
 
 shellcheck:
-	shellcheck -x scripts/*.sh scripts/compare scripts/matrix scripts/run-tests $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
+	shellcheck -x scripts/*.sh scripts/compare scripts/matrix scripts/report scripts/readme-table scripts/run-tests $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
 	shellcheck -s bash tests/test_helper/*.bash tests/setup_suite.bash tests/*.bats tests/*/*.bats
 
 clean:

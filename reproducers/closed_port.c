@@ -40,6 +40,8 @@ const struct scenario scenario_closed_port = {
 	.kernel_path = "tcp_v4_rcv()/tcp_v6_rcv() no_tcp_socket -> tcp_v4_send_reset()/"
 		       "tcp_v6_send_reset(); client: tcp_rcv_synsent_state_process() -> "
 		       "tcp_reset() (SYN_SENT: ECONNREFUSED)",
+	.handling = "back off and free resources: nothing listens there now; close the socket, "
+		    "try the host's next address, retry later with backoff",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
 	.run = closed_port,

@@ -751,6 +751,9 @@ const struct scenario scenario_icmp_matrix = {
 		       "frag-needed; icmpv6_rcv() -> icmpv6_notify() -> tcp_v6_err(): "
 		       "icmpv6_err_convert(); SYN_SENT: ip_icmp_error()/ipv6_icmp_error() and "
 		       "tcp_done_with_error(); ESTABLISHED: sk_err with recverr, else sk_err_soft",
+	.handling = "back off and free resources in SYN_SENT (close, next address); on an "
+		    "established connection a soft error only shows up as ETIMEDOUT later, "
+		    "unless IP_RECVERR is set: then read the error queue and decide",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
 	.run = icmp_matrix,

@@ -77,7 +77,7 @@ static int no_route(struct run *r)
 	return connect_once(r, topology_server_addr(&r->topo, r->family));
 }
 
-#define LOCAL_ROUTE_SCENARIO(var, nm, err, sum, posix, path, fn)                                   \
+#define LOCAL_ROUTE_SCENARIO(var, nm, err, sum, posix, path, handle, fn)                           \
 	const struct scenario var = {                                                              \
 		.name = nm,                                                                        \
 		.errno_name = err,                                                                 \
@@ -85,6 +85,7 @@ static int no_route(struct run *r)
 		.summary = sum,                                                                    \
 		.posix_expects = posix,                                                            \
 		.kernel_path = path,                                                               \
+		.handling = handle,                                                                \
 		.topology = TOPO_PAIR,                                                             \
 		.families = FAMILY_BOTH,                                                           \
 		.run = fn,                                                                         \
@@ -94,6 +95,8 @@ LOCAL_ROUTE_SCENARIO(scenario_local_route_unreachable, "local-route-unreachable"
 		     "connect() with the client's own unreachable route to the server", NULL,
 		     "ip_route_connect() -> fib_lookup(): fib_props[RTN_UNREACHABLE].error; "
 		     "IPv6: ip6_dst_lookup_flow() -> ip6_rt_type_to_error()",
+		     "back off and free resources: this host's own routing refuses; no packet "
+		     "left, so retrying at once cannot help; try the next address or report it",
 		     local_unreachable);
 
 LOCAL_ROUTE_SCENARIO(scenario_local_route_prohibit, "local-route-prohibit", "EACCES",
@@ -102,6 +105,8 @@ LOCAL_ROUTE_SCENARIO(scenario_local_route_prohibit, "local-route-prohibit", "EAC
 		     "EACCES is Linux's",
 		     "ip_route_connect() -> fib_lookup(): fib_props[RTN_PROHIBIT].error; "
 		     "IPv6: ip6_dst_lookup_flow() -> ip6_rt_type_to_error()",
+		     "back off and free resources: local policy forbids the destination; "
+		     "report it (not the caller's bug, not the peer's), do not retry in a loop",
 		     local_prohibit);
 
 LOCAL_ROUTE_SCENARIO(scenario_local_route_blackhole, "local-route-blackhole", "EINVAL",
@@ -110,6 +115,8 @@ LOCAL_ROUTE_SCENARIO(scenario_local_route_blackhole, "local-route-blackhole", "E
 		     "blackhole route",
 		     "ip_route_connect() -> fib_lookup(): fib_props[RTN_BLACKHOLE].error; "
 		     "IPv6: ip6_dst_lookup_flow() -> ip6_rt_type_to_error()",
+		     "back off and free resources: despite its name this EINVAL is a route, "
+		     "not a bad argument; treat it as unreachable, try the next address",
 		     local_blackhole);
 
 LOCAL_ROUTE_SCENARIO(
@@ -118,6 +125,8 @@ LOCAL_ROUTE_SCENARIO(
 	"fib_props[RTN_THROW].error is -EAGAIN: fib_rules_lookup() goes on to the next "
 	"rule; none finds a route -> ENETUNREACH (IPv6: fib6_rule_action() -> "
 	"ip6_null_entry)",
+	"back off and free resources: no route; close, try the next address, retry when the "
+	"routing changes",
 	local_throw);
 
 const struct scenario scenario_no_route = {
@@ -128,6 +137,8 @@ const struct scenario scenario_no_route = {
 	.posix_expects = NULL,
 	.kernel_path = "ip_route_output_key_hash_rcu(): fib_lookup() fails -> -ENETUNREACH; "
 		       "IPv6: ip6_pol_route() -> ip6_null_entry (-ENETUNREACH)",
+	.handling = "back off and free resources: this host has no route; close, try the "
+		    "host's next address (another family), retry when the routing changes",
 	/* The server's prefix is known only to the router. */
 	.topology = TOPO_ROUTED,
 	.client_without_default_route = true,

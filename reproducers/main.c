@@ -183,6 +183,8 @@ static int cmd_list(int argc, char **argv)
 		json_string(stdout, sc->posix_expects);
 		fputs(",\"kernel_path\":", stdout);
 		json_string(stdout, sc->kernel_path);
+		fputs(",\"handling\":", stdout);
+		json_string(stdout, sc->handling);
 		fputs(",\"policy\":", stdout);
 		json_string(stdout, sc->policy);
 		putchar('}');

@@ -125,6 +125,8 @@ const struct scenario scenario_router_blackhole = {
 	.kernel_path = "router: RTN_BLACKHOLE dst_discard(); client: tcp_retransmit_timer() -> "
 		       "tcp_write_timeout() -> retransmits_timed_out(TCP_USER_TIMEOUT) -> "
 		       "tcp_write_err() (ETIMEDOUT)",
+	.handling = "back off and free resources: nothing answered; close, try the next "
+		    "address, retry later with backoff (a silent drop looks exactly like this)",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 1000,
@@ -143,6 +145,8 @@ const struct scenario scenario_router_unreachable = {
 		       "tcp_v4_err() icmp_err_convert[] / tcp_v6_err() icmpv6_err_convert(); "
 		       "socket owned by connect(): sk_err_soft (LockDroppedIcmps), hard on the "
 		       "SYN retransmission",
+	.handling = "back off and free resources: a router has no way there; close, try the "
+		    "host's next address, retry later with backoff",
 	.topology = TOPO_ROUTED,
 	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 1000,

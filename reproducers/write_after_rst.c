@@ -127,6 +127,9 @@ const struct scenario scenario_write_after_rst = {
 	.kernel_path = "server: tcp_close() -> tcp_send_active_reset() (unread data); client: "
 		       "tcp_reset(); tcp_sendmsg_locked() -> sk_stream_error(): sock_error() "
 		       "once (ECONNRESET), then EPIPE + send_sig(SIGPIPE)",
+	.handling = "back off and free resources: the connection is gone; close it (send with "
+		    "MSG_NOSIGNAL or ignore SIGPIPE so EPIPE is an errno, not a death); what "
+		    "was written may never have arrived, so resend only at the protocol level",
 	.topology = TOPO_PAIR,
 	.families = FAMILY_BOTH,
 	.run = write_after_rst,

@@ -1,0 +1,185 @@
+# results/*.json (slurped: one document per kernel) -> results/index.html.
+#
+# $registry: [`sockerr list --json`] or [] (from --slurpfile): the order of
+#   the scenarios and their summaries; the results alone are enough.
+# $evidence: the files under the evidence directory, one relative path a
+#   line ("6.1.0-56-amd64/closed-port-ipv4.svg"); $prefix: that directory
+#   as a link from the page ("evidence").
+# $css: the style sheet, inlined.
+#
+# A cell is what a step returned, as in results/MATRIX.md: the observed
+# value, the errno of a failed call, or "ok". Marks: "differs" where the
+# kernels disagree for the same family and step (measurements and racy steps
+# never count), "posix" on the steps that return the errno of a scenario
+# where Linux differs from POSIX or the man page, "racy" on steps the
+# scenario says may go either way, "measured" (dimmed) on counts and times.
+# Old results files lack some fields (racy, host, handling...): every field
+# is optional.
+
+def vkey: [scan("[0-9]+") | tonumber];
+def h: tostring | @html;
+def uniq_ordered: reduce .[] as $x ([]; if index([$x]) then . else . + [$x] end);
+def cell($s):
+  if $s.value != null then $s.value
+  elif ($s.ret < 0 and $s.errno != null) then $s.errno
+  else "ok" end;
+# Steps with a key unique within the run: a repeated name gets " (2)"...
+def keyed:
+  . as $steps
+  | [range(0; length) as $i | $steps[$i] as $s
+     | ([$steps[0:$i][] | select(.name == $s.name)] | length) as $k
+     | $s + {key: (if $k == 0 then ($s.name // "?") else "\($s.name) (\($k + 1))" end)}];
+def attr($name; $v): if $v == null or $v == "" then "" else " \($name)=\"\($v | h)\"" end;
+def classes($l): [$l[] | select(. != null and . != "")] | if length == 0 then "" else " class=\"\(join(" "))\"" end;
+def plural($n; $what): "\($n) \($what)\(if $n == 1 then "" else "s" end)";
+
+($registry[0] // []) as $reg
+| ($evidence | split("\n") | map(select(length > 0)) | map({(.): true}) | add // {}) as $files
+| [.[] | {release: (.kernel // "unknown"), env: (.environment // {}), generated: .generated,
+          runs: (reduce (.runs // [])[] as $r ({};
+                   .["\($r.scenario)\t\($r.family // "none")"] = ($r + {steps: (($r.steps // []) | keyed)})))}]
+| sort_by(.release | vkey) as $kernels
+| ($kernels | length) as $nk
+# Scenarios in catalogue order (the registry, else the kernel with the most
+# runs), then any that only some results have.
+| ([$reg[].name]
+   + [($kernels | max_by(.runs | length) // {runs: {}}).runs[] | .scenario]
+   + [$kernels[].runs[] | .scenario] | uniq_ordered) as $names
+| [$names[] as $name
+   | ([$reg[] | select(.name == $name)][0] // {}) as $rg
+   | [$kernels[] | .runs[] | select(.scenario == $name)] as $all
+   | ($all | last // {}) as $newest
+   | ([$rg.families // [] | .[]] + [$all[] | .family // "none"] | uniq_ordered) as $fams
+   | (if $fams == ["none"] then ["none"] else ["ipv4", "ipv6"] end) as $cols
+   | {name: $name,
+      errno: ($newest.errno // $rg.errno),
+      syscall: ($newest.syscall // $rg.syscall),
+      summary: $rg.summary,
+      policy: ($newest.policy // $rg.policy),
+      topology: ($newest.topology // $rg.topology),
+      posix: ($newest.posix_expects // $rg.posix_expects),
+      kernel_path: ($newest.kernel_path // $rg.kernel_path),
+      handling: ($newest.handling // $rg.handling),
+      connection: $newest.connection,
+      notes: ([$all[] | (.notes // [])[]] | uniq_ordered),
+      span: ($cols == ["none"]),
+      runs: [$kernels[] as $k | $cols[] as $f
+             | {kernel: $k.release, family: $f, run: $k.runs["\($name)\t\($f)"]}],
+      keys: ([$kernels[] | .runs[] | select(.scenario == $name) | .steps[].key] | uniq_ordered)}
+   | . as $sc
+   | .rows = [$sc.keys[] as $key
+       | [$sc.runs[] as $c
+          | $c.run as $run
+          | if $run == null then {kernel: $c.kernel, family: $c.family, t: "—", cls: ["missing"], title: "not run on this kernel"}
+            elif $run.status != "ran" then {kernel: $c.kernel, family: $c.family, t: $run.status, cls: [$run.status], title: ($run.reason // $run.status)}
+            else ([$run.steps[] | select(.key == $key)][0]) as $s
+              | if $s == null then {kernel: $c.kernel, family: $c.family, t: "—", cls: ["missing"], title: "no such step in this run"}
+                else {kernel: $c.kernel, family: $c.family, t: cell($s), ran: true,
+                      kind: (if $s.value != null then "val" elif ($s.ret < 0 and $s.errno != null) then "err" else "ok" end),
+                      measured: ($s.measured // false), racy: ($s.racy // false),
+                      call: $s.call, host: $s.host, cls: []} end
+            end] as $cells
+       | {key: $key,
+          call: ([$cells[] | select(.ran and .call != null)] | (map(select(.family != "ipv6")) | last) // last
+                 | if . == null then null elif .host then "\(.call) (on the \(.host))" else .call end),
+          cells: [$cells[] | . as $x
+            | ([$cells[] | select(.family == $x.family and .ran and (.measured | not) and (.racy | not))]) as $same
+            | ($same | map(.t) | unique | length > 1) as $differs
+            | ($sc.posix != null and .ran and .t == $sc.errno) as $posix
+            | . + {differs: ($differs and .ran and (.measured | not) and (.racy | not)),
+                   posix: $posix,
+                   versus: (if $differs then [$same[] | "\(.kernel): \(.t)"] | join(", ") else null end)}]}]
+   | .differs = ([.rows[].cells[] | select(.differs)] | length)
+   | .posix_cells = ([.rows[].cells[] | select(.posix)] | length)
+   | .racy = ([.rows[].cells[] | select(.racy)] | length)] as $scenarios
+| ($scenarios | map(.differs) | add // 0) as $ndiff
+| ([$scenarios[] | select(.posix != null)] | length) as $nposix
+| ($scenarios | map(.racy) | add // 0) as $nracy
+| ($scenarios | map(.rows | length) | add // 0) as $nsteps
+| (1 + 2 * $nk) as $width
+
+# One cell of the matrix.
+| def td($c; $first):
+    ($c.cls
+     + (if $first then ["kfirst"] else [] end)
+     + (if $c.ran then [$c.kind] else [] end)
+     + (if $c.measured then ["measured"] else [] end)
+     + (if $c.racy then ["racy"] else [] end)
+     + (if $c.differs then ["differs"] else [] end)
+     + (if $c.posix then ["posix"] else [] end)) as $cls
+    | ([(if $c.measured then "measured: varies from run to run, never compared" else null end),
+        (if $c.racy then "racy: the scenario says the kernel may answer either way" else null end),
+        (if $c.differs then "differs between kernels: \($c.versus)" else null end),
+        (if $c.posix then "Linux differs from POSIX / the man page" else null end),
+        (if $c.ran then null else $c.title end)]
+       | map(select(. != null)) | join("\n")) as $title
+    | "<td\(classes($cls))\(if $c.span then " colspan=\"2\"" else "" end)\(attr("title"; $title))>\($c.t | h)</td>";
+
+# The cell of a run in the scenario's head row: status and evidence links.
+def runtd($sc; $c; $first):
+  ($c.run) as $run
+  | "\($c.kernel | @uri)/\($sc.name)-\($c.family)" as $base
+  | [("svg", "pcap") as $ext | select($files["\($c.kernel)/\($sc.name)-\($c.family).\($ext)"])
+     | "<a href=\"\($prefix | h)/\($base | h).\($ext)\">\(if $ext == "svg" then "ladder" else "pcap" end)</a>"] as $links
+  | "<td\(classes([(if $first then "kfirst" else null end), "run", ($run.status // "missing")])) data-kernel=\"\($c.kernel | h)\" data-family=\"\($c.family)\"\(if $sc.span then " colspan=\"2\"" else "" end)\(attr("title"; if $run == null then "not run on this kernel" elif $run.status != "ran" then $run.reason else null end))>"
+    + (if $run == null then "—" elif $run.status != "ran" then ($run.status | h) else ($links | join(" ")) end)
+    + "</td>";
+
+"<!DOCTYPE html>",
+"<html lang=\"en\">",
+"<head>",
+"<meta charset=\"utf-8\">",
+"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+"<title>sockerr: what each system call returned, kernel by kernel</title>",
+"<style>",
+$css,
+"</style>",
+"</head>",
+"<body>",
+"<header>",
+"<h1>sockerr: what each system call returned, kernel by kernel</h1>",
+"<p class=\"gen\">Generated by <code>make report</code> (<code>scripts/report</code>) from <code>results/*.json</code>; do not edit. \(plural($scenarios | length; "scenario")), \(plural($nsteps; "step row")) on \(plural($nk; "kernel")). \(plural($ndiff; "cell")) differ between kernels; \(plural($nposix; "scenario")) where Linux differs from POSIX or the man page; \(plural($nracy; "racy cell")).</p>",
+"<table class=\"kernels\" id=\"kernels\">",
+"<thead><tr><th>kernel</th><th>where it ran</th><th>results written</th><th>catalogue wall time</th><th>runs</th></tr></thead>",
+"<tbody>",
+($kernels[] | . as $k | [.runs[] | .status] as $st
+ | "<tr><td>\(.release | h)</td><td>\(if .env.runner == "qemu" then "qemu (\(.env.accel // "?"))" elif .env.runner then .env.runner else "?" end | h)</td><td>\(if (.generated | type) == "number" then (.generated | todate) else "?" end)</td><td>\(if .env.catalogue_seconds then "\(.env.catalogue_seconds) s" else "?" end)</td><td>\([$st[] | select(. == "ran")] | length) ran, \([$st[] | select(. == "skipped")] | length) skipped, \([$st[] | select(. == "broken")] | length) broken</td></tr>"),
+"</tbody>",
+"</table>",
+"<ul class=\"legend\" id=\"legend\">",
+"<li><span class=\"sample err\">ECONNREFUSED</span> the errno of a failed call; <span class=\"sample ok\">ok</span> a call that succeeded; <span class=\"sample val\">CLOSE</span> an observed value (a TCP state, SO_ERROR, a child's fate). The title of a step (hover) is its call.</li>",
+"<li><span class=\"sample differs\">EPIPE</span> the kernels disagree for this family and step</li>",
+"<li><span class=\"sample posix\">ECONNRESET</span> the scenario's errno where Linux differs from POSIX or the man page (what they expect is under the scenario's name)</li>",
+"<li><span class=\"sample racy\">POLLERR</span> racy: the kernel may answer either way (the scenario says why); never counts as a difference</li>",
+"<li><span class=\"sample measured\">4096</span> measured: a count or a time that varies from run to run; never counts as a difference</li>",
+"<li><span class=\"sample skipped\">skipped</span> the run did not run on that kernel (hover for why); — not run, or no such step</li>",
+"<li><b>ladder</b> / <b>pcap</b>: the run's sequence diagram (SVG) and capture, where <code>results/evidence/KERNEL/</code> has them</li>",
+"</ul>",
+"<nav id=\"index\"><b>Scenarios:</b>",
+($scenarios[] | "<a href=\"#s-\(.name | h)\"\(classes([(if .differs > 0 then "differs" else null end), (if .posix != null then "posix" else null end)]))>\(.name | h)</a>"),
+"</nav>",
+"</header>",
+"<table class=\"matrix\" id=\"matrix\">",
+"<thead>",
+"<tr class=\"k\"><th rowspan=\"2\" class=\"corner\">scenario / step</th>\([$kernels[] | "<th colspan=\"2\" class=\"kfirst\" title=\"\(.release | h)\">\(.release | h)</th>"] | join(""))</tr>",
+"<tr class=\"f\">\([$kernels[] | "<th class=\"kfirst\">ipv4</th><th>ipv6</th>"] | join(""))</tr>",
+"</thead>",
+($scenarios[] | . as $sc
+ | "<tbody class=\"scenario\" id=\"s-\(.name | h)\" data-scenario=\"\(.name | h)\">",
+   "<tr class=\"head\"><th class=\"sc\" scope=\"rowgroup\"><a class=\"name\" href=\"#s-\(.name | h)\">\(.name | h)</a> <span\(classes(["errno", (if .posix != null and .posix_cells == 0 then "posix" else null end)]))\(attr("title"; .posix))>\(.errno // "" | h)</span> <span class=\"syscall\">\(.syscall // "" | h)()</span>\(if .policy then " <span class=\"policy\">policy: \(.policy | h)</span>" else "" end)</th>\([range(0; .runs | length) as $i | runtd($sc; $sc.runs[$i]; $sc.span or $i % 2 == 0)] | join(""))</tr>",
+   "<tr class=\"info\"><td colspan=\"\($width)\">"
+   + (if .summary then "<span class=\"summary\">\(.summary | h)</span>" else "" end)
+   + (if .posix then " <span class=\"posixtext\"><b>POSIX / man page:</b> \(.posix | h)</span>" else "" end)
+   + "<details><summary>kernel path, handling\(if (.notes | length) > 0 then ", notes" else "" end)</summary><dl>"
+   + (if .kernel_path then "<dt>kernel path</dt><dd>\(.kernel_path | h)</dd>" else "" end)
+   + (if .handling then "<dt>handling</dt><dd>\(.handling | h)</dd>" else "" end)
+   + (if .connection then "<dt>connection</dt><dd>\(.connection | h)</dd>" else "" end)
+   + (if .topology then "<dt>topology</dt><dd>\(.topology | h)</dd>" else "" end)
+   + ([.notes[] | "<dt>note</dt><dd>\(. | h)</dd>"] | join(""))
+   + "</dl></details></td></tr>",
+   (.rows[] | . as $row
+    | "<tr class=\"step\" data-step=\"\(.key | h)\"><th class=\"step\"\(attr("title"; .call))>\(.key | h)</th>\([range(0; .cells | length) as $i | td($row.cells[$i] + {span: $sc.span}; $sc.span or $i % 2 == 0)] | join(""))</tr>"),
+   "</tbody>"),
+"</table>",
+"</body>",
+"</html>"

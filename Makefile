@@ -88,7 +88,9 @@ soak: deps
 run: deps
 	$(MAKE) all
 	@mkdir -p results
-	build/sockerr run --all --summary --output results/$(KERNEL).json
+	@rm -rf results/evidence/$(KERNEL)
+	build/sockerr run --all --summary --trace --pcap results/evidence/$(KERNEL) \
+		--svg results/evidence/$(KERNEL) --output results/$(KERNEL).json
 
 # The catalogue and the bats suite on Debian's 6.1 and 6.12 under qemu and on
 # the running kernel; writes results/*.json and results/MATRIX.md.

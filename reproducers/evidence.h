@@ -109,6 +109,9 @@ int trace_reap_stale(FILE *out);
  * width columns (80); colour (ANSI) only when asked. */
 void render_ladder(FILE *out, const struct run *r, int width, bool colour);
 void render_ladder_svg(FILE *out, const struct run *r);
+/* prefix then text, wrapped to width with a hanging indent, as the ladder
+ * prints its notes. */
+void ladder_line(FILE *out, const char *prefix, const char *text, int width);
 
 /* JSON of the evidence: ,"packets":[...],"evidence":{...} (harness.c calls
  * it inside a run's object). */

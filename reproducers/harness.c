@@ -33,42 +33,67 @@ static struct step *next_step(struct run *r)
 }
 
 /* The host a descriptor's socket lives in: SIOCGSKNS gives the socket's
- * network namespace, compared by inode with the topology's.  Remembered per
- * descriptor, so that close(fd) and calls after an error still find it. */
-#define HOST_CACHE 1024
+ * network namespace, compared by inode with the topology's.  Every step
+ * refreshes the map of the low descriptors, so that a close(fd) (the socket
+ * is gone by the time the step is recorded) or a call on a socket accepted
+ * without a step of its own still finds its host. */
+#define HOST_CACHE 256
 static int8_t host_of_fd[HOST_CACHE];
+static ino_t socket_of_fd[HOST_CACHE];
 static bool host_cache_ready;
 
-static int8_t socket_host(const struct run *r, int fd)
+static int8_t namespace_host(const struct run *r, int nsfd)
+{
+	struct stat sock_ns, host_ns;
+	const struct netns *hosts[] = {&r->topo.client, &r->topo.router, &r->topo.server};
+	if (fstat(nsfd, &sock_ns) < 0)
+		return HOST_NONE;
+	for (int h = HOST_CLIENT; h <= HOST_SERVER; h++)
+		if (hosts[h]->name[0] && fstat(hosts[h]->fd, &host_ns) == 0 &&
+		    host_ns.st_ino == sock_ns.st_ino && host_ns.st_dev == sock_ns.st_dev)
+			return (int8_t)h;
+	return HOST_NONE;
+}
+
+static void refresh_hosts(const struct run *r)
 {
 	if (!host_cache_ready) {
 		memset(host_of_fd, HOST_NONE, sizeof(host_of_fd));
 		host_cache_ready = true;
 	}
-	if (fd < 0 || fd >= HOST_CACHE || r->sc->topology == TOPO_NONE)
-		return HOST_NONE;
+	if (r->sc->topology == TOPO_NONE)
+		return;
 	int saved = errno;
-	int nsfd = ioctl(fd, SIOCGSKNS);
-	if (nsfd >= 0) {
-		struct stat sock_ns, host_ns;
-		const struct netns *hosts[] = {&r->topo.client, &r->topo.router, &r->topo.server};
-		int8_t found = HOST_NONE;
-		if (fstat(nsfd, &sock_ns) == 0)
-			for (int h = HOST_CLIENT; h <= HOST_SERVER; h++)
-				if (hosts[h]->name[0] && fstat(hosts[h]->fd, &host_ns) == 0 &&
-				    host_ns.st_ino == sock_ns.st_ino &&
-				    host_ns.st_dev == sock_ns.st_dev)
-					found = (int8_t)h;
+	for (int fd = 0; fd < HOST_CACHE; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_ino == socket_of_fd[fd])
+			continue; /* closed (keep what it was), no socket, or known */
+		int nsfd = ioctl(fd, SIOCGSKNS);
+		if (nsfd < 0)
+			continue;
+		host_of_fd[fd] = namespace_host(r, nsfd);
+		socket_of_fd[fd] = st.st_ino;
 		close(nsfd);
-		host_of_fd[fd] = found;
 	}
 	errno = saved;
+}
+
+void step_prepare(const struct run *r)
+{
+	refresh_hosts(r);
+}
+
+static int8_t socket_host(const struct run *r, int fd)
+{
+	refresh_hosts(r);
+	if (fd < 0 || fd >= HOST_CACHE || r->sc->topology == TOPO_NONE)
+		return HOST_NONE;
 	return host_of_fd[fd];
 }
 
 /* The descriptor a step is about: what socket() or accept() returned, else
  * the call's first argument ("recv(5, ...)"). */
-static int8_t step_host(const struct run *r, const char *name, long ret, const char *call)
+static int8_t step_host(const struct run *r, long ret, const char *call)
 {
 	const char *open = strchr(call, '(');
 	if (!open)
@@ -77,7 +102,6 @@ static int8_t step_host(const struct run *r, const char *name, long ret, const c
 	bool opens = (len == 6 && !strncmp(call, "socket", 6)) ||
 		     (len == 6 && !strncmp(call, "accept", 6)) ||
 		     (len == 7 && !strncmp(call, "accept4", 7));
-	(void)name;
 	if (opens && ret >= 0)
 		return socket_host(r, (int)ret);
 	char *end;
@@ -99,10 +123,10 @@ static void record(struct run *r, const char *name, long ret, int err, const cha
 		snprintf(s->name, sizeof(s->name), "%s", name);
 	else
 		snprintf(s->name, sizeof(s->name), "%.*s", (int)strcspn(s->call, "("), s->call);
-	s->host = step_host(r, s->name, ret, s->call);
+	s->host = step_host(r, ret, s->call);
 }
 
-long step(struct run *r, long ret, const char *fmt, ...)
+long(step)(struct run *r, long ret, const char *fmt, ...)
 {
 	int err = errno; /* first: nothing may run between the call and here */
 	va_list ap;
@@ -113,7 +137,7 @@ long step(struct run *r, long ret, const char *fmt, ...)
 	return ret;
 }
 
-long step_as(struct run *r, const char *name, long ret, const char *fmt, ...)
+long(step_as)(struct run *r, const char *name, long ret, const char *fmt, ...)
 {
 	int err = errno;
 	va_list ap;
@@ -134,7 +158,7 @@ static void vobserve(struct run *r, bool measured, const char *name, const char 
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(s->call, sizeof(s->call), "%s", call);
 	vsnprintf(s->value, sizeof(s->value), value_fmt, ap);
-	s->host = step_host(r, s->name, -1, s->call);
+	s->host = step_host(r, -1, s->call);
 }
 
 void observe(struct run *r, const char *name, const char *call, const char *value_fmt, ...)

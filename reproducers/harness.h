@@ -112,11 +112,18 @@ struct run {
 /* Record a call's result.  errno is read before anything else, so pass the
  * call itself as ret: step(r, recv(fd, buf, n, 0), "recv(%d, %zu, 0)", fd, n).
  * The label is the call's name (the text before "("). Returns ret. */
-__attribute__((format(printf, 3, 4))) long step(struct run *r, long ret, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) long(step)(struct run *r, long ret, const char *fmt, ...);
 
 /* Same, with an explicit label (to tell apart calls of the same name). */
-__attribute__((format(printf, 4, 5))) long step_as(struct run *r, const char *name, long ret,
-						   const char *fmt, ...);
+__attribute__((format(printf, 4, 5))) long(step_as)(struct run *r, const char *name, long ret,
+						    const char *fmt, ...);
+
+/* Before the call is made (the comma operator orders it): note which host
+ * each open socket belongs to, so that a step on a descriptor the call
+ * closes, or one accepted without a step, is drawn at its host. */
+void step_prepare(const struct run *r);
+#define step(r, ...)	(step_prepare(r), (step)((r), __VA_ARGS__))
+#define step_as(r, ...) (step_prepare(r), (step_as)((r), __VA_ARGS__))
 
 /* Record an observed value that is not a return code: SO_ERROR's errno, a
  * TCP state, "killed by SIGPIPE". */

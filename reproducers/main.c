@@ -533,7 +533,9 @@ static void render_job(struct job *j, const struct run_options *o, struct tally 
 	else if (o->ladder && !o->summary) {
 		render_ladder(stdout, r, 80, o->colour);
 		if (status != RUN_OK)
-			printf("  %s: %s\n", status == RUN_SKIP ? "skipped" : "broken", r->reason);
+			ladder_line(stdout,
+				    status == RUN_SKIP ? "  skipped: " : "  broken: ", r->reason,
+				    80);
 		putchar('\n');
 	} else if (!o->summary) {
 		render_text(stdout, r, status);

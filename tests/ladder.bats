@@ -1,0 +1,264 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # status, output, stderr (bats run) and json (observe)
+# The ladder (sockerr run NAME --ladder, --svg DIR): the sequence diagram of
+# a run.  One column per host, the packets as arrows between the right
+# lifelines, the calls at the moment they returned, kernel events with
+# --trace; every line within 80 columns of plain ASCII, colour only on a
+# terminal; the SVG form well-formed.
+
+setup() {
+	load test_helper/common-setup
+}
+
+# ladder NAME [ARGS...]: the run's ladder in $output (stdout only); a
+# skipped run is a bats skip, a broken one a failure.
+ladder() {
+	run --separate-stderr "$SOCKERR" run "$@" --ladder
+	if [ "$status" -eq 4 ]; then
+		skip "$1 skipped: $(grep -m1 'skipped:' <<<"$output")"
+	fi
+	if [ "$status" -ne 0 ]; then
+		echo "sockerr run $* --ladder exited $status: $stderr" >&2
+		return 1
+	fi
+	ladder_text=$output
+}
+
+# fits_80 TEXT: every line at most 80 columns, nothing but printable ASCII
+# (so a byte is a column: no escape sequence, no multibyte character, no
+# tab).  Prints the offending lines.
+fits_80() {
+	local long odd
+	long=$(LC_ALL=C awk 'length > 80 { print NR ": " length ": " $0 }' <<<"$1")
+	odd=$(LC_ALL=C grep -n '[^ -~]' <<<"$1" || true)
+	if [ -n "$long" ] || [ -n "$odd" ]; then
+		printf 'over 80 columns:\n%s\nnot printable ASCII:\n%s\n' "$long" "$odd" >&2
+		return 1
+	fi
+}
+
+# lifelines: the columns of the lifelines ("|") in the first row that has
+# nothing else, 0-based, in $cols.
+lifelines() {
+	local row
+	row=$(grep -m1 -E '^ +\|( +\|)* *$' <<<"$ladder_text")
+	[ -n "$row" ] || {
+		echo "no lifeline row" >&2
+		return 1
+	}
+	cols=()
+	local i
+	for ((i = 0; i < ${#row}; i++)); do
+		[ "${row:i:1}" = "|" ] && cols+=("$i")
+	done
+	return 0
+}
+
+# row_no REGEX: the line number of the first row matching REGEX (ERE).
+row_no() {
+	grep -n -m1 -E "$1" <<<"$ladder_text" | cut -d: -f1
+}
+
+# arrow_between REGEX FROM TO: the first row matching REGEX is an arrow from
+# column FROM's lifeline to column TO's ("|---- SYN ---->|").
+arrow_between() {
+	local line from=$2 to=$3
+	line=$(grep -m1 -E "$1" <<<"$ladder_text")
+	[ -n "$line" ] || {
+		echo "no row matches $1" >&2
+		return 1
+	}
+	if [ "$from" -lt "$to" ]; then
+		[ "${line:from:2}" = "|-" ] && [ "${line:to-1:2}" = ">|" ]
+	else
+		[ "${line:to:2}" = "|<" ] && [ "${line:from-1:2}" = "-|" ]
+	fi || {
+		echo "not an arrow from column $from to $to: '$line'" >&2
+		return 1
+	}
+}
+
+# The times in the gutter never go back.
+times_in_order() {
+	LC_ALL=C awk '$1 ~ /^-?[0-9]+\.[0-9]+$/ {
+		if (seen && $1 + 0 < last) { print "time goes back at line " NR ": " $0; bad = 1 }
+		last = $1 + 0; seen = 1 }
+		END { exit bad }' <<<"$ladder_text"
+}
+
+check_closed_port() {
+	local family=$1
+	ladder closed-port "$family"
+	fits_80 "$ladder_text"
+	times_in_order
+	# Two hosts: client and server, no router.
+	run grep -E '^ +ms +client +server$' <<<"$ladder_text"
+	assert_success
+	lifelines
+	[ "${#cols[@]}" -eq 2 ]
+	local c=${cols[0]} s=${cols[1]}
+	arrow_between '\|-+ SYN -+>\|' "$c" "$s"
+	arrow_between '\|<-+ RST\|ACK -+\|' "$s" "$c"
+	# connect() returned ECONNREFUSED at the client, after the RST came back.
+	local syn rst conn
+	syn=$(row_no ' SYN -+>')
+	rst=$(row_no '<-+ RST\|ACK ')
+	conn=$(row_no 'connect\(.*= -1 ECONNREFUSED')
+	[ -n "$syn" ] && [ -n "$rst" ] && [ -n "$conn" ]
+	[ "$syn" -lt "$rst" ]
+	[ "$rst" -lt "$conn" ]
+	local line
+	line=$(sed -n "${conn}p" <<<"$ladder_text")
+	[ "${line:c:1}" = "*" ]
+	# The rest of the run, as render_text has it.
+	run grep -E '^  kernel: tcp_v4_rcv' <<<"$ladder_text"
+	assert_success
+}
+
+@test "closed-port ipv4 --ladder: client and server columns, SYN ->, <- RST|ACK, then connect() ECONNREFUSED" {
+	check_closed_port -4
+}
+
+@test "closed-port ipv6 --ladder: client and server columns, SYN ->, <- RST|ACK, then connect() ECONNREFUSED" {
+	check_closed_port -6
+}
+
+# router-unreachable: the router answers the SYN with an ICMP (ICMPv6)
+# destination unreachable, drawn from the router's lifeline to the client's.
+check_router_unreachable() {
+	local family=$1
+	ladder router-unreachable "$family"
+	fits_80 "$ladder_text"
+	times_in_order
+	run grep -E '^ +ms +client +router +server$' <<<"$ladder_text"
+	assert_success
+	lifelines
+	[ "${#cols[@]}" -eq 3 ]
+	local c=${cols[0]} rt=${cols[1]}
+	arrow_between '\|-+ SYN -+>\|' "$c" "$rt"
+	arrow_between '<-+ ICMP(v6)? 1?[0-9]/[0-9]+ [^|]*-\|' "$rt" "$c"
+	# The SYN never reaches the server: no arrow ends at its lifeline.
+	run grep -E ' SYN -+>\| *$' <<<"$ladder_text"
+	assert_failure
+	local icmp conn
+	icmp=$(row_no '<-+ ICMP(v6)? 1?[0-9]/[0-9]+ ')
+	conn=$(row_no 'connect\(.*= -1 E[A-Z]+UNREACH')
+	[ -n "$icmp" ] && [ -n "$conn" ]
+	[ "$icmp" -lt "$conn" ]
+}
+
+@test "router-unreachable ipv4 --ladder: three columns, an ICMP arrow from the router to the client" {
+	check_router_unreachable -4
+}
+
+@test "router-unreachable ipv6 --ladder: three columns, an ICMPv6 arrow from the router to the client" {
+	check_router_unreachable -6
+}
+
+@test "a run without a network --ladder: one column, the steps alone and why there are no packets" {
+	ladder accept-closed-fd
+	fits_80 "$ladder_text"
+	run grep -E '^ +ms +process$' <<<"$ladder_text"
+	assert_success
+	run grep -E '^ +[0-9.]+ +\* accept\(.*= -1 EBADF$' <<<"$ladder_text"
+	assert_success
+	run grep -E '^  capture: ' <<<"$ladder_text"
+	assert_success
+	run grep -E -- '-->|<--' <<<"$ladder_text"
+	assert_failure
+}
+
+@test "--ladder with stdout not a terminal: no escape byte" {
+	ladder closed-port -4
+	run env LC_ALL=C grep -c $'\e' <<<"$ladder_text"
+	assert_output 0
+}
+
+@test "--ladder on a terminal: the RST in red, the errno in bold red; NO_COLOR turns it off" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed: no pseudo-terminal"
+	run script -qec "$SOCKERR run closed-port -4 --ladder" /dev/null
+	assert_success
+	assert_output --partial $'\e[31m<'
+	assert_output --partial $'\e[1;31m= -1 ECONNREFUSED'
+	run env NO_COLOR=1 script -qec "$SOCKERR run closed-port -4 --ladder" /dev/null
+	assert_success
+	refute_output --partial $'\e'
+	assert_output --partial 'ECONNREFUSED'
+}
+
+@test "--svg DIR writes DIR/closed-port-ipv4.svg, well-formed XML with its title, lifelines and arrows" {
+	local dir=$BATS_TEST_TMPDIR/svg
+	run --separate-stderr "$SOCKERR" run closed-port -4 --svg "$dir"
+	assert_success
+	local svg=$dir/closed-port-ipv4.svg
+	[ -s "$svg" ]
+	grep -q '<svg xmlns="http://www.w3.org/2000/svg"' "$svg"
+	grep -q 'viewBox="0 0 ' "$svg"
+	grep -q '<title>closed-port \[ipv4\]: ' "$svg"
+	grep -q '>RST|ACK</text>' "$svg"
+	grep -q 'ECONNREFUSED</tspan>' "$svg"
+	if ! command -v xmllint >/dev/null; then
+		skip "xmllint (libxml2-utils) is not installed: well-formedness not checked"
+	fi
+	run xmllint --noout "$svg"
+	assert_success
+}
+
+@test "router-unreachable ipv6 --svg: well-formed, the ICMPv6 error in red" {
+	local dir=$BATS_TEST_TMPDIR/svg
+	run --separate-stderr "$SOCKERR" run router-unreachable -6 --svg "$dir"
+	assert_success
+	local svg=$dir/router-unreachable-ipv6.svg
+	grep -q '<text class="lbl alarm"[^>]*>ICMPv6 1/' "$svg"
+	if ! command -v xmllint >/dev/null; then
+		skip "xmllint (libxml2-utils) is not installed: well-formedness not checked"
+	fi
+	run xmllint --noout "$svg"
+	assert_success
+}
+
+@test "every scenario --all --ladder: a ladder each, no line over 80 columns, plain ASCII" {
+	run --separate-stderr "$SOCKERR" run --all --ladder
+	# 0 all ran, 4 some skipped, 1 some broken (a scenario's own set-up,
+	# which its own tests judge): each still has its ladder.  Not a usage
+	# error, not a crash.
+	case $status in
+	0 | 1 | 4) ;;
+	*)
+		echo "sockerr run --all --ladder exited $status: $stderr" >&2
+		return 1
+		;;
+	esac
+	# The runner prints a skipped or broken run's reason after the ladder
+	# itself, on one line (main.c): that line is not the ladder's.
+	local ladders
+	ladders=$(grep -v -E '^  (skipped|broken): ' <<<"$output")
+	fits_80 "$ladders"
+	local name missing=
+	while read -r name _; do
+		grep -q -E "^$name \[(ipv4|ipv6|none)\]  " <<<"$output" || missing+=" $name"
+	done < <("$SOCKERR" list)
+	[ -z "$missing" ] || {
+		echo "no ladder for:$missing" >&2
+		return 1
+	}
+}
+
+@test "closed-port ipv4 --ladder --trace: tcp_receive_reset on the client's lifeline" {
+	ladder closed-port -4 --trace
+	if grep -q -E '^  trace: ' <<<"$ladder_text"; then
+		skip "no kernel events: $(grep -m1 -E '^  trace: ' <<<"$ladder_text")"
+	fi
+	fits_80 "$ladder_text"
+	lifelines
+	local line
+	line=$(grep -m1 -E '~ tcp_receive_reset' <<<"$ladder_text")
+	[ -n "$line" ] || {
+		echo "no tcp_receive_reset row" >&2
+		return 1
+	}
+	[ "${line:cols[0]:1}" = "~" ]
+	# The server sent the reset: tcp_send_reset on its lifeline.
+	line=$(grep -m1 -E 'tcp_send_reset' <<<"$ladder_text")
+	[ "${line:cols[1]:1}" = "~" ]
+}

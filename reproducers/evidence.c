@@ -64,6 +64,10 @@ void render_evidence_json(FILE *out, const struct run *r)
 		return;
 	fputs(",\"evidence\":{\"trace\":", out);
 	json_string(out, ev->traced ? "recorded" : ev->trace_note);
+	if (ev->traced && ev->trace_note[0]) {
+		fputs(",\"trace_note\":", out);
+		json_string(out, ev->trace_note);
+	}
 	fprintf(out, ",\"events_dropped\":%d,\"events\":[", ev->events_dropped);
 	for (int i = 0; i < ev->n_events; i++) {
 		const struct kernel_event *e = &ev->events[i];

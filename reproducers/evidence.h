@@ -91,9 +91,11 @@ struct run;
 void capture_start(struct run *r, const struct evidence_options *o);
 void capture_finish(struct run *r);
 
-/* trace.c: a private tracefs instance for the run; at the end its events,
- * filtered to the run's addresses and the ports seen in the capture, go to
- * r->evidence.events.  Unavailable tracefs is recorded in trace_note. */
+/* trace.c: a private tracefs instance for the run; at the end its events go
+ * to r->evidence.events when they are the run's own: its addresses, and its
+ * processes, sockets or connections (trace.c's header says exactly how,
+ * since two runs can share addresses and even an ephemeral port).
+ * Unavailable tracefs is recorded in trace_note. */
 void trace_start(struct run *r, const struct evidence_options *o);
 void trace_finish(struct run *r);
 /* In the runner, before the runs: can a private instance be made?  false

@@ -382,6 +382,9 @@ static void job_finish(struct job *j, bool timed_out, int timeout_s)
 	remember_child(0, j->pid);
 	/* Whatever the child could not tear down (killed, crashed). */
 	netns_reap_stale(false, j->pid, NULL);
+	/* and the tracefs instance of a traced run that was killed */
+	if (timed_out || WIFSIGNALED(wstatus))
+		trace_reap_stale(NULL);
 	j->done = true;
 	double duration = now_ms() - j->started_ms;
 	struct run *r = j->r;

@@ -1,0 +1,252 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # status, output, stderr (bats run) and json (observe)
+# --trace: kernel tracepoints of a run, recorded in a private tracefs
+# instance and filtered to the run's own addresses and ports.  The events
+# each key scenario shows (RSTs sent and received, the error a socket
+# reports, retransmissions, packet drops with their reason), that runs do
+# not see each other's events, that no instance outlives its run (normal
+# exit, SIGTERM, SIGKILL then `sockerr cleanup`), and the honest answer
+# where tracefs is unavailable.  Serial: tracepoints are kernel-wide.
+
+setup() {
+	load ../test_helper/common-setup
+	TRACING=/sys/kernel/tracing
+}
+
+# traced NAME -4|-6: run one scenario with --trace; $json is its record,
+# whose trace must have been recorded.
+traced() {
+	run --separate-stderr "$SOCKERR" run "$1" "$2" --trace --json
+	if [ "$status" -ne 0 ]; then
+		echo "sockerr run $1 $2 --trace exited $status: $stderr" >&2
+		return 1
+	fi
+	json=$output
+	assert_equal "$(jq -r .evidence.trace <<<"$json")" recorded
+}
+
+# events: one line per kept event, "host event detail" ("-": no host).
+events() {
+	jq -r '.evidence.events[] | "\(.host // "-") \(.event) \(.detail)"' <<<"$json"
+}
+
+# The order of the first event of each name given, as names.
+event_order() {
+	jq -r --args '[.evidence.events[] | select(.event as $e | $ARGS.positional | index($e))
+		| .event] | reduce .[] as $e ([]; if index($e) then . else . + [$e] end) | join(" ")' \
+		"$@" <<<"$json"
+}
+
+# assert_own_port CLIENT_ADDRESS_REGEX: every port of the client's address
+# in the events is the one the client's SYN left from in the capture (or
+# 0: before connect() picks it, after a disconnect): no other run's
+# connection was mixed in.
+assert_own_port() {
+	local port ports
+	port=$(jq -r '[.packets[] | select(.from == "client" and .label == "SYN")
+		| .detail | capture("\\.(?<p>[0-9]+) >").p][0]' <<<"$json")
+	[[ $port =~ ^[0-9]+$ ]]
+	ports=$(events | grep -oE "$1:[0-9]+" | sed 's/.*://' | grep -vx 0 | sort -u)
+	assert_equal "$ports" "$port"
+}
+
+# Instances of sockerr whose process is gone: left behind.
+stale_instances() {
+	local d pid
+	for d in "$TRACING"/instances/sockerr-*; do
+		[ -d "$d" ] || continue
+		pid=${d##*/sockerr-}
+		kill -0 "$pid" 2>/dev/null || echo "${d##*/}"
+	done
+}
+
+# Does tcp_send_reset fire for an RST sent with no socket (a SYN to a closed
+# port)?  Only where the event stores its addresses as sockaddrs (saddr[28],
+# with a "reason": 6.18, not 6.1); before, tcp_v4_send_reset() and
+# tcp_v6_send_reset() traced only an RST sent for a full socket.
+send_reset_without_socket_traced() {
+	grep -q 'field:__u8 saddr\[28\]' "$TRACING/events/tcp/tcp_send_reset/format"
+}
+
+# wait_instance RUNNER: the pid of the runner's run (its child) once that
+# run's tracefs instance exists; fails after 10 s.
+wait_instance() {
+	local i child
+	for ((i = 0; i < 1000; i++)); do
+		child=$(pgrep -P "$1" | head -n 1)
+		if [ -n "$child" ] && [ -d "$TRACING/instances/sockerr-$child" ]; then
+			echo "$child"
+			return 0
+		fi
+		sleep 0.01
+	done
+	return 1
+}
+
+@test "closed-port ipv4 --trace: the server sends the RST (tcp_send_reset), the client takes it (tcp_receive_reset) and reports ECONNREFUSED" {
+	traced closed-port -4
+	run events
+	assert_line --regexp '^client inet_sock_set_state oldstate=TCP_CLOSE newstate=TCP_SYN_SENT 192\.0\.2\.1:0 > 192\.0\.2\.2:9$'
+	assert_line --regexp '^client tcp_receive_reset 192\.0\.2\.1:[0-9]+ > 192\.0\.2\.2:9$'
+	assert_line --regexp '^client inet_sock_set_state oldstate=TCP_SYN_SENT newstate=TCP_CLOSE 192\.0\.2\.1:[0-9]+ > 192\.0\.2\.2:9$'
+	assert_line --regexp '^client inet_sk_error_report error=111 ECONNREFUSED 192\.0\.2\.1:[0-9]+ > 192\.0\.2\.2:9$'
+	# The SYN dropped by the server host for want of a socket.
+	assert_line --regexp '^- kfree_skb reason=NO_SOCKET location=tcp_v4_rcv\+0x[0-9a-f]+ '
+	if ! send_reset_without_socket_traced; then
+		# The RST answering a segment nobody owns has no event (6.1).
+		refute_line --partial tcp_send_reset
+		assert_equal "$(event_order tcp_receive_reset inet_sk_error_report)" \
+			"tcp_receive_reset inet_sk_error_report"
+	else
+		assert_line --regexp '^server tcp_send_reset no socket 192\.0\.2\.2:9 > 192\.0\.2\.1:[0-9]+ reason=NO_SOCKET$'
+		assert_line --regexp '^- kfree_skb reason=NO_SOCKET location=tcp_v4_rcv\+0x[0-9a-f]+ \(the skb tcp_send_reset answered\)$'
+		assert_equal "$(event_order tcp_send_reset tcp_receive_reset inet_sk_error_report)" \
+			"tcp_send_reset tcp_receive_reset inet_sk_error_report"
+	fi
+	assert_own_port '192\.0\.2\.1'
+}
+
+@test "closed-port ipv6 --trace: the server sends the RST (tcp_send_reset), the client takes it (tcp_receive_reset) and reports ECONNREFUSED" {
+	traced closed-port -6
+	run events
+	assert_line --regexp '^client inet_sock_set_state oldstate=TCP_CLOSE newstate=TCP_SYN_SENT \[2001:db8:1::1\]:0 > \[2001:db8:1::2\]:9$'
+	assert_line --regexp '^client tcp_receive_reset \[2001:db8:1::1\]:[0-9]+ > \[2001:db8:1::2\]:9$'
+	assert_line --regexp '^client inet_sock_set_state oldstate=TCP_SYN_SENT newstate=TCP_CLOSE \[2001:db8:1::1\]:[0-9]+ > \[2001:db8:1::2\]:9$'
+	assert_line --regexp '^client inet_sk_error_report error=111 ECONNREFUSED \[2001:db8:1::1\]:[0-9]+ > \[2001:db8:1::2\]:9$'
+	assert_line --regexp '^- kfree_skb reason=NO_SOCKET location=tcp_v6_rcv\+0x[0-9a-f]+ '
+	if ! send_reset_without_socket_traced; then
+		refute_line --partial tcp_send_reset
+		assert_equal "$(event_order tcp_receive_reset inet_sk_error_report)" \
+			"tcp_receive_reset inet_sk_error_report"
+	else
+		assert_line --regexp '^server tcp_send_reset no socket \[2001:db8:1::2\]:9 > \[2001:db8:1::1\]:[0-9]+ reason=NO_SOCKET$'
+		assert_line --regexp '^- kfree_skb reason=NO_SOCKET location=tcp_v6_rcv\+0x[0-9a-f]+ \(the skb tcp_send_reset answered\)$'
+		assert_equal "$(event_order tcp_send_reset tcp_receive_reset inet_sk_error_report)" \
+			"tcp_send_reset tcp_receive_reset inet_sk_error_report"
+	fi
+	assert_own_port '\[2001:db8:1::1\]'
+}
+
+@test "router-unreachable ipv4 --trace: the client socket reports EHOSTUNREACH (inet_sk_error_report), the errno connect() returned" {
+	traced router-unreachable -4
+	assert_equal "$(jq -r '[.steps[] | select(.name == "connect")][0].errno' <<<"$json")" EHOSTUNREACH
+	run events
+	assert_line --regexp '^client inet_sk_error_report error=113 EHOSTUNREACH 192\.0\.2\.1:[0-9]+ > 198\.51\.100\.2:8080$'
+	assert_line --regexp '^client inet_sock_set_state oldstate=TCP_SYN_SENT newstate=TCP_CLOSE 192\.0\.2\.1:[0-9]+ > 198\.51\.100\.2:8080$'
+	assert_own_port '192\.0\.2\.1'
+}
+
+@test "router-unreachable ipv6 --trace: the client socket reports ENETUNREACH (inet_sk_error_report), the errno connect() returned" {
+	traced router-unreachable -6
+	# ICMPv6 destination unreachable code 0 (no route), which
+	# icmpv6_err_convert() maps to ENETUNREACH.
+	assert_equal "$(jq -r '[.steps[] | select(.name == "connect")][0].errno' <<<"$json")" ENETUNREACH
+	run events
+	assert_line --regexp '^client inet_sk_error_report error=101 ENETUNREACH \[2001:db8:1::1\]:[0-9]+ > \[2001:db8:2::2\]:8080$'
+	assert_line --regexp '^client inet_sock_set_state oldstate=TCP_SYN_SENT newstate=TCP_CLOSE \[2001:db8:1::1\]:[0-9]+ > \[2001:db8:2::2\]:8080$'
+	assert_own_port '\[2001:db8:1::1\]'
+}
+
+@test "timeout-syn-dropped ipv4 --trace: the router's nft rule drops the SYN (kfree_skb NETFILTER_DROP), the client retransmits it (tcp_retransmit_skb) and reports ETIMEDOUT" {
+	traced timeout-syn-dropped -4
+	run events
+	assert_line --regexp '^client tcp_retransmit_skb state=TCP_SYN_SENT 192\.0\.2\.1:[0-9]+ > 198\.51\.100\.2:8080'
+	assert_line --regexp '^client inet_sk_error_report error=110 ETIMEDOUT 192\.0\.2\.1:[0-9]+ > 198\.51\.100\.2:8080$'
+	# The first SYN, dropped at the router while the run's connect() sends
+	# it (veth delivers in the sender's softirq).
+	assert_line --regexp '^- kfree_skb reason=NETFILTER_DROP location=nft_do_chain\+0x[0-9a-f]+ .*\(in the run.s process\)$'
+	assert_equal "$(event_order kfree_skb tcp_retransmit_skb inet_sk_error_report)" \
+		"kfree_skb tcp_retransmit_skb inet_sk_error_report"
+	assert_own_port '192\.0\.2\.1'
+}
+
+@test "timeout-syn-dropped ipv6 --trace: the router's nft rule drops the SYN (kfree_skb NETFILTER_DROP), the client retransmits it (tcp_retransmit_skb) and reports ETIMEDOUT" {
+	traced timeout-syn-dropped -6
+	run events
+	assert_line --regexp '^client tcp_retransmit_skb state=TCP_SYN_SENT \[2001:db8:1::1\]:[0-9]+ > \[2001:db8:2::2\]:8080'
+	assert_line --regexp '^client inet_sk_error_report error=110 ETIMEDOUT \[2001:db8:1::1\]:[0-9]+ > \[2001:db8:2::2\]:8080$'
+	assert_line --regexp '^- kfree_skb reason=NETFILTER_DROP location=nft_do_chain\+0x[0-9a-f]+ .*\(in the run.s process\)$'
+	assert_equal "$(event_order kfree_skb tcp_retransmit_skb inet_sk_error_report)" \
+		"kfree_skb tcp_retransmit_skb inet_sk_error_report"
+	assert_own_port '\[2001:db8:1::1\]'
+}
+
+@test "two traced runners at once: each run keeps only its own connection's events" {
+	local a b
+	a=$(mktemp)
+	b=$(mktemp)
+	# Same scenario, same addresses, overlapping in time.
+	"$SOCKERR" run closed-port closed-port closed-port closed-port -4 --trace --json >"$a" &
+	"$SOCKERR" run closed-port closed-port closed-port closed-port -4 --trace --json >"$b"
+	wait $!
+	local n=0 f
+	for f in "$a" "$b"; do
+		while IFS= read -r json; do
+			assert_equal "$(jq -r .evidence.trace <<<"$json")" recorded
+			assert_own_port '192\.0\.2\.1'
+			# One connection: one RST taken, one ECONNREFUSED.
+			assert_equal "$(events | grep -c ' tcp_receive_reset ')" 1
+			assert_equal "$(events | grep -c ' ECONNREFUSED ')" 1
+			n=$((n + 1))
+		done <"$f"
+	done
+	rm -f "$a" "$b"
+	assert_equal "$n" 8
+}
+
+@test "run --all --trace, both families: nothing broken, every run with a network recorded, no tracefs instance left" {
+	run --separate-stderr "$SOCKERR" run --all --trace --json
+	assert_success
+	assert_equal "$(jq -s '[.[] | select(.status == "broken")] | length' <<<"$output")" 0
+	# Runs without a network of their own (family "none") have nothing
+	# to tie kernel events to, and say so.
+	run jq -rs '[.[] | select(.status == "ran")
+		| select(if .family == "none" then .evidence.trace | test("^no network of its own") | not
+			else .evidence.trace != "recorded" end)
+		| "\(.scenario) \(.family): \(.evidence.trace)"] | .[]' <<<"$output"
+	assert_output ""
+	run stale_instances
+	assert_output ""
+}
+
+@test "a SIGKILLed traced run leaves its tracefs instance; sockerr cleanup removes it" {
+	"$SOCKERR" run timeout-syn-dropped -4 --trace --json >/dev/null 2>&1 &
+	local runner=$! child
+	child=$(wait_instance "$runner")
+	kill -KILL "$child"
+	wait "$runner" || true
+	# Nobody could remove it.
+	[ -d "$TRACING/instances/sockerr-$child" ]
+	run "$SOCKERR" cleanup
+	assert_success
+	assert_line "removed tracefs instance sockerr-$child"
+	[ ! -d "$TRACING/instances/sockerr-$child" ]
+}
+
+@test "SIGTERM to a traced runner: its run removes its tracefs instance and its namespaces itself" {
+	"$SOCKERR" run timeout-syn-dropped -4 --trace --json >/dev/null 2>&1 &
+	local runner=$! child
+	child=$(wait_instance "$runner")
+	kill -TERM "$runner"
+	local rc=0
+	wait "$runner" || rc=$?
+	# The runner dies of the signal it forwarded.
+	assert_equal "$rc" 143
+	[ ! -d "$TRACING/instances/sockerr-$child" ]
+	run sockerr_namespaces
+	refute_output --partial "sockerr-$child-"
+}
+
+@test "SOCKERR_TRACEFS_DIR at an empty directory: said once on stderr, the runs pass, evidence.trace gives the reason" {
+	local dir
+	dir=$(mktemp -d)
+	run --separate-stderr env SOCKERR_TRACEFS_DIR="$dir" "$SOCKERR" run closed-port --trace --json
+	rmdir "$dir"
+	assert_success
+	assert_equal "$stderr" "sockerr: no kernel events (--trace): $dir is not a tracefs mount"
+	run jq -r '"\(.family) \(.status) \(.steps[0].errno) \(.evidence.trace) \(.evidence.events | length)"' <<<"$output"
+	assert_output - <<EOF
+ipv4 ran ECONNREFUSED $dir is not a tracefs mount 0
+ipv6 ran ECONNREFUSED $dir is not a tracefs mount 0
+EOF
+}

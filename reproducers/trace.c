@@ -277,7 +277,8 @@ static void restore_handlers(void)
 
 /* ---- stale instances -------------------------------------------------- */
 
-/* When did process pid start, in seconds since the epoch; -1 if gone. */
+/* When did process pid start, in seconds since the epoch; -1 if gone or a
+ * zombie. */
 static double process_start(pid_t pid)
 {
 	char path[64], buf[1024];
@@ -291,6 +292,9 @@ static double process_start(pid_t pid)
 	/* Field 22 (starttime), counted after the ")" closing comm. */
 	char *p = strrchr(buf, ')');
 	if (!p)
+		return -1;
+	/* A zombie has ended: its instance has no owner any more. */
+	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
 		return -1;
 	unsigned long long ticks = 0;
 	int field = 2;

@@ -209,11 +209,27 @@ wait_instance() {
 	assert_output ""
 }
 
-@test "a SIGKILLed traced run leaves its tracefs instance; sockerr cleanup removes it" {
+@test "a SIGKILLed traced run: its runner removes the run's tracefs instance" {
 	"$SOCKERR" run timeout-syn-dropped -4 --trace --json >/dev/null 2>&1 &
 	local runner=$! child
 	child=$(wait_instance "$runner")
 	kill -KILL "$child"
+	wait "$runner" || true
+	[ ! -d "$TRACING/instances/sockerr-$child" ]
+	run sockerr_namespaces
+	refute_output --partial "sockerr-$child-"
+}
+
+@test "runner and traced run both SIGKILLed: the instance stays; sockerr cleanup removes it" {
+	"$SOCKERR" run timeout-syn-dropped -4 --trace --json >/dev/null 2>&1 &
+	local runner=$! child
+	child=$(wait_instance "$runner")
+	# Stopped, the runner can neither reap the run nor remove anything; a
+	# SIGKILL then ends it without its PR_SET_PDEATHSIG reaching a run
+	# that is already dead.
+	kill -STOP "$runner"
+	kill -KILL "$child"
+	kill -KILL "$runner"
 	wait "$runner" || true
 	# Nobody could remove it.
 	[ -d "$TRACING/instances/sockerr-$child" ]

@@ -1,7 +1,9 @@
 /* Recording and rendering of a scenario run.  See harness.h. */
 #include "harness.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sockios.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +58,19 @@ static int8_t namespace_host(const struct run *r, int nsfd)
 	return HOST_NONE;
 }
 
+static void refresh_fd(const struct run *r, int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_ino == socket_of_fd[fd])
+		return; /* no socket, or known */
+	int nsfd = ioctl(fd, SIOCGSKNS);
+	if (nsfd < 0)
+		return;
+	host_of_fd[fd] = namespace_host(r, nsfd);
+	socket_of_fd[fd] = st.st_ino;
+	close(nsfd);
+}
+
 static void refresh_hosts(const struct run *r)
 {
 	if (!host_cache_ready) {
@@ -64,17 +80,32 @@ static void refresh_hosts(const struct run *r)
 	if (r->sc->topology == TOPO_NONE)
 		return;
 	int saved = errno;
-	for (int fd = 0; fd < HOST_CACHE; fd++) {
-		struct stat st;
-		if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_ino == socket_of_fd[fd])
-			continue; /* closed (keep what it was), no socket, or known */
-		int nsfd = ioctl(fd, SIOCGSKNS);
-		if (nsfd < 0)
-			continue;
-		host_of_fd[fd] = namespace_host(r, nsfd);
-		socket_of_fd[fd] = st.st_ino;
-		close(nsfd);
+	/* The open descriptors from /proc/self/fd: a few system calls, where
+	 * trying all HOST_CACHE numbers costs hundreds (slow under emulation,
+	 * and a step must not delay the call it records).  Out of descriptors
+	 * (an EMFILE scenario), the map stays as it was. */
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char buf[4096];
+	long n;
+	while (dir >= 0 && (n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 {
+				ino64_t d_ino;
+				off64_t d_off;
+				unsigned short d_reclen;
+				unsigned char d_type;
+				char d_name[];
+			} *d = (void *)(buf + off);
+			off += d->d_reclen;
+			char *end;
+			long fd = strtol(d->d_name, &end, 10);
+			if (*end || end == d->d_name || fd < 0 || fd >= HOST_CACHE || fd == dir)
+				continue;
+			refresh_fd(r, (int)fd);
+		}
 	}
+	if (dir >= 0)
+		close(dir);
 	errno = saved;
 }
 
@@ -93,11 +124,32 @@ static int8_t socket_host(const struct run *r, int fd)
 
 /* The descriptor a step is about: what socket() or accept() returned, else
  * the call's first argument ("recv(5, ...)"). */
+/* A host named by the call's text: "server TcpExt ...", "ioctl(server, ...)". */
+static int8_t named_host(const struct run *r, const char *text)
+{
+	static const char *const names[] = {"client", "router", "server"};
+	if (r->sc->topology == TOPO_NONE)
+		return HOST_NONE;
+	for (int h = HOST_CLIENT; h <= HOST_SERVER; h++) {
+		size_t n = strlen(names[h]);
+		if (!strncmp(text, names[h], n) && !isalnum((unsigned char)text[n]) &&
+		    text[n] != '_' && text[n] != '-')
+			return (int8_t)h;
+	}
+	return HOST_NONE;
+}
+
 static int8_t step_host(const struct run *r, long ret, const char *call)
 {
+	int8_t named = named_host(r, call);
+	if (named != HOST_NONE)
+		return named;
 	const char *open = strchr(call, '(');
 	if (!open)
 		return HOST_NONE;
+	named = named_host(r, open + 1);
+	if (named != HOST_NONE)
+		return named;
 	size_t len = (size_t)(open - call);
 	bool opens = (len == 6 && !strncmp(call, "socket", 6)) ||
 		     (len == 6 && !strncmp(call, "accept", 6)) ||

@@ -19,6 +19,9 @@ setup_file() {
 	{
 		echo 'uname -r >/run/sockerr-vm/uname'
 		echo "build/sockerr run $SMOKE_SCENARIOS --output /run/sockerr-vm/results.json"
+		# The evidence on that kernel: its tracepoints' formats differ
+		# from the running kernel's (6.1's tcp_send_reset has no reason).
+		echo "build/sockerr run closed-port router-unreachable --trace --pcap /run/sockerr-vm/evidence --json >/run/sockerr-vm/traced.json"
 	} >"$job"
 	SMOKE_BOOT_STATUS=0
 	(cd "$REPO" && SOCKERR_VM_TIMEOUT=300 scripts/vm/boot "$SMOKE_KERNEL_DIR" "$SMOKE_OUT" "$job") ||
@@ -84,4 +87,40 @@ steps_of() {
 			--label "this run" <(steps_of "$SMOKE_OUT/results.json" "$scenario")
 		assert_success
 	done
+}
+
+# "family host event detail" lines of one scenario's kernel events in the guest.
+events_of() {
+	jq -r --arg s "$1" 'select(.scenario == $s) | .family as $f
+		| .evidence.events[] | "\($f) \(.host) \(.event) \(.detail)"' "$SMOKE_OUT/traced.json"
+}
+
+@test "vm smoke: --trace on the guest's kernel: closed-port's reset and error report on the client" {
+	run jq -r 'select(.scenario == "closed-port") | "\(.family) \(.evidence.trace)"' \
+		"$SMOKE_OUT/traced.json"
+	assert_output - <<'EOF'
+ipv4 recorded
+ipv6 recorded
+EOF
+	run events_of closed-port
+	assert_line --regexp '^ipv4 client tcp_receive_reset '
+	assert_line --regexp '^ipv6 client tcp_receive_reset '
+	assert_line --regexp '^ipv4 client inet_sk_error_report .*ECONNREFUSED'
+	assert_line --regexp '^ipv6 client inet_sk_error_report .*ECONNREFUSED'
+}
+
+@test "vm smoke: --trace on the guest's kernel: router-unreachable's error report" {
+	run events_of router-unreachable
+	assert_line --regexp '^ipv4 client inet_sk_error_report .*EHOSTUNREACH'
+	assert_line --regexp '^ipv6 client inet_sk_error_report .*ENETUNREACH'
+}
+
+@test "vm smoke: --pcap in the guest: tcpdump on this machine reads the RST and the ICMP errors" {
+	command -v tcpdump >/dev/null || skip "tcpdump is not installed (make deps installs it)"
+	run tcpdump -nn -r "$SMOKE_OUT/evidence/closed-port-ipv4.pcap" 'tcp[tcpflags] & tcp-rst != 0'
+	assert_output --partial 'Flags [R.]'
+	run tcpdump -nn -r "$SMOKE_OUT/evidence/router-unreachable-ipv4.pcap" icmp
+	assert_output --partial 'unreachable'
+	run tcpdump -nn -r "$SMOKE_OUT/evidence/router-unreachable-ipv6.pcap" icmp6
+	assert_output --partial 'destination unreachable'
 }

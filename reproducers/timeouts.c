@@ -421,13 +421,20 @@ static int timeout_keepalive(struct run *r)
 				 netns_error());
 		goto out;
 	}
-	set_int(r, *c, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE", 1);
+	long probes = netstat_counter(&r->topo.client, "TcpExt", "TCPKeepAlive");
+	long aborts = netstat_counter(&r->topo.client, "TcpExt", "TCPAbortOnTimeout");
+	/* The parameters first, SO_KEEPALIVE last.  Set on a socket that
+	 * already keeps alive, TCP_KEEPIDLE re-arms the timer at once when
+	 * the connection has been idle longer than the new value
+	 * (tcp_sock_set_keepidle_locked()): the first probe goes out then,
+	 * and the next is due after the TCP_KEEPINTVL in force at that moment,
+	 * 75 s by default.  Under emulation the handshake is over 1 s old by
+	 * now, and recv() met its safety timeout instead. */
 	set_int(r, *c, IPPROTO_TCP, TCP_KEEPIDLE, "TCP_KEEPIDLE", 1);
 	set_int(r, *c, IPPROTO_TCP, TCP_KEEPINTVL, "TCP_KEEPINTVL", 1);
 	set_int(r, *c, IPPROTO_TCP, TCP_KEEPCNT, "TCP_KEEPCNT", 1);
+	set_int(r, *c, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE", 1);
 	safety_timeout(*c, SO_RCVTIMEO);
-	long probes = netstat_counter(&r->topo.client, "TcpExt", "TCPKeepAlive");
-	long aborts = netstat_counter(&r->topo.client, "TcpExt", "TCPAbortOnTimeout");
 
 	char buf[512];
 	step(r, recv(*c, buf, sizeof(buf), 0), "recv(%d, %zu, 0) blocking (SO_RCVTIMEO %d s)", *c,
@@ -442,6 +449,9 @@ static int timeout_keepalive(struct run *r)
 	observe(r, "server state", "server's socket: getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(*a)));
 	note(r, "the keepalive timer also sent an RST when it gave up; the router dropped it");
+	note(r, "TCP_KEEPIDLE/INTVL/CNT go before SO_KEEPALIVE: on a socket already keeping "
+		"alive and idle longer than the new TCP_KEEPIDLE, the first probe leaves at once "
+		"and the next waits for the old interval (75 s by default)");
 out:
 	close_all(fds, 3);
 	return status;

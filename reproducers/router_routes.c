@@ -96,8 +96,13 @@ static int router_unreachable(struct run *r)
 	long dropped_after = netstat_counter(&r->topo.client, "TcpExt", "LockDroppedIcmps");
 	observe(r, "ICMP unreachable in", "client ICMP destination-unreachable received (delta)",
 		"+%ld", icmp_unreach_received(r) - icmps);
+	racy(r, "whether the first ICMP error meets connect() holding the socket lock depends "
+		"on where the router's softirq runs: inline (+2 ICMPs, +1 LockDroppedIcmps, "
+		"the error on the retransmission) or in ksoftirqd, under load (+1, +0)");
 	observe(r, "LockDroppedIcmps", "client TcpExt LockDroppedIcmps (delta)", "+%ld",
 		dropped_after - dropped);
+	if (r->n_steps > 0)
+		r->steps[r->n_steps - 1].racy = true; /* the same race */
 	if (dropped_after > dropped)
 		note(r,
 		     "the first ICMP error came back while connect() owned the socket (veth "

@@ -380,8 +380,13 @@ static void connect_expecting_icmp(struct run *r, int fd, const char *label, con
 		netstat_counter(&r->topo.client, "TcpExt", "LockDroppedIcmps") - dropped;
 	observe(r, label, "client ICMP errors of this type received (delta)", "+%ld",
 		client_counter(r, "Icmp", v4name, v6name) - icmps);
+	racy(r, "whether the first ICMP error meets connect() holding the socket lock depends "
+		"on where the router's softirq runs: inline (+2 ICMPs, +1 LockDroppedIcmps, "
+		"the error on the retransmission) or in ksoftirqd, under load (+1, +0)");
 	observe(r, "LockDroppedIcmps", "client TcpExt LockDroppedIcmps (delta)", "+%ld",
 		dropped_delta);
+	if (r->n_steps > 0)
+		r->steps[r->n_steps - 1].racy = true; /* the same race */
 	lock_note(r, dropped_delta, took);
 	set_connection(r, CONNECTION_NEVER_EXISTED);
 }

@@ -415,7 +415,6 @@ static int timeout_keepalive(struct run *r)
 		status = RUN_BROKEN;
 		goto out;
 	}
-	double t = now_ms(); /* the connection is idle from here */
 	if (server_vanishes(r) < 0) {
 		status = skipped(r, "nftables is not usable in the router namespace: %s",
 				 netns_error());
@@ -434,12 +433,15 @@ static int timeout_keepalive(struct run *r)
 	set_int(r, *c, IPPROTO_TCP, TCP_KEEPINTVL, "TCP_KEEPINTVL", 1);
 	set_int(r, *c, IPPROTO_TCP, TCP_KEEPCNT, "TCP_KEEPCNT", 1);
 	set_int(r, *c, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE", 1);
+	double t = now_ms(); /* tcp_set_keepalive() armed the timer: TCP_KEEPIDLE from now */
 	safety_timeout(*c, SO_RCVTIMEO);
 
 	char buf[512];
 	step(r, recv(*c, buf, sizeof(buf), 0), "recv(%d, %zu, 0) blocking (SO_RCVTIMEO %d s)", *c,
 	     sizeof(buf), SAFETY_TIMEOUT_S);
-	timing(r, "idle until recv() failed: TCP_KEEPIDLE 1 s + TCP_KEEPCNT 1 x TCP_KEEPINTVL 1 s",
+	timing(r,
+	       "from SO_KEEPALIVE until recv() failed: TCP_KEEPIDLE 1 s + TCP_KEEPCNT 1 x "
+	       "TCP_KEEPINTVL 1 s",
 	       now_ms() - t, 2000);
 	observe(r, "keepalive probes", "client TcpExt TCPKeepAlive (delta)", "%+ld",
 		netstat_counter(&r->topo.client, "TcpExt", "TCPKeepAlive") - probes);

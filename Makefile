@@ -27,7 +27,7 @@ VM_SMOKE ?= 1
 # Tests at a time in tests/ (bats --jobs, GNU parallel): most wait on a timer.
 BATS_JOBS ?= 16
 
-.PHONY: all deps check run compare bench soak matrix-check report readme readme-check install clean format format-check shellcheck sanitize
+.PHONY: all deps check run compare bench soak matrix-check report report-check readme readme-check install clean format format-check shellcheck sanitize
 
 all: build/sockerr
 
@@ -69,7 +69,7 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	$(MAKE) all sanitize build/tools/without-syscall shellcheck format-check matrix-check readme-check
+	$(MAKE) all sanitize build/tools/without-syscall shellcheck format-check matrix-check readme-check report-check
 	@CHECK_BINARIES="$(CHECK_BINARIES)" BATS="$(BATS)" BATS_JOBS="$(BATS_JOBS)" \
 		VM_SMOKE="$(VM_SMOKE)" REPORT_SCREENSHOT="$(CURDIR)/build/report.png" scripts/run-tests
 
@@ -117,6 +117,13 @@ report: all
 # README.md's errno table is generated from the catalogue and the committed
 # results/*.json (never the running kernel): `make readme` rewrites it;
 # `make check` fails when it is stale.
+# The committed page must be what make report makes of the committed results.
+report-check: all
+	@build/sockerr list --json > build/registry.json
+	@scripts/report --registry build/registry.json results/*.json > build/index.html
+	@diff -q results/index.html build/index.html >/dev/null || \
+		{ echo "results/index.html is stale: run make report" >&2; exit 1; }
+
 readme: all
 	scripts/readme-table --write README.md
 

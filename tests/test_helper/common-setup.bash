@@ -46,7 +46,9 @@ step_result() {
 }
 
 sockerr_namespaces() {
-	ip netns list | awk '{print $1}' | grep '^sockerr-' || true
+	# ip complains ("Peer netns reference is invalid") about a namespace
+	# that another test's run is tearing down at that moment.
+	ip netns list 2>/dev/null | awk '{print $1}' | grep '^sockerr-' || true
 }
 
 # kernel_before MAJOR.MINOR: true when the running kernel is older. For

@@ -729,9 +729,7 @@ static double process_start_time(pid_t pid)
 	return (double)boot_time + (double)start_ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* Does the run that created the namespace file at path still live?  A pid
- * that started after the file was made is a reused pid, not the owner. */
-static bool owner_alive(pid_t pid, const char *path)
+bool netns_owner_alive(pid_t pid, const char *path)
 {
 	double started = process_start_time(pid);
 	if (started < 0)
@@ -765,7 +763,7 @@ int netns_reap_stale(bool include_kept, pid_t only_pid, void *out)
 			continue;
 		char path[sizeof(NETNS_RUN_DIR) + 256 + 1];
 		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", de->d_name);
-		if (only_pid > 0 ? pid != only_pid : owner_alive((pid_t)pid, path))
+		if (only_pid > 0 ? pid != only_pid : netns_owner_alive((pid_t)pid, path))
 			continue;
 		remove_mount_file(path);
 		if (out)

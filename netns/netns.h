@@ -110,6 +110,11 @@ void netns_install_cleanup(void);
  * number removed; names are printed to out when it is not NULL. */
 int netns_reap_stale(bool include_kept, pid_t only_pid, void *out /* FILE* */);
 
+/* Does the process pid, which made the file at path (a namespace mount, a
+ * tracefs instance), still live?  A zombie has ended; a pid that started
+ * after the file was made is a reused pid, not the owner. */
+bool netns_owner_alive(pid_t pid, const char *path);
+
 /* The two topologies, dual-stack.  Addresses come from the documentation
  * ranges (RFC 5737, RFC 3849), so a packet that ever escaped would be
  * recognisably ours and routed nowhere. */

@@ -39,7 +39,7 @@ static void usage(FILE *out)
 	      "                                    [--output FILE] [--timeout SECONDS]\n"
 	      "                                    [--jobs N] [--pcap DIR] [--trace]\n"
 	      "                                    [--ladder] [--svg DIR]\n"
-	      "       sockerr explain NAME [-4|-6] [--step]\n"
+	      "       sockerr explain NAME [-4|-6] [--step] [--no-trace] [--timeout SECONDS]\n"
 	      "       sockerr cleanup\n"
 	      "\n"
 	      "  list      the catalogue, one scenario per line (name errno syscall summary)\n"
@@ -55,8 +55,9 @@ static void usage(FILE *out)
 	      "            diagram of packets, calls and kernel events instead of the\n"
 	      "            step list; --svg: the same diagram as DIR/<run>.svg\n"
 	      "  explain   run one scenario with its evidence and narrate it for teaching;\n"
-	      "            --step: wait for Enter between sections\n"
-	      "  cleanup   remove namespaces left by runs that are gone (kept ones too)\n"
+	      "            --step: wait for Enter between sections; --no-trace: packets only\n"
+	      "  cleanup   remove namespaces left by runs that are gone (kept ones too),\n"
+	      "            and their tracefs instances\n"
 	      "\n"
 	      "exit: 0 ran, 1 broken setup, 2 usage, 4 skipped\n",
 	      out);

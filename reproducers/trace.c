@@ -277,52 +277,6 @@ static void restore_handlers(void)
 
 /* ---- stale instances -------------------------------------------------- */
 
-/* When did process pid start, in seconds since the epoch; -1 if gone or a
- * zombie. */
-static double process_start(pid_t pid)
-{
-	char path[64], buf[1024];
-	put(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	/* Field 22 (starttime), counted after the ")" closing comm. */
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return -1;
-	/* A zombie has ended: its instance has no owner any more. */
-	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
-		return -1;
-	unsigned long long ticks = 0;
-	int field = 2;
-	for (char *tok = strtok(p + 1, " "); tok; tok = strtok(NULL, " "))
-		if (++field == 22) {
-			ticks = strtoull(tok, NULL, 10);
-			break;
-		}
-	struct timespec now, up;
-	clock_gettime(CLOCK_REALTIME, &now);
-	clock_gettime(CLOCK_BOOTTIME, &up);
-	double boot = (double)now.tv_sec - (double)up.tv_sec;
-	return boot + (double)ticks / (double)sysconf(_SC_CLK_TCK);
-}
-
-/* Does the run that made the instance at path still live?  A pid that
- * started after the instance was made is a reused pid, not its owner. */
-static bool owner_alive(pid_t pid, const char *path)
-{
-	double started = process_start(pid);
-	if (started < 0)
-		return false;
-	struct stat st;
-	if (stat(path, &st) == 0 && started > (double)st.st_mtime + 2)
-		return false;
-	return true;
-}
-
 int trace_reap_stale(FILE *out)
 {
 	char why[256];
@@ -348,7 +302,7 @@ int trace_reap_stale(FILE *out)
 			continue;
 		char path[PATH_MAX];
 		put(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (owner_alive((pid_t)pid, path) || rmdir(path) < 0)
+		if (netns_owner_alive((pid_t)pid, path) || rmdir(path) < 0)
 			continue;
 		if (out)
 			fprintf(out, "removed tracefs instance %s\n", de->d_name);

@@ -99,7 +99,7 @@ def plural($n; $what): "\($n) \($what)\(if $n == 1 then "" else "s" end)";
 | (1 + 2 * $nk) as $width
 
 # One cell of the matrix.
-| def td($c; $first):
+| def td($c; $first; $name):
     ($c.cls
      + (if $first then ["kfirst"] else [] end)
      + (if $c.ran then [$c.kind] else [] end)
@@ -113,7 +113,12 @@ def plural($n; $what): "\($n) \($what)\(if $n == 1 then "" else "s" end)";
         (if $c.posix then "Linux differs from POSIX / the man page" else null end),
         (if $c.ran then null else $c.title end)]
        | map(select(. != null)) | join("\n")) as $title
-    | "<td\(classes($cls))\(if $c.span then " colspan=\"2\"" else "" end)\(attr("title"; $title))>\($c.t | h)</td>";
+    # A result links to the run's ladder, where there is one.
+    | ("\($c.kernel)/\($name)-\($c.family).svg") as $svg
+    | (if $c.ran and $files[$svg] then
+         "<a class=\"cell\" href=\"\($prefix | h)/\($c.kernel | @uri | h)/\($name | h)-\($c.family).svg\">\($c.t | h)</a>"
+       else ($c.t | h) end) as $text
+    | "<td\(classes($cls))\(if $c.span then " colspan=\"2\"" else "" end)\(attr("title"; $title))>\($text)</td>";
 
 # The cell of a run in the scenario's head row: status and evidence links.
 def runtd($sc; $c; $first):
@@ -178,7 +183,7 @@ $css,
    + ([.notes[] | "<dt>note</dt><dd>\(. | h)</dd>"] | join(""))
    + "</dl></details></td></tr>",
    (.rows[] | . as $row
-    | "<tr class=\"step\" data-step=\"\(.key | h)\"><th class=\"step\"\(attr("title"; .call))>\(.key | h)</th>\([range(0; .cells | length) as $i | td($row.cells[$i] + {span: $sc.span}; $sc.span or $i % 2 == 0)] | join(""))</tr>"),
+    | "<tr class=\"step\" data-step=\"\(.key | h)\"><th class=\"step\"\(attr("title"; .call))>\(.key | h)</th>\([range(0; .cells | length) as $i | td($row.cells[$i] + {span: $sc.span}; $sc.span or $i % 2 == 0; $sc.name)] | join(""))</tr>"),
    "</tbody>"),
 "</table>",
 "</body>",

@@ -236,8 +236,14 @@ column() {
 	echo '<svg xmlns="http://www.w3.org/2000/svg"/>' >"$dir/evidence/${kernel[0]}/closed-port-ipv6.svg"
 	build "$dir"
 	head="//tbody[@data-scenario='closed-port']/tr[@class='head']"
-	run xpath "$dir/dom.html" "count(//table[@id='matrix']//a[contains(@href, 'evidence/')])"
+	run xpath "$dir/dom.html" "count($head//a[contains(@href, 'evidence/')])"
 	assert_output 3
+	# Each result of a run with a ladder links to it: closed-port's two
+	# steps, in the two runs that have one.
+	run xpath "$dir/dom.html" "count(//table[@id='matrix']//tr[@class='step']//a[contains(@href, 'evidence/')])"
+	assert_output 4
+	run xpath "$dir/dom.html" "count(//tbody[@data-scenario='closed-port']/tr[@class='step']/td[$(column 2 ipv4)]/a[@class='cell'])"
+	assert_output 2
 	run xpath "$dir/dom.html" "count($head/td[$(column 2 ipv4)]/a)"
 	assert_output 2
 	run xpath "$dir/dom.html" "count($head/td[$(column 0 ipv6)]/a)"

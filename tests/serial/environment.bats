@@ -114,6 +114,22 @@ EOF
 	assert_success
 }
 
+@test "the evidence runs no other program either: --trace --pcap --svg, --ladder, explain" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	local trace=$BATS_TEST_TMPDIR/execs dir=$BATS_TEST_TMPDIR/evidence
+	run --separate-stderr env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e signal=none \
+		-e trace=execve,execveat -o "$trace" "$SOCKERR" run closed-port router-unreachable -4 \
+		--trace --pcap "$dir" --svg "$dir" --ladder
+	assert_success
+	run grep -c . "$trace"
+	assert_output 1
+	run --separate-stderr env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e signal=none \
+		-e trace=execve,execveat -o "$trace" "$SOCKERR" explain closed-port
+	assert_success
+	run grep -c . "$trace"
+	assert_output 1
+}
+
 # without-syscall (tests/tools/without-syscall.c) makes the named calls fail
 # with ENOSYS through seccomp, as on a kernel built without Landlock: the
 # ENOSYS is policy, and this tests how sockerr reports it, on any kernel.

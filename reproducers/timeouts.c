@@ -116,6 +116,20 @@ static int establish(struct run *r, int lfd, int *cfd, int *afd)
 	return 0;
 }
 
+/* The server's listener in fds[0], then n connections to it, each client
+ * and accepted socket in the next two slots.  RUN_OK, or a broken run. */
+static int listen_and_establish(struct run *r, int *fds, int n)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	fds[0] = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	if (fds[0] < 0)
+		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+	for (int i = 0; i < n; i++)
+		if (establish(r, fds[0], &fds[1 + 2 * i], &fds[2 + 2 * i]) < 0)
+			return RUN_BROKEN;
+	return RUN_OK;
+}
+
 static void set_int(struct run *r, int fd, int level, int opt, const char *name, int val)
 {
 	step(r, setsockopt(fd, level, opt, &val, sizeof(val)), "setsockopt(%d, %s, %d)", fd, name,
@@ -325,19 +339,11 @@ static void report_user_timeout_clock(struct run *r, const struct rto_watch *w)
  * the other with getsockopt(SO_ERROR), to show that it is reported once. */
 static int timeout_peer_vanished(struct run *r)
 {
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int fds[5] = {-1, -1, -1, -1, -1};
-	int *lfd = &fds[0], *c1 = &fds[1], *a1 = &fds[2], *c2 = &fds[3], *a2 = &fds[4];
-	int status = RUN_OK;
-	*lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
-	if (*lfd < 0) {
-		status = broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+	int fds[5] = {-1, -1, -1, -1, -1}; /* listener, then client and accepted, twice */
+	int *c1 = &fds[1], *a1 = &fds[2], *c2 = &fds[3];
+	int status = listen_and_establish(r, fds, 2);
+	if (status != RUN_OK)
 		goto out;
-	}
-	if (establish(r, *lfd, c1, a1) < 0 || establish(r, *lfd, c2, a2) < 0) {
-		status = RUN_BROKEN;
-		goto out;
-	}
 
 	char buf[512];
 	memset(buf, 'x', sizeof(buf));
@@ -402,19 +408,11 @@ out:
 
 static int timeout_keepalive(struct run *r)
 {
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int fds[3] = {-1, -1, -1};
-	int *lfd = &fds[0], *c = &fds[1], *a = &fds[2];
-	int status = RUN_OK;
-	*lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
-	if (*lfd < 0) {
-		status = broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+	int fds[3] = {-1, -1, -1}; /* listener, client, accepted */
+	int *c = &fds[1], *a = &fds[2];
+	int status = listen_and_establish(r, fds, 1);
+	if (status != RUN_OK)
 		goto out;
-	}
-	if (establish(r, *lfd, c, a) < 0) {
-		status = RUN_BROKEN;
-		goto out;
-	}
 	if (server_vanishes(r) < 0) {
 		status = skipped(r, "nftables is not usable in the router namespace: %s",
 				 netns_error());
@@ -493,19 +491,11 @@ static void blocked_send(struct run *r, int c, struct rto_watch *w)
 
 static int timeout_user_timeout(struct run *r)
 {
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int fds[3] = {-1, -1, -1};
-	int *lfd = &fds[0], *c = &fds[1], *a = &fds[2];
-	int status = RUN_OK;
-	*lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
-	if (*lfd < 0) {
-		status = broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+	int fds[3] = {-1, -1, -1}; /* listener, client, accepted */
+	int *c = &fds[1];
+	int status = listen_and_establish(r, fds, 1);
+	if (status != RUN_OK)
 		goto out;
-	}
-	if (establish(r, *lfd, c, a) < 0) {
-		status = RUN_BROKEN;
-		goto out;
-	}
 	set_int(r, *c, IPPROTO_TCP, TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT", USER_TIMEOUT_MS);
 	safety_timeout(*c, SO_SNDTIMEO);
 	note_retries2(r);

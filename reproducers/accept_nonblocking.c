@@ -49,19 +49,6 @@ static int set_rcvtimeo(int fd, int ms)
 	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
-/* The time a timed-out accept() took, against its timeout, coarsely: the
- * kernel counts SO_RCVTIMEO in whole jiffies and the wait starts part-way
- * into one, so the timeout counts as reached up to one tick (10 ms at the
- * coarsest HZ, 100) before it. */
-static const char *against_timeout(double elapsed, int timeout_ms)
-{
-	if (elapsed < timeout_ms - 10)
-		return "< timeout";
-	if (elapsed < 2.0 * timeout_ms)
-		return ">= timeout";
-	return ">= 2x timeout";
-}
-
 static void record_never_existed(struct run *r)
 {
 	int n = acctab_connections(r);
@@ -97,17 +84,16 @@ static int accept_nonblocking_empty(struct run *r)
 		lfd);
 	if (set_rcvtimeo(lfd, SHORT_TIMEO_MS) < 0)
 		return broken(r, "SO_RCVTIMEO: %m");
-	double t = now_ms();
-	step_as(r, "accept4 SOCK_NONBLOCK", accept4(lfd, NULL, NULL, SOCK_NONBLOCK),
+	struct call_watch w;
+	step_as(r, "accept4 SOCK_NONBLOCK", WATCHED(&w, accept4(lfd, NULL, NULL, SOCK_NONBLOCK)),
 		"accept4(%d, NULL, NULL, SOCK_NONBLOCK) on a blocking listener, SO_RCVTIMEO %d ms",
 		lfd, SHORT_TIMEO_MS);
-	double waited = now_ms() - t;
-	observe(r, "accept4 waited", "time in accept4(SOCK_NONBLOCK) against SO_RCVTIMEO", "%s",
-		against_timeout(waited, SHORT_TIMEO_MS));
+	observe(r, "accept4 waited", "accept4(SOCK_NONBLOCK): slept, and for at least SO_RCVTIMEO",
+		"%s", timeout_class(&w, SHORT_TIMEO_MS));
 	note(r,
 	     "accept4(SOCK_NONBLOCK) blocked for %.1f ms (SO_RCVTIMEO %d ms): the flag is "
 	     "for the new descriptor, not for the wait",
-	     waited, SHORT_TIMEO_MS);
+	     w.ms, SHORT_TIMEO_MS);
 	note(r, "EWOULDBLOCK == EAGAIN on Linux (%s): one errno, two names",
 	     EWOULDBLOCK == EAGAIN ? "same value" : "different values");
 
@@ -135,12 +121,11 @@ static int accept_rcvtimeo(struct run *r)
 	step(r, set_rcvtimeo(lfd, RCVTIMEO_MS), "setsockopt(%d, SO_RCVTIMEO, %d ms)", lfd,
 	     RCVTIMEO_MS);
 	record_never_existed(r);
-	double t = now_ms();
-	step(r, accept(lfd, NULL, NULL), "accept(%d) on a blocking listener", lfd);
-	double waited = now_ms() - t;
-	observe(r, "elapsed", "time in accept() against SO_RCVTIMEO", "%s",
-		against_timeout(waited, RCVTIMEO_MS));
-	note(r, "accept() returned after %.1f ms; SO_RCVTIMEO %d ms", waited, RCVTIMEO_MS);
+	struct call_watch w;
+	step(r, WATCHED(&w, accept(lfd, NULL, NULL)), "accept(%d) on a blocking listener", lfd);
+	observe(r, "elapsed", "accept(): slept, and for at least SO_RCVTIMEO", "%s",
+		timeout_class(&w, RCVTIMEO_MS));
+	note(r, "accept() returned after %.1f ms; SO_RCVTIMEO %d ms", w.ms, RCVTIMEO_MS);
 	close(lfd);
 	return RUN_OK;
 }

@@ -78,13 +78,6 @@
 /* More than the request of the partial send-timeout: far above what a
  * send buffer of SMALL_BUF and the peer's window can take. */
 #define BIG_SEND (64 * 1024)
-/* The kernel counts SO_*TIMEO in whole jiffies and the wait starts
- * part-way into one: a timeout counts as reached up to one tick (10 ms at
- * HZ 100, the coarsest) early. */
-#define TICK_SLACK_MS 10
-/* A call that did not wait returns in microseconds; 50 ms leaves room for
- * an emulated (TCG) kernel. */
-#define AT_ONCE_MS 50
 
 struct conn {
 	int lfd, cfd, afd; /* listener, client (the side under test), server */
@@ -113,21 +106,6 @@ static int int_opt(int fd, int opt)
 	if (getsockopt(fd, SOL_SOCKET, opt, &v, &len) < 0)
 		return -1;
 	return v;
-}
-
-/* A call that timed out, against its timeout, as a stable class. */
-static const char *against_timeout(double elapsed, int timeout_ms)
-{
-	if (elapsed < timeout_ms - TICK_SLACK_MS)
-		return "before the timeout";
-	if (elapsed <= 1.5 * timeout_ms)
-		return "after the timeout, within 50%";
-	return "more than 50% after the timeout";
-}
-
-static const char *at_once(double elapsed)
-{
-	return elapsed < AT_ONCE_MS ? "at once" : "after waiting";
 }
 
 /* An established connection from the client to the server.  sndbuf > 0
@@ -179,23 +157,24 @@ static int recv_nonblocking_empty(struct run *r)
 	}
 	char buf[512];
 
-	double t = now_ms();
-	step_as(r, "recv MSG_DONTWAIT", recv(c.cfd, buf, sizeof(buf), MSG_DONTWAIT),
+	/* "At once" is whether the thread slept in the call, not a time. */
+	struct call_watch w;
+	step_as(r, "recv MSG_DONTWAIT", WATCHED(&w, recv(c.cfd, buf, sizeof(buf), MSG_DONTWAIT)),
 		"recv(%d, %zu, MSG_DONTWAIT), nothing sent yet", c.cfd, sizeof(buf));
-	double took = now_ms() - t;
-	observe(r, "returned", "time in recv(MSG_DONTWAIT)", "%s", at_once(took));
-	measure(r, "recv MSG_DONTWAIT ms", "time in recv(MSG_DONTWAIT), ms", "%.3f", took);
+	observe(r, "returned", "recv(MSG_DONTWAIT): voluntary context switches in the call", "%s",
+		sleep_class(&w));
+	measure(r, "recv MSG_DONTWAIT ms", "time in recv(MSG_DONTWAIT), ms", "%.3f", w.ms);
 
 	int fl = fcntl(c.cfd, F_GETFL);
 	step_as(r, "fcntl O_NONBLOCK", fcntl(c.cfd, F_SETFL, fl | O_NONBLOCK),
 		"fcntl(%d, F_SETFL, O_NONBLOCK)", c.cfd);
-	t = now_ms();
-	step_as(r, "recv O_NONBLOCK", recv(c.cfd, buf, sizeof(buf), 0),
+	step_as(r, "recv O_NONBLOCK", WATCHED(&w, recv(c.cfd, buf, sizeof(buf), 0)),
 		"recv(%d, %zu, 0) on an O_NONBLOCK socket", c.cfd, sizeof(buf));
-	took = now_ms() - t;
-	observe(r, "returned", "time in recv() on the O_NONBLOCK socket", "%s", at_once(took));
+	observe(r, "returned",
+		"recv() on the O_NONBLOCK socket: voluntary context switches in the call", "%s",
+		sleep_class(&w));
 	measure(r, "recv O_NONBLOCK ms", "time in recv() on the O_NONBLOCK socket, ms", "%.3f",
-		took);
+		w.ms);
 
 	/* EAGAIN says nothing about the connection: it is intact. */
 	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
@@ -231,19 +210,18 @@ static int recv_timeout(struct run *r)
 	char buf[512];
 	step(r, set_timeo(c.cfd, SO_RCVTIMEO, TIMEO_MS), "setsockopt(%d, SO_RCVTIMEO, %d ms)",
 	     c.cfd, TIMEO_MS);
-	double t = now_ms();
-	step(r, recv(c.cfd, buf, sizeof(buf), 0), "recv(%d, %zu, 0) on a blocking socket, no data",
-	     c.cfd, sizeof(buf));
-	double took = now_ms() - t;
-	observe(r, "elapsed", "time in recv() against SO_RCVTIMEO", "%s",
-		against_timeout(took, TIMEO_MS));
-	measure(r, "elapsed ms", "time in recv(), ms (SO_RCVTIMEO 200 ms)", "%.1f", took);
+	struct call_watch w;
+	step(r, WATCHED(&w, recv(c.cfd, buf, sizeof(buf), 0)),
+	     "recv(%d, %zu, 0) on a blocking socket, no data", c.cfd, sizeof(buf));
+	observe(r, "elapsed", "recv(): slept, and for at least SO_RCVTIMEO", "%s",
+		timeout_class(&w, TIMEO_MS));
+	measure(r, "elapsed ms", "time in recv(), ms (SO_RCVTIMEO 200 ms)", "%.1f", w.ms);
 	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(c.cfd)));
 	note(r,
 	     "recv() returned EAGAIN after %.1f ms (SO_RCVTIMEO %d ms): the caller's deadline, "
 	     "not an error of the connection",
-	     took, TIMEO_MS);
+	     w.ms, TIMEO_MS);
 	conn_close(&c);
 	return RUN_OK;
 }
@@ -348,10 +326,11 @@ static int send_buffer_full(struct run *r)
 		return broken(r, "filling the send buffer: it never stayed full (%m)");
 	}
 	char data[CHUNK] = {0};
-	double t = now_ms();
-	step(r, send(c.cfd, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL),
+	struct call_watch w;
+	step(r, WATCHED(&w, send(c.cfd, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL)),
 	     "send(%d, %zu, MSG_DONTWAIT) with the send buffer full", c.cfd, sizeof(data));
-	observe(r, "returned", "time in send(MSG_DONTWAIT)", "%s", at_once(now_ms() - t));
+	observe(r, "returned", "send(MSG_DONTWAIT): voluntary context switches in the call", "%s",
+		sleep_class(&w));
 	measure(r, "queued before EAGAIN",
 		"bytes send(MSG_DONTWAIT) accepted before the first EAGAIN", "%ld", first);
 	measure(r, "queued in all", "bytes accepted until the buffer stayed full (ACKs made room)",
@@ -394,20 +373,19 @@ static int send_timeout(struct run *r)
 
 	/* 1: more than fits: the bytes copied before the timeout are the
 	 * result, not EAGAIN. */
-	double t = now_ms();
-	long n =
-		step_as(r, "send larger than the buffer", send(c.cfd, data, BIG_SEND, MSG_NOSIGNAL),
-			"send(%d, %d, 0), blocking, empty send buffer", c.cfd, BIG_SEND);
-	double took = now_ms() - t;
+	struct call_watch w;
+	long n = step_as(r, "send larger than the buffer",
+			 WATCHED(&w, send(c.cfd, data, BIG_SEND, MSG_NOSIGNAL)),
+			 "send(%d, %d, 0), blocking, empty send buffer", c.cfd, BIG_SEND);
 	observe(r, "returned", "send()'s result against the request", "%s",
 		n < 0	       ? "-1"
 		: n == 0       ? "0"
 		: n < BIG_SEND ? "a short count"
 			       : "the whole request");
-	observe(r, "elapsed", "time in send() against SO_SNDTIMEO", "%s",
-		against_timeout(took, TIMEO_MS));
+	observe(r, "elapsed", "send(): slept, and for at least SO_SNDTIMEO", "%s",
+		timeout_class(&w, TIMEO_MS));
 	measure(r, "sent", "bytes send() accepted before the timeout", "%ld", n);
-	measure(r, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", took);
+	measure(r, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
 
 	/* 2: the buffer is full (and stays full: nothing in flight, the
 	 * peer's window closed): nothing can be copied, EAGAIN. */
@@ -417,13 +395,11 @@ static int send_timeout(struct run *r)
 		conn_close(&c);
 		return broken(r, "keeping the send buffer full: %m");
 	}
-	t = now_ms();
-	step_as(r, "send to a full buffer", send(c.cfd, data, CHUNK, MSG_NOSIGNAL),
+	step_as(r, "send to a full buffer", WATCHED(&w, send(c.cfd, data, CHUNK, MSG_NOSIGNAL)),
 		"send(%d, %d, 0), blocking, send buffer full", c.cfd, CHUNK);
-	took = now_ms() - t;
-	observe(r, "elapsed", "time in send() against SO_SNDTIMEO", "%s",
-		against_timeout(took, TIMEO_MS));
-	measure(r, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", took);
+	observe(r, "elapsed", "send(): slept, and for at least SO_SNDTIMEO", "%s",
+		timeout_class(&w, TIMEO_MS));
+	measure(r, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
 	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(c.cfd)));
 	note(r,
@@ -452,13 +428,12 @@ static int connect_timeout_option(struct run *r)
 	     TIMEO_MS);
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(r->family, server, SERVER_PORT, &ss);
-	double t = now_ms();
-	step(r, connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s), blocking", fd,
-	     sockaddr_str((struct sockaddr *)&ss));
-	double took = now_ms() - t;
-	observe(r, "elapsed", "time in connect() against SO_SNDTIMEO", "%s",
-		against_timeout(took, TIMEO_MS));
-	measure(r, "elapsed ms", "time in connect(), ms (SO_SNDTIMEO 200 ms)", "%.1f", took);
+	struct call_watch w;
+	step(r, WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)), "connect(%d, %s), blocking",
+	     fd, sockaddr_str((struct sockaddr *)&ss));
+	observe(r, "elapsed", "connect(): slept, and for at least SO_SNDTIMEO", "%s",
+		timeout_class(&w, TIMEO_MS));
+	measure(r, "elapsed ms", "time in connect(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
 	int err = so_error(fd);
 	observe(r, "SO_ERROR", "getsockopt(SO_ERROR)", "%s",
 		err == 0 ? "0 (none)" : errno_name(err));
@@ -468,12 +443,10 @@ static int connect_timeout_option(struct run *r)
 
 	/* Calling connect() again does not start over: the attempt is the
 	 * same one, still going on. */
-	t = now_ms();
-	step_as(r, "connect again", connect(fd, (struct sockaddr *)&ss, len),
+	step_as(r, "connect again", WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)),
 		"connect(%d, %s) again, blocking", fd, sockaddr_str((struct sockaddr *)&ss));
-	took = now_ms() - t;
-	observe(r, "elapsed", "time in the second connect() against SO_SNDTIMEO", "%s",
-		against_timeout(took, TIMEO_MS));
+	observe(r, "elapsed", "the second connect(): slept, and for at least SO_SNDTIMEO", "%s",
+		timeout_class(&w, TIMEO_MS));
 	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(fd)));
 
 	step(r, close(fd), "close(%d)", fd);

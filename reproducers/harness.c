@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -26,6 +27,47 @@ double now_ms(void)
 double elapsed_ms(const struct run *r)
 {
 	return now_ms() - r->t0;
+}
+
+static long voluntary_switches(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_THREAD, &ru) < 0)
+		return -1;
+	return ru.ru_nvcsw;
+}
+
+void call_watch_start(struct call_watch *w)
+{
+	w->nvcsw0 = voluntary_switches();
+	w->t0 = now_ms();
+}
+
+long call_watch_end(struct call_watch *w, long ret)
+{
+	int err = errno;
+	w->ms = now_ms() - w->t0;
+	w->slept = voluntary_switches() - w->nvcsw0;
+	errno = err;
+	return ret;
+}
+
+const char *sleep_class(const struct call_watch *w)
+{
+	return w->slept > 0 ? "after sleeping" : "without sleeping";
+}
+
+const char *timeout_class(const struct call_watch *w, double timeout_ms)
+{
+	if (w->slept <= 0)
+		return "without sleeping";
+	return w->ms < timeout_ms - TICK_SLACK_MS ? "woken before the timeout"
+						  : "after the timeout";
+}
+
+const char *lower_bound_class(double ms, double bound_ms, int timers)
+{
+	return ms < bound_ms - timers * TICK_SLACK_MS ? "before the bound" : "not before the bound";
 }
 
 static struct step *next_step(struct run *r)

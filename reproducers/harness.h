@@ -158,6 +158,46 @@ int broken_netns(struct run *r);
 double now_ms(void);
 double elapsed_ms(const struct run *r);
 
+/* ---- time that load cannot change ----------------------------------- */
+
+/* How a call spent its time, measured so that a busy machine cannot change
+ * the class.  A wall-clock threshold ("at once": under 50 ms) can: with 16
+ * runs on 2 cores a call that never waited is descheduled for longer than
+ * that.  What load cannot change:
+ *  - whether the thread slept in the call: its voluntary context switches
+ *    (getrusage(RUSAGE_THREAD).ru_nvcsw).  __schedule() counts a switch as
+ *    voluntary only when the task left the CPU in a sleeping state; being
+ *    preempted (a busy CPU, cond_resched()) counts as involuntary
+ *    (ru_nivcsw).  A tracer that stops the thread at every system call
+ *    (strace without --seccomp-bpf) makes every call look slept.
+ *  - that a kernel timer did not fire before its expiry: the timer wheel
+ *    only rounds expiries up, and load only delays the wake-up.  A timeout
+ *    counted in jiffies starts part-way into one, so it may end up to one
+ *    tick (TICK_SLACK_MS, 10 ms at HZ 100, the coarsest) early on the wall
+ *    clock.  The time a call took is therefore compared with a lower bound
+ *    only; how late it came is a measurement, never a class. */
+#define TICK_SLACK_MS 10
+
+struct call_watch {
+	double t0, ms;	    /* CLOCK_MONOTONIC at the start; the time taken */
+	long nvcsw0, slept; /* voluntary context switches before; during */
+};
+void call_watch_start(struct call_watch *w);
+/* Ends the watch; returns ret unchanged and keeps errno. */
+long call_watch_end(struct call_watch *w, long ret);
+/* WATCHED(&w, recv(...)): the call, watched.  Fits inside step(). */
+#define WATCHED(w, call) (call_watch_start(w), call_watch_end((w), (long)(call)))
+
+/* "without sleeping" or "after sleeping". */
+const char *sleep_class(const struct call_watch *w);
+/* A call that sleeps until a timeout of timeout_ms: "without sleeping",
+ * "woken before the timeout" or "after the timeout". */
+const char *timeout_class(const struct call_watch *w, double timeout_ms);
+/* A duration against the chain of `timers` kernel timers that bounds it
+ * from below (each may end one tick early): "before the bound" or "not
+ * before the bound".  Never a class for "late": load decides that. */
+const char *lower_bound_class(double ms, double bound_ms, int timers);
+
 /* ---- rendering ------------------------------------------------------- */
 
 const char *family_name(int family); /* "ipv4", "ipv6", "none" */

@@ -271,6 +271,7 @@ static int refused_by_icmp(struct run *r)
 	}
 
 	long dropped = netstat_counter(&r->topo.client, "TcpExt", "LockDroppedIcmps");
+	long retrans = netstat_counter(&r->topo.client, "Tcp", "RetransSegs");
 	long in_before = server_segments_in(r);
 	double t = elapsed_ms(r);
 	connect_to(r, fd, SERVER_PORT);
@@ -294,8 +295,19 @@ static int refused_by_icmp(struct run *r)
 		observe(r, "ICMP", "first ICMP error on the client's link", "none seen");
 	}
 	observe(r, "ICMP errors", "ICMP errors received by the client", "%d", n_icmp);
+	racy(r, "whether the first ICMP error meets connect() holding the socket lock depends "
+		"on where the router's softirq runs: inline (2 ICMPs, +1 LockDroppedIcmps, the "
+		"error on the retransmission) or in ksoftirqd, under load (1, +0)");
 	observe(r, "LockDroppedIcmps", "client TcpExt LockDroppedIcmps (delta)", "%+ld",
 		dropped_after - dropped);
+	r->steps[r->n_steps - 1].racy = true; /* the same race */
+	/* Which side of the race it was, on the kernel's count rather than
+	 * the clock: the error for the retransmitted SYN, or the first.  (The
+	 * socket's own tcpi_total_retrans is gone: a failed connect() calls
+	 * tcp_disconnect(), which zeroes it.) */
+	observe(r, "RetransSegs", "client Tcp RetransSegs (delta)", "%+ld",
+		netstat_counter(&r->topo.client, "Tcp", "RetransSegs") - retrans);
+	r->steps[r->n_steps - 1].racy = true; /* the same race */
 	if (dropped_after > dropped)
 		note(r,
 		     "the first ICMP error came back while connect() owned the socket (veth "

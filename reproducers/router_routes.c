@@ -89,6 +89,7 @@ static int router_unreachable(struct run *r)
 	if (fd < 0)
 		return broken_netns(r);
 	long dropped = netstat_counter(&r->topo.client, "TcpExt", "LockDroppedIcmps");
+	long retrans = netstat_counter(&r->topo.client, "Tcp", "RetransSegs");
 	long icmps = icmp_unreach_received(r);
 	double t = elapsed_ms(r);
 	connect_to_server(r, fd);
@@ -101,6 +102,14 @@ static int router_unreachable(struct run *r)
 		"the error on the retransmission) or in ksoftirqd, under load (+1, +0)");
 	observe(r, "LockDroppedIcmps", "client TcpExt LockDroppedIcmps (delta)", "+%ld",
 		dropped_after - dropped);
+	if (r->n_steps > 0)
+		r->steps[r->n_steps - 1].racy = true; /* the same race */
+	/* Which side of the race it was, on the kernel's count rather than
+	 * the clock: the error for the retransmitted SYN, or the first.  (The
+	 * socket's own tcpi_total_retrans is gone: a failed connect() calls
+	 * tcp_disconnect(), which zeroes it.) */
+	observe(r, "RetransSegs", "client Tcp RetransSegs (delta)", "%+ld",
+		netstat_counter(&r->topo.client, "Tcp", "RetransSegs") - retrans);
 	if (r->n_steps > 0)
 		r->steps[r->n_steps - 1].racy = true; /* the same race */
 	if (dropped_after > dropped)

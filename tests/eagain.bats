@@ -15,10 +15,10 @@ check_recv_nonblocking_empty() {
 	outcomes
 	assert_output - <<'EOF'
 recv MSG_DONTWAIT: EAGAIN
-returned: at once
+returned: without sleeping
 fcntl O_NONBLOCK: ok
 recv O_NONBLOCK: EAGAIN
-returned: at once
+returned: without sleeping
 state: ESTABLISHED
 poll: not readable
 peer send: ok
@@ -29,11 +29,11 @@ EOF
 	assert_equal "$(jq -r '.steps[] | select(.name == "recv after poll") | .ret' <<<"$json")" 1
 }
 
-@test "recv-nonblocking-empty ipv4: recv() EAGAIN at once, with MSG_DONTWAIT and on an O_NONBLOCK socket" {
+@test "recv-nonblocking-empty ipv4: recv() EAGAIN without sleeping, with MSG_DONTWAIT and on an O_NONBLOCK socket" {
 	check_recv_nonblocking_empty -4
 }
 
-@test "recv-nonblocking-empty ipv6: recv() EAGAIN at once, with MSG_DONTWAIT and on an O_NONBLOCK socket" {
+@test "recv-nonblocking-empty ipv6: recv() EAGAIN without sleeping, with MSG_DONTWAIT and on an O_NONBLOCK socket" {
 	check_recv_nonblocking_empty -6
 }
 
@@ -43,14 +43,15 @@ check_recv_timeout() {
 	assert_output - <<'EOF'
 setsockopt: ok
 recv: EAGAIN
-elapsed: after the timeout, within 50%
+elapsed: after the timeout
 state: ESTABLISHED
 EOF
-	# The raw time is a measurement; it agrees with the class above.
+	# The raw time is a measurement; it agrees with the class above.  A
+	# timer never fires early (one 10 ms tick of slack), but load may make
+	# it late by any amount: no upper bound here, make bench prints it.
 	local ms
 	ms=$(measured 'elapsed ms')
 	[ "${ms%.*}" -ge 190 ]
-	[ "${ms%.*}" -le 300 ]
 }
 
 @test "recv-timeout ipv4: blocking recv() with SO_RCVTIMEO EAGAIN after the timeout" {
@@ -66,7 +67,7 @@ check_send_buffer_full() {
 	outcomes
 	assert_output - <<'EOF'
 send: EAGAIN
-returned: at once
+returned: without sleeping
 poll POLLOUT: not writable
 state: ESTABLISHED
 poll after peer reads: writable
@@ -102,9 +103,9 @@ check_send_timeout() {
 setsockopt: ok
 send larger than the buffer: ok
 returned: a short count
-elapsed: after the timeout, within 50%
+elapsed: after the timeout
 send to a full buffer: EAGAIN
-elapsed: after the timeout, within 50%
+elapsed: after the timeout
 state: ESTABLISHED
 EOF
 	local sent
@@ -129,12 +130,12 @@ check_connect_timeout_option() {
 	assert_output - <<'EOF'
 setsockopt: ok
 connect: EINPROGRESS
-elapsed: after the timeout, within 50%
+elapsed: after the timeout
 SO_ERROR: 0 (none)
 state: SYN_SENT
 poll: not writable
 connect again: EALREADY
-elapsed: after the timeout, within 50%
+elapsed: after the timeout
 state: SYN_SENT
 close: ok
 SYN_SENT after close: none

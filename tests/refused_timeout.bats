@@ -5,7 +5,9 @@
 # (SYNs dropped, a peer gone mid-transfer, keepalive, TCP_USER_TIMEOUT).
 # Expectations are written here, not read from the C.  Measured steps
 # (milliseconds) vary from run to run: the sequences below leave them out
-# and bound them separately.
+# and bound them separately, from below only: a kernel timer never fires
+# before its expiry, but a loaded machine can make it late by any amount
+# (make bench and make soak print how late).
 
 setup() {
 	load test_helper/common-setup
@@ -47,23 +49,21 @@ EOF
 # first ICMP error can meet connect()'s socket lock and be kept as a soft
 # error (LockDroppedIcmps +1); connect() then fails on the error for the
 # SYN retransmission, after the 1 s initial RTO, with two ICMP errors
-# received.  Without the lock, one ICMP error fails connect() at once.
-# Both orders are legitimate; each must agree with its own counter.
+# received.  Without the lock, one ICMP error fails connect() without a
+# retransmission.  Both orders are legitimate; each must agree with its own
+# counters (RetransSegs: a count, not a clock), and the retransmission
+# cannot come before the 1 s initial RTO.
 check_refused_by_icmp() {
 	local family=$1 router=$2
 	observe refused-by-icmp "$family"
-	local dropped errors ms
+	local dropped errors resent
 	dropped=$(step_result LockDroppedIcmps)
-	ms=$(step_ms connect)
 	case $dropped in
 	+1)
-		errors=2
-		[ "$ms" -ge 900 ]
+		errors=2 resent=+1
+		[ "$(step_ms connect)" -ge 900 ]
 		;;
-	+0)
-		errors=1
-		[ "$ms" -lt 900 ]
-		;;
+	+0) errors=1 resent=+0 ;;
 	*) fail "LockDroppedIcmps $dropped" ;;
 	esac
 	assert_output - <<EOF
@@ -73,6 +73,7 @@ ICMP: destination unreachable, port unreachable
 ICMP source: $router
 ICMP errors: $errors
 LockDroppedIcmps: $dropped
+RetransSegs: $resent
 EOF
 }
 
@@ -92,7 +93,7 @@ check_timeout_syn_dropped() {
 	assert_output - <<'EOF'
 setsockopt: ok
 connect: ETIMEDOUT
-elapsed: within 50% of the bound
+elapsed: not before the bound
 state: CLOSE
 SYNs at the router: 2
 RetransSegs: +1
@@ -100,7 +101,6 @@ EOF
 	local ms
 	ms=$(measured 'elapsed ms')
 	[ "$ms" -ge 2500 ]
-	[ "$ms" -le 4500 ]
 }
 
 @test "timeout-syn-dropped ipv4: connect() ETIMEDOUT after TCP_SYNCNT 1 (2 SYNs, ~3 s)" {
@@ -118,12 +118,14 @@ EOF
 check_timeout_peer_vanished() {
 	observe timeout-peer-vanished "$1"
 	outcomes
-	# Racy by construction, two outcomes allowed: tcp_done_with_error()
-	# publishes sk_err (POLLERR) before tcp_done() moves the socket to
-	# CLOSE (POLLIN|POLLHUP), and the scenario samples poll() every 1 ms
-	# from another CPU. Under emulation (6.12 in qemu) the sample once fell
-	# between the two.
-	assert_line --regexp '^poll: (POLLERR|POLLIN\|POLLERR\|POLLHUP)$'
+	# Racy by construction: the scenario samples poll() every 1 ms while
+	# the timer on another CPU runs tcp_done_with_error(), which writes
+	# sk_err (POLLERR), then tcp_done() sets TCP_CLOSE (POLLHUP), then
+	# sk_shutdown = SHUTDOWN_MASK (POLLIN); tcp_poll() reads them without
+	# the lock, sk_err last after smp_rmb().  The complete set is the three
+	# prefixes of that order: POLLERR was seen in qemu (6.1, 6.12), and
+	# POLLERR|POLLHUP in a fresh-clone CI run on 6.18 (issue 13).
+	assert_line --regexp '^poll: (POLLERR|POLLERR\|POLLHUP|POLLIN\|POLLERR\|POLLHUP)$'
 	local steps=$output
 	run grep -v '^poll: ' <<<"$steps"
 	assert_output - <<'EOF'
@@ -134,7 +136,7 @@ setsockopt: ok
 send: ok
 send: ok
 clock starts: the first retransmission
-elapsed: within 50% of the bound
+elapsed: not before the bound
 recv: ETIMEDOUT
 SO_ERROR after recv: 0
 state: CLOSE
@@ -149,7 +151,6 @@ EOF
 	local ms
 	ms=$(measured 'error ms')
 	[ "$ms" -ge 650 ]
-	[ "$ms" -le 2000 ]
 }
 
 @test "timeout-peer-vanished ipv4: recv() ETIMEDOUT after TCP_USER_TIMEOUT, reported once (SO_ERROR 0 after)" {
@@ -171,7 +172,7 @@ setsockopt: ok
 setsockopt: ok
 setsockopt: ok
 recv: ETIMEDOUT
-elapsed: within 50% of the bound
+elapsed: not before the bound
 keepalive probes: +1
 TCPAbortOnTimeout: +1
 state: CLOSE
@@ -180,7 +181,6 @@ EOF
 	local ms
 	ms=$(measured 'elapsed ms')
 	[ "$ms" -ge 1800 ]
-	[ "$ms" -le 3500 ]
 }
 
 @test "timeout-keepalive ipv4: blocked recv() ETIMEDOUT after keepalive 1 s + 1 probe" {
@@ -202,7 +202,7 @@ setsockopt: ok
 send until full: EAGAIN
 send: ETIMEDOUT
 clock starts: the first retransmission
-elapsed: within 50% of the bound
+elapsed: not before the bound
 state: CLOSE
 SO_ERROR: 0
 send again: EPIPE

@@ -182,9 +182,12 @@ static int accept_signal(struct run *r)
 	char call[96];
 	snprintf(call, sizeof(call), "accept() returned after %.0f ms (SO_RCVTIMEO %d s)", c.ms,
 		 RCVTIMEO_S);
+	/* Told by what ended the sleep, not by the clock: SO_RCVTIMEO running
+	 * out gives -EAGAIN, only a signal -EINTR (inet_csk_accept()). */
 	observe(r, "returned", call, "%s",
-		c.ms < RCVTIMEO_S * 1000.0 ? "at the signal, before SO_RCVTIMEO"
-					   : "at SO_RCVTIMEO, not at the signal");
+		c.err == EINTR && c.signals > 0 ? "at the signal, before SO_RCVTIMEO"
+		: c.err == EAGAIN		? "at SO_RCVTIMEO, not at the signal"
+						: "neither at the signal nor at SO_RCVTIMEO");
 	note(r, "sock_intr_errno(): -ERESTARTSYS (restartable) without a socket timeout, -EINTR "
 		"(never restarted) with SO_RCVTIMEO");
 	close(lfd);

@@ -197,10 +197,11 @@ explain_catalogue() {
 
 @test "kernel_sources.c has a row for every function named in a kernel_path" {
 	[ -f "$KERNEL_SOURCES" ]
-	local missing='' name n=0
+	local missing='' name n=0 table
+	table=$(<"$KERNEL_SOURCES") # matched in the shell: a grep per name is ~150 processes
 	while read -r name; do
 		n=$((n + 1))
-		grep -qF "{\"$name\"," "$KERNEL_SOURCES" || missing+=" $name()"
+		[[ $table == *"{\"$name\","* ]] || missing+=" $name()"
 	done < <("$SOCKERR" list --json | jq -r '.[].kernel_path // empty' | kernel_functions | sort -u)
 	[ "$n" -gt 50 ]
 	[ -z "$missing" ] || {

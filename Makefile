@@ -24,8 +24,9 @@ BATS ?= bats
 CHECK_BINARIES ?= build/sockerr build/san/sockerr
 # make check VM_SMOKE=0 leaves out the smoke run of the VM runner (tests/vm/).
 VM_SMOKE ?= 1
-# Tests at a time in tests/ (bats --jobs, GNU parallel): most wait on a timer.
-BATS_JOBS ?= 16
+# Test files at a time in tests/ (bats --jobs, GNU parallel): they read the
+# catalogue fixture (scripts/catalogue-fixture) and wait on few timers.
+BATS_JOBS ?= 8
 
 .PHONY: all deps check check-stress run compare bench soak matrix-check report report-check readme readme-check install clean format format-check shellcheck sanitize
 

@@ -183,8 +183,10 @@ check_router_unreachable() {
 		| .runs[] | "\(.scenario) \(.family) \($topology[.scenario]) \(.pcap) \(.capture // "")"' \
 		"$SOCKERR_FIXTURE/catalogue.json")
 	# tcpdump reads them all, in one process (-V: a list of files); where
-	# it fails, file by file to name the one.
-	if ! tcpdump -nn -V "$BATS_TEST_TMPDIR/pcaps" >/dev/null 2>"$BATS_TEST_TMPDIR/tcpdump.err"; then
+	# it fails, file by file to name the one.  -Z root: as root, tcpdump
+	# drops to its own user after opening the first file, and cannot open
+	# the next ones in the fixture's private (mode 700) directory.
+	if ! tcpdump -Z root -nn -V "$BATS_TEST_TMPDIR/pcaps" >/dev/null 2>"$BATS_TEST_TMPDIR/tcpdump.err"; then
 		while read -r file; do
 			run --separate-stderr tcpdump -r "$file" -nn
 			[ "$status" -eq 0 ] || fail "tcpdump -r $file: $stderr"

@@ -69,8 +69,10 @@ deps-check:
 deps:
 	@scripts/deps.sh
 
+# The builds and static checks on every CPU (make check alone, without -j,
+# compiled both builds one file at a time).
 check: deps
-	$(MAKE) all sanitize build/tools/without-syscall shellcheck format-check matrix-check readme-check report-check
+	$(MAKE) -j$(shell nproc) all sanitize build/tools/without-syscall shellcheck format-check matrix-check readme-check report-check
 	@CHECK_BINARIES="$(CHECK_BINARIES)" BATS="$(BATS)" BATS_JOBS="$(BATS_JOBS)" \
 		VM_SMOKE="$(VM_SMOKE)" REPORT_SCREENSHOT="$(CURDIR)/build/report.png" scripts/run-tests
 
@@ -86,7 +88,7 @@ bench: deps
 # VM smoke run is left out).
 STRESS_N ?= 10
 check-stress: deps
-	$(MAKE) all sanitize build/tools/without-syscall
+	$(MAKE) -j$(shell nproc) all sanitize build/tools/without-syscall
 	@CHECK_BINARIES="$(CHECK_BINARIES)" BATS="$(BATS)" BATS_JOBS="$(BATS_JOBS)" scripts/stress $(STRESS_N)
 
 # The catalogue SOAK_N times under load: which results vary (goal: none).

@@ -24,10 +24,11 @@ BATS ?= bats
 CHECK_BINARIES ?= build/sockerr build/san/sockerr
 # make check VM_SMOKE=0 leaves out the smoke run of the VM runner (tests/vm/).
 VM_SMOKE ?= 1
-# Tests at a time in tests/ (bats --jobs, GNU parallel): most wait on a timer.
-BATS_JOBS ?= 16
+# Test files at a time in tests/ (bats --jobs, GNU parallel): they read the
+# catalogue fixture (scripts/catalogue-fixture) and wait on few timers.
+BATS_JOBS ?= 8
 
-.PHONY: all deps check run compare bench soak matrix-check report report-check readme readme-check install clean format format-check shellcheck sanitize
+.PHONY: all deps check check-stress run compare bench soak matrix-check report report-check readme readme-check install clean format format-check shellcheck sanitize
 
 all: build/sockerr
 
@@ -68,8 +69,10 @@ deps-check:
 deps:
 	@scripts/deps.sh
 
+# The builds and static checks on every CPU (make check alone, without -j,
+# compiled both builds one file at a time).
 check: deps
-	$(MAKE) all sanitize build/tools/without-syscall shellcheck format-check matrix-check readme-check report-check
+	$(MAKE) -j$(shell nproc) all sanitize build/tools/without-syscall shellcheck format-check matrix-check readme-check report-check
 	@CHECK_BINARIES="$(CHECK_BINARIES)" BATS="$(BATS)" BATS_JOBS="$(BATS_JOBS)" \
 		VM_SMOKE="$(VM_SMOKE)" REPORT_SCREENSHOT="$(CURDIR)/build/report.png" scripts/run-tests
 
@@ -78,6 +81,15 @@ check: deps
 bench: deps
 	$(MAKE) all build/bench-topology
 	scripts/bench
+
+# The bats suites (tests/, tests/serial/, both binaries) STRESS_N times in a
+# row with every core loaded by a busy loop: every test that failed at least
+# once, with its output, and the time of each iteration (scripts/stress; the
+# VM smoke run is left out).
+STRESS_N ?= 10
+check-stress: deps
+	$(MAKE) -j$(shell nproc) all sanitize build/tools/without-syscall
+	@CHECK_BINARIES="$(CHECK_BINARIES)" BATS="$(BATS)" BATS_JOBS="$(BATS_JOBS)" scripts/stress $(STRESS_N)
 
 # The catalogue SOAK_N times under load: which results vary (goal: none).
 SOAK_N ?= 20
@@ -141,7 +153,7 @@ format-check:
 	clang-format --dry-run --Werror $(SRCS) $(HDRS) $(wildcard bench/*.c tests/tools/*.c)
 
 shellcheck:
-	shellcheck -x scripts/*.sh scripts/compare scripts/kernel-sources scripts/matrix scripts/report scripts/readme-table scripts/run-tests $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
+	shellcheck -x scripts/*.sh scripts/compare scripts/kernel-sources scripts/matrix scripts/report scripts/readme-table scripts/run-tests scripts/catalogue-fixture scripts/stress $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
 	shellcheck -s bash tests/test_helper/*.bash tests/setup_suite.bash tests/*.bats tests/*/*.bats
 
 clean:

@@ -92,26 +92,65 @@ setup() {
 	assert_equal "$stderr" "sockerr: must run as root: it creates network namespaces (try sudo)"
 }
 
-@test "run --all --summary --output: a table of every run and a results document" {
+# The table and the document of a few runs, live: --summary takes the
+# place of --ladder on stdout, so the fixture's run (--ladder) cannot print
+# it.  The whole catalogue's results are the fixture's, checked below.
+@test "run --summary --output: a table of every run and a results document" {
 	local out=$BATS_TEST_TMPDIR/results.json
-	run --separate-stderr "$SOCKERR" run --all --summary --output "$out"
+	run --separate-stderr "$SOCKERR" run rst-before-accept accept-closed-fd --summary --output "$out"
 	assert_success
 	assert_line --regexp '^SCENARIO +FAM +OBSERVED'
 	assert_line --regexp '^rst-before-accept +ipv4 '
+	assert_line --regexp '^rst-before-accept +ipv6 '
+	assert_line --regexp '^accept-closed-fd +none '
 	assert_line --regexp '^ +accept=ok .*recv=ECONNRESET send=EPIPE$'
 	assert_line --regexp '^ +POSIX/man page: accept\(\) fails with ECONNABORTED$'
-	assert_line --regexp '^[0-9]+ runs: [0-9]+ ran, [0-9]+ skipped, 0 broken, in [0-9.]+ s \([0-9]+ at a time\)$'
+	assert_line --regexp '^3 runs: 3 ran, 0 skipped, 0 broken, in [0-9.]+ s \([0-9]+ at a time\)$'
+	assert_line "results: $out"
+	run jq -e --arg k "$(uname -r)" '
+		.kernel == $k and (.runs | map("\(.scenario) \(.family) \(.status)")) ==
+			["rst-before-accept ipv4 ran", "rst-before-accept ipv6 ran", "accept-closed-fd none ran"]
+		and (.wall_ms | type) == "number" and (.jobs | type) == "number"' "$out"
+	assert_success
+}
+
+# The fixture's run (scripts/catalogue-fixture): `sockerr run --all
+# --output`, with the evidence options.
+@test "run --all --output: a results document of the whole catalogue, every run ran" {
+	local out=$SOCKERR_FIXTURE/catalogue.json
 	# Every run ran, except accept-file-table-full off a disposable kernel
 	# (fs.file-max is global), which skips with its reason, and, on kernels
 	# before 6.7 (no Landlock network rules, ABI < 4), forbidden-landlock.
-	local landlock_may_skip=false
+	local landlock_may_skip=false disposable=false
 	kernel_before 6.7 && landlock_may_skip=true
-	run jq -e --arg k "$(uname -r)" --argjson ll "$landlock_may_skip" '
+	[ "${SOCKERR_DISPOSABLE_KERNEL:-}" = 1 ] && disposable=true
+	run jq -e --arg k "$(uname -r)" --argjson ll "$landlock_may_skip" --argjson d "$disposable" '
 		.kernel == $k and (.runs | length) >= 100 and
 		all(.runs[]; .status == "ran" or
-			(.scenario == "accept-file-table-full" and .status == "skipped" and
+			(.scenario == "accept-file-table-full" and ($d | not) and .status == "skipped" and
 			 (.reason | test("disposable kernel"))) or
 			($ll and .scenario == "forbidden-landlock" and .status == "skipped" and
 			 (.reason | test("Landlock ABI"))))' "$out"
 	assert_success
+	# One record per scenario and family of the catalogue, in its order.
+	run jq -r '.runs[] | "\(.scenario) \(.family)"' "$out"
+	assert_output "$("$SOCKERR" list --json | jq -r '.[] | .name as $n | .families[] | "\($n) \(.)"')"
+	# and the runner said so: exit 0 (1 for a broken run, 4 all skipped)
+	assert_equal "$(cat "$SOCKERR_FIXTURE/run.status")" 0
+}
+
+# observe reads the fixture's records (the --output document, evidence
+# keys left out) in place of `sockerr run NAME --json`: they must be the
+# same objects, key for key, step field for step field.
+@test "the fixture's records have the shape of run --json's, key for key" {
+	local shape='[paths | map(if type == "number" then 0 else . end)] | unique'
+	run --separate-stderr "$SOCKERR" run closed-port accept-closed-fd rst-before-accept --json
+	assert_success
+	local line name
+	while IFS= read -r line; do
+		name=$(jq -r '"\(.scenario)-\(.family)"' <<<"$line")
+		assert_equal "$(jq -c keys_unsorted "$SOCKERR_FIXTURE/runs/$name.json")" "$(jq -c keys_unsorted <<<"$line")"
+		assert_equal "$(jq -c "$shape" "$SOCKERR_FIXTURE/runs/$name.json")" "$(jq -c "$shape" <<<"$line")"
+	done <<<"$output"
+	[ "${#lines[@]}" -eq 5 ]
 }

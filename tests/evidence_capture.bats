@@ -9,17 +9,19 @@ setup() {
 	load test_helper/common-setup
 }
 
-# capture NAME -4|-6: run the scenario with --pcap into the test's own
-# directory; $json holds its record, $pcap the file it wrote.
+# capture NAME -4|-6: the scenario's run with --pcap, from the suite's
+# fixture (scripts/catalogue-fixture: `sockerr run --all --pcap DIR/pcap
+# --output`, each record with its packets in records/); $json holds its
+# record, $pcap the file it wrote.
 capture() {
-	local name=$1 family=$2
-	run --separate-stderr "$SOCKERR" run "$name" "$family" --pcap "$BATS_TEST_TMPDIR" --json
-	[ "$status" -eq 0 ] || fail "sockerr run $name $family --pcap exited $status: $stderr"
-	json=$output
-	pcap=$(jq -r .pcap <<<"$json")
-	local fam=ipv4
+	local name=$1 family=$2 fam=ipv4
 	[ "$family" = -6 ] && fam=ipv6
-	[ "$pcap" = "$BATS_TEST_TMPDIR/$name-$fam.pcap" ] || fail "pcap path: $pcap"
+	[ -f "$SOCKERR_FIXTURE/records/$name-$fam.json" ] || fail "no run $name $fam in the fixture $SOCKERR_FIXTURE"
+	json=$(<"$SOCKERR_FIXTURE/records/$name-$fam.json")
+	[ "$(jq -r .status <<<"$json")" = ran ] ||
+		fail "sockerr run $name $family --pcap: $(jq -r '"\(.status): \(.reason)"' <<<"$json")"
+	pcap=$(jq -r .pcap <<<"$json")
+	[ "$pcap" = "$SOCKERR_FIXTURE/pcap/$name-$fam.pcap" ] || fail "pcap path: $pcap"
 	[ -s "$pcap" ] || fail "no pcap written at $pcap"
 }
 
@@ -157,16 +159,14 @@ check_router_unreachable() {
 # ---- the whole catalogue -------------------------------------------------
 
 @test "--all --pcap: every run with a network writes a pcap tcpdump reads; runs without one say why" {
-	local dir=$BATS_TEST_TMPDIR/all
-	run --separate-stderr "$SOCKERR" run --all --pcap "$dir" --json
-	[ "$status" -eq 0 ] || fail "sockerr run --all --pcap exited $status: $stderr"
-	local runs=$output
-	local topologies
-	topologies=$(jq -r '.[] | "\(.name) \(.topology)"' <<<"$("$SOCKERR" list --json)")
+	# The fixture's run: `sockerr run --all --pcap DIR --output` (the
+	# records --json prints, in the results document).
+	local dir=$SOCKERR_FIXTURE/pcap
+	"$SOCKERR" list --json >"$BATS_TEST_TMPDIR/list.json"
 
-	local n=0 none=0 scenario family file note topology
-	while read -r scenario family file note; do
-		topology=$(awk -v s="$scenario" '$1 == s {print $2}' <<<"$topologies")
+	# Each run with its scenario's topology in the catalogue.
+	local n=0 none=0 scenario family topology file note
+	while read -r scenario family topology file note; do
 		if [ "$topology" = none ]; then
 			[ "$file" = null ] || fail "$scenario has no network but wrote $file"
 			[ "$note" = "no network: nothing crossed a link" ] ||
@@ -176,10 +176,23 @@ check_router_unreachable() {
 			continue
 		fi
 		[ "$file" = "$dir/$scenario-$family.pcap" ] || fail "$scenario $family: pcap '$file' ($note)"
-		run --separate-stderr tcpdump -r "$file" -nn
-		[ "$status" -eq 0 ] || fail "tcpdump -r $file: $stderr"
+		echo "$file" >>"$BATS_TEST_TMPDIR/pcaps"
 		n=$((n + 1))
-	done < <(jq -r '"\(.scenario) \(.family) \(.pcap) \(.capture // "")"' <<<"$runs")
+	done < <(jq -r --slurpfile list "$BATS_TEST_TMPDIR/list.json" '
+		($list[0] | map({(.name): .topology}) | add) as $topology
+		| .runs[] | "\(.scenario) \(.family) \($topology[.scenario]) \(.pcap) \(.capture // "")"' \
+		"$SOCKERR_FIXTURE/catalogue.json")
+	# tcpdump reads them all, in one process (-V: a list of files); where
+	# it fails, file by file to name the one.  -Z root: as root, tcpdump
+	# drops to its own user after opening the first file, and cannot open
+	# the next ones in the fixture's private (mode 700) directory.
+	if ! tcpdump -Z root -nn -V "$BATS_TEST_TMPDIR/pcaps" >/dev/null 2>"$BATS_TEST_TMPDIR/tcpdump.err"; then
+		while read -r file; do
+			run --separate-stderr tcpdump -r "$file" -nn
+			[ "$status" -eq 0 ] || fail "tcpdump -r $file: $stderr"
+		done <"$BATS_TEST_TMPDIR/pcaps"
+		fail "tcpdump -V: $(<"$BATS_TEST_TMPDIR/tcpdump.err")"
+	fi
 	# Every pcap in the directory is one a run reported.
 	[ "$(find "$dir" -name '*.pcap' | wc -l)" -eq "$n" ]
 	[ "$n" -gt 0 ] && [ "$none" -gt 0 ]

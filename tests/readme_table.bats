@@ -5,7 +5,16 @@
 # scenario of the catalogue, from the committed results only; --check passes
 # on a fresh table and fails, naming `make readme`, on a stale one; --write
 # puts a fresh one between the markers. Checked on copies of README.md with
-# the markers added, so that nothing here depends on README.md's own table.
+# the markers added, so that nothing here depends on README.md's own table,
+# and on small copies of the committed results (every kernel, a few
+# scenarios' runs: tests/test_helper/small-results.bash); the table of all
+# of them is `make readme-check`'s.
+
+setup_file() {
+	# shellcheck source=tests/test_helper/small-results.bash
+	. "$BATS_TEST_DIRNAME/test_helper/small-results.bash"
+	small_results "$BATS_FILE_TMPDIR/small"
+}
 
 setup() {
 	load test_helper/common-setup
@@ -14,6 +23,8 @@ setup() {
 	registry=$BATS_TEST_TMPDIR/registry.json
 	"$SOCKERR" list --json >"$registry"
 	export REGISTRY=$registry
+	RESULTS=$(echo "$BATS_FILE_TMPDIR"/small/*.json)
+	export RESULTS
 	# README.md without its generated table (if it has one yet), then a
 	# section with empty markers.
 	sed '/^<!-- errno-table:begin -->$/,/^<!-- errno-table:end -->$/d' \
@@ -39,7 +50,7 @@ setup() {
 @test "readme-table: closed-port, ECONNREFUSED on every kernel of results/" {
 	run --separate-stderr "$table"
 	assert_success
-	kernels=$(for f in "$BATS_TEST_DIRNAME"/../results/*.json; do jq -r .kernel "$f" | grep -oE '^[0-9]+\.[0-9]+'; done | sort -V | paste -sd, | sed 's/,/, /g')
+	kernels=$(for f in "$BATS_FILE_TMPDIR"/small/*.json; do jq -r .kernel "$f" | grep -oE '^[0-9]+\.[0-9]+'; done | sort -V | paste -sd, | sed 's/,/, /g')
 	assert_line --partial "| ECONNREFUSED | connect | \`closed-port\` | connect: ECONNREFUSED | $kernels | — |"
 }
 
@@ -64,7 +75,7 @@ setup() {
 
 @test "readme-table: a kernel that answers differently is named in the row" {
 	mkdir -p "$BATS_TEST_TMPDIR/results"
-	cp "$BATS_TEST_DIRNAME"/../results/*.json "$BATS_TEST_TMPDIR/results/"
+	cp "$BATS_FILE_TMPDIR"/small/*.json "$BATS_TEST_TMPDIR/results/"
 	oldest=$(printf '%s\n' "$BATS_TEST_TMPDIR"/results/*.json | sort -V | head -n 1)
 	jq '(.runs[] | select(.scenario == "closed-port" and .family == "ipv6") | .steps[]
 		| select(.name == "connect") | .errno) = "ETIMEDOUT"' "$oldest" >"$oldest.new"

@@ -2,11 +2,14 @@
 # shellcheck disable=SC2154 # status, output, stderr (bats run) and json (observe)
 # make report (scripts/report): the page built from the committed
 # results/*.json, loaded in headless Chromium; the DOM Chromium built is
-# queried with xmllint. The matrix has one group of rows per scenario of the
-# catalogue, each with its steps, one column per kernel and family; a result
-# that differs between kernels, a POSIX difference, a racy step, a skipped
-# run and the evidence links are checked on copies of the results with one
-# thing changed. The screenshot goes to $REPORT_SCREENSHOT (default: the
+# queried with xmllint. The pages are built from small copies of the
+# committed results (tests/test_helper/small-results.bash: every kernel, a
+# few scenarios' runs) and the whole catalogue: the committed page of all
+# results is `make report-check`'s, byte for byte. The matrix has one group
+# of rows per scenario of the catalogue, each with its steps, one column per
+# kernel and family; a result that differs between kernels, a POSIX
+# difference, a racy step, a skipped run and the evidence links are checked
+# on copies of the results with one thing changed. The screenshot goes to $REPORT_SCREENSHOT (default: the
 # test's temporary directory). Skipped, with the reason, without chromium.
 
 setup_file() {
@@ -14,8 +17,11 @@ setup_file() {
 	export root
 	# The catalogue's order and summaries, as `make report` passes them.
 	"${SOCKERR:-$root/build/sockerr}" list --json >"$BATS_FILE_TMPDIR/registry.json"
-	# The committed results, oldest kernel first.
-	mapfile -t results < <(printf '%s\n' "$root"/results/*.json | sort -V)
+	# The committed results, cut down, oldest kernel first.
+	# shellcheck source=tests/test_helper/small-results.bash
+	. "$BATS_TEST_DIRNAME/test_helper/small-results.bash"
+	small_results "$BATS_FILE_TMPDIR/small"
+	mapfile -t results < <(printf '%s\n' "$BATS_FILE_TMPDIR"/small/*.json | sort -V)
 	kernels=$(for f in "${results[@]}"; do jq -r .kernel "$f"; done | tr '\n' ' ')
 	export kernels
 	# The page of the committed results, built once for the tests that only
@@ -25,7 +31,7 @@ setup_file() {
 	if [ -n "$browser" ] && command -v xmllint >/dev/null; then
 		committed=$BATS_FILE_TMPDIR/committed
 		mkdir -p "$committed"
-		cp "$root"/results/*.json "$committed/"
+		cp "$BATS_FILE_TMPDIR"/small/*.json "$committed/"
 		build "$committed"
 	fi
 }
@@ -68,10 +74,11 @@ build() {
 	grep -q '</table>' "$dir/dom.html"
 }
 
-# copy: the committed results in a directory of the test's own, to change.
+# copy: the (small) committed results in a directory of the test's own, to
+# change.
 copy() {
 	mkdir -p "$BATS_TEST_TMPDIR/results"
-	cp "$root"/results/*.json "$BATS_TEST_TMPDIR/results/"
+	cp "$BATS_FILE_TMPDIR"/small/*.json "$BATS_TEST_TMPDIR/results/"
 	echo "$BATS_TEST_TMPDIR/results"
 }
 
@@ -142,7 +149,10 @@ column() {
 @test "report: the committed results differ between kernels exactly where results/MATRIX.md says" {
 	dir=$committed
 	run xpath "$dir/dom.html" "count(//table[@id='matrix']//td[$(has_class differs)])"
-	if grep -q '^None: every step that ran on more than one kernel returned the same' "$root/results/MATRIX.md"; then
+	# scripts/matrix of the same (small) results: what results/MATRIX.md
+	# says of them.
+	if "$root/scripts/matrix" "$dir"/*.json |
+		grep -q '^None: every step that ran on more than one kernel returned the same'; then
 		assert_output 0
 	else
 		refute_output 0

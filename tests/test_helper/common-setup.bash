@@ -1,6 +1,7 @@
 # Common set-up for every bats file: the assertion libraries, the binary
-# under test, and `observe`, which runs one scenario for one family and
-# turns its JSON into one line per step: "name: result", where result is
+# under test, and `observe`, which reads one scenario's run for one family
+# from the suite's fixture (or `observe_live`, which runs it) and turns its
+# JSON into one line per step: "name: result", where result is
 # the errno name of a failed call, "ok" for a call that succeeded, or the
 # observed value (SO_ERROR, a TCP state, "killed by SIGPIPE").
 # shellcheck shell=bash
@@ -14,23 +15,64 @@ bats_load_library bats-assert
 SOCKERR=${SOCKERR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/sockerr}
 export SOCKERR
 
-# observe NAME -4|-6|none: run the scenario; $json holds its record,
-# $output and $lines its steps.  "none" is for scenarios without a network
-# (they run once, family "none").  A skipped run is a bats skip with the
-# runner's reason; a broken one fails the test with it.
+# observe NAME -4|-6|none: the scenario's run for that family; $json holds
+# its record, $output and $lines its steps.  "none" is for scenarios
+# without a network (they run once, family "none").  A skipped run is a
+# bats skip with the runner's reason; a broken one fails the test with it.
+# The run is read from the suite's fixture (scripts/catalogue-fixture: the
+# catalogue run once per binary, $SOCKERR_FIXTURE/runs/NAME-FAMILY.json,
+# the object `sockerr run NAME -4 --json` prints), not run again.
 observe() {
+	local name=$1 family=$2 file
+	case $family in
+	-4) family=ipv4 ;;
+	-6) family=ipv6 ;;
+	none) ;;
+	*)
+		fail "observe $name: family -4, -6 or none, not '$family'"
+		return 1
+		;;
+	esac
+	# (return, not errexit: observe_outcomes calls it in an || list)
+	if [ -z "${SOCKERR_FIXTURE:-}" ]; then
+		fail "observe: no SOCKERR_FIXTURE (tests/setup_suite.bash makes it)"
+		return 1
+	fi
+	file=$SOCKERR_FIXTURE/runs/$name-$family.json
+	if [ ! -f "$file" ]; then
+		fail "observe: no run $name $family in the fixture $SOCKERR_FIXTURE"
+		return 1
+	fi
+	observe_record "$name" "$family" "$(<"$file")"
+}
+
+# observe_live NAME -4|-6|none: as observe, but runs the scenario now, for
+# a test whose run must be its own (a knob, an environment, a signal).
+observe_live() {
 	local name=$1 family=$2
 	[ "$family" = none ] && family=
 	run --separate-stderr "$SOCKERR" run "$name" ${family:+"$family"} --json
-	if [ "$status" -eq 4 ]; then
-		skip "$(jq -r .reason <<<"$output")"
-	fi
-	if [ "$status" -ne 0 ]; then
+	if [ "$status" -ne 0 ] && [ "$status" -ne 4 ]; then
 		echo "sockerr run $name ${family:-} exited $status: $stderr" >&2
 		jq -r '.reason // empty' <<<"$output" >&2
 		return 1
 	fi
-	json=$output
+	observe_record "$name" "${family:-none}" "$output"
+}
+
+# observe_record NAME FAMILY JSON: skip, fail or set $json, $output, $lines.
+observe_record() {
+	local status_
+	status_=$(jq -r .status <<<"$3")
+	case $status_ in
+	ran) ;;
+	skipped) skip "$(jq -r .reason <<<"$3")" ;;
+	*)
+		echo "sockerr run $1 $2: $status_: $(jq -r '.reason // empty' <<<"$3")" >&2
+		return 1
+		;;
+	esac
+	json=$3
 	run jq -r '.steps[] | "\(.name): \(.value // .errno // "ok")"' <<<"$json"
 }
 

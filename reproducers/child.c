@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@ pid_t fork_reporter(int *fd)
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	fflush(NULL);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int saved = errno;
@@ -23,6 +25,16 @@ pid_t fork_reporter(int *fd)
 		close(p[1]);
 		errno = saved;
 		return -1;
+	}
+	if (pid == 0) {
+		/* The child never outlives the run: a blocked call of its own
+		 * (a recv() restarted under SA_RESTART) would hold the run's
+		 * sockets, and the pipes of whoever started the runner, for
+		 * ever.  The parent may die before prctl(): then no signal
+		 * comes, and getppid() says so. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
 	}
 	close(pid == 0 ? p[0] : p[1]);
 	*fd = pid == 0 ? p[1] : p[0];

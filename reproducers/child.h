@@ -11,7 +11,8 @@
  * returns the child's pid and *fd is the read end; in the child it returns
  * 0 and *fd is the write end.  -1 with errno when the pipe or the fork
  * failed, with nothing left open.  stdio is flushed first, so that nothing
- * buffered is written twice. */
+ * buffered is written twice.  The child is SIGKILLed when the parent dies
+ * (PR_SET_PDEATHSIG, checked against a parent already gone). */
 pid_t fork_reporter(int *fd);
 
 struct run;

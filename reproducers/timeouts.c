@@ -297,8 +297,8 @@ static bool wait_all_acked(int fd, int timeout_ms)
 }
 
 /* Busy-wait (1 ms polls) until watch_fd reports events, noting when the
- * retransmission timer of sock first fired (first_rto_at()).  Returns the revents of watch_fd, 0
- * after SAFETY_TIMEOUT_S + 2 s. */
+ * retransmission timer of sock first fired (first_rto_at()).  Returns the
+ * revents of watch_fd, 0 after SAFETY_TIMEOUT_S + 2 s. */
 static int watch_until(int sock, int watch_fd, short events, struct rto_watch *w)
 {
 	w->t_rto = w->t_err = -1;

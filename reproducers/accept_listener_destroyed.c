@@ -51,7 +51,6 @@ struct child_result {
  * run process. */
 static void child_accept(int lfd, int out)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	struct child_result res;
 	res.ret = accept(lfd, NULL, NULL);
 	res.err = res.ret < 0 ? errno : 0;

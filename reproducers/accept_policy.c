@@ -98,7 +98,6 @@ static int install_filter(int err)
  * exit() would run the namespace teardown of the run process. */
 static void child_accept(int lfd, int err, int out)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	struct policy_report rep = {0};
 	if (install_filter(err) < 0) {
 		rep.setup_errno = errno;

@@ -106,7 +106,6 @@ static void landlock_child(const struct netns *client, int fd_forbidden,
 			   const struct sockaddr *forbidden, socklen_t flen, int fd_allowed,
 			   const struct sockaddr *allowed, socklen_t alen, int out)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	struct ll_report rep = {0};
 	struct ll_ruleset_attr attr = {.handled_access_net = LL_ACCESS_NET_CONNECT_TCP};
 	struct ll_net_port_attr port = {.allowed_access = LL_ACCESS_NET_CONNECT_TCP,

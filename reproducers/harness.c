@@ -29,7 +29,7 @@ double elapsed_ms(const struct run *r)
 	return now_ms() - r->t0;
 }
 
-static long voluntary_switches(void)
+long voluntary_switches(void)
 {
 	struct rusage ru;
 	if (getrusage(RUSAGE_THREAD, &ru) < 0)

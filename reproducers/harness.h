@@ -182,6 +182,8 @@ struct call_watch {
 	double t0, ms;	    /* CLOCK_MONOTONIC at the start; the time taken */
 	long nvcsw0, slept; /* voluntary context switches before; during */
 };
+/* The calling thread's voluntary context switches so far (ru_nvcsw). */
+long voluntary_switches(void);
 void call_watch_start(struct call_watch *w);
 /* Ends the watch; returns ret unchanged and keeps errno. */
 long call_watch_end(struct call_watch *w, long ret);

@@ -217,7 +217,6 @@ static long do_call(const struct job *j, int *extra)
  * It leaves with _exit(): exit() would run the run process's teardown. */
 static void child_main(const struct job *j, int out)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);

@@ -24,32 +24,41 @@
  *     (its family only);
  *   - it happened in the run's process or one it forked (common_pid; the
  *     forks come from sched:sched_process_fork, filtered to the run's
- *     pid), in process context or in the softirq that processes what the
- *     run just sent (veth delivers on the sender's CPU, in its context);
+ *     pid), in process context: the run's own system calls.  Not in a
+ *     softirq or hardirq that happened to run there (common_flags): a
+ *     timer or a packet of another namespace is processed in whatever
+ *     task the CPU was running, the run's process included;
  *   - or it is tied to such an event: the same socket (the nearest event
  *     with its skaddr, ports compatible, within one socket's life), the
  *     same connection (addresses and both ports) where no second socket
  *     had them, or a connection the capture saw cross the run's links
- *     (same condition).  Timer-driven events (a retransmission, the
- *     ETIMEDOUT that ends it, in whatever task the timer interrupts) are
- *     reached so.  An event with no socket pointer (inet_sk_error_report,
- *     an RST sent for no socket) whose connection is ambiguous goes with
- *     the nearest event of that connection on the same CPU in the same
- *     task: the same kernel path wrote both.
+ *     (same condition).  Events in a softirq (the peer's answer, a
+ *     retransmission, the ETIMEDOUT that ends it) are reached so.  An
+ *     event with no socket pointer (inet_sk_error_report, an RST sent for
+ *     no socket) whose connection is ambiguous goes with the nearest event
+ *     of that connection on the same CPU in the same task: the same
+ *     kernel path wrote both.
  * kfree_skb carries no address at all, only the skb, its protocol, the
  * drop reason and the code location (6.18 adds rx_sk, the receiving
- * socket; 6.1 has not): the instance bounds it to the run's time window,
- * and a drop is kept when it is the segment a kept tcp_send_reset answered
- * (the next event of that skb), when rx_sk is a socket of the run, or when
- * it happened in the run's processes (the SYN nft drops at the router, the
- * SYN a closed port refuses: processed in the sender's softirq).  A drop
- * in a timer softirq (a retransmitted SYN into a blackhole) cannot be tied
- * to the run and is left out.  Drops with reason NOT_SPECIFIED are kept:
- * on 6.18 the router's discard of a packet for an unreachable or blackhole
- * IPv4 route (ip_error()) still gives no reason, and it is the drop a
- * scenario is about; the location names the function.  (On 6.1 more paths
- * say NOT_SPECIFIED, some for packets handled rather than dropped, such
- * as icmpv6_rcv() freeing a neighbour solicitation.)
+ * socket; 6.1 has not).  A drop is kept when it is the segment a kept
+ * tcp_send_reset answered (the next event of that skb), when rx_sk is a
+ * socket of the run, when it happened in the run's process context, or
+ * when its skb is one the run sent: net:net_dev_start_xmit (not shown)
+ * gives the skb of every packet handed to a device, and the last one
+ * before the drop with that skb is the run's, sent from its process
+ * context or by a kept socket in a softirq (a retransmission, an RST:
+ * the event next to that socket's on the same CPU).  veth hands that same
+ * skb to the peer namespace, so the router's drop of a retransmitted SYN
+ * is tied to the run on whatever CPU and in whatever task it ran
+ * (ksoftirqd, under load).  A packet that waited for the neighbour (the
+ * first SYN: ARP or neighbour discovery first) leaves from the softirq
+ * that took the answer, in whatever task; its drop cannot be tied and is
+ * left out.  Drops with reason NOT_SPECIFIED are kept: on 6.18 the
+ * router's discard of a packet for an unreachable or blackhole IPv4 route
+ * (ip_error()) still gives no reason, and it is the drop a scenario is
+ * about; the location names the function.  (On 6.1 more paths say
+ * NOT_SPECIFIED, some for packets handled rather than dropped, such as
+ * icmpv6_rcv() freeing a neighbour solicitation.)
  *
  * Formats differ by kernel and are read from the events' own format files:
  * on 6.1 tcp_send_reset has sport/dport/family/saddr[4]/saddr_v6[16] and
@@ -109,6 +118,7 @@ enum tp {
 	TP_SET_STATE,
 	TP_RETRANSMIT,
 	TP_KFREE_SKB,
+	TP_XMIT,
 	TP_FORK,
 	N_TP
 };
@@ -122,6 +132,9 @@ static const struct {
 	[TP_SET_STATE] = {"sock", "inet_sock_set_state"},
 	[TP_RETRANSMIT] = {"tcp", "tcp_retransmit_skb"},
 	[TP_KFREE_SKB] = {"skb", "kfree_skb"},
+	/* Not shown: a packet handed to a device (dev_hard_start_xmit()),
+	 * which ties a drop to the run by its skb. */
+	[TP_XMIT] = {"net", "net_dev_start_xmit"},
 	/* Not shown: the processes the run forks, whose events are its own. */
 	[TP_FORK] = {"sched", "sched_process_fork"},
 };
@@ -451,6 +464,7 @@ static void start(struct run *r)
 	/* skb->protocol: ETH_P_IP / ETH_P_IPV6. */
 	put(f, sizeof(f), "protocol==%d", fam == AF_INET6 ? 0x86DD : 0x0800);
 	set_filter(TP_KFREE_SKB, f);
+	set_filter(TP_XMIT, f);
 	put(f, sizeof(f), "parent_pid==%d", (int)run_pid);
 	set_filter(TP_FORK, f);
 
@@ -482,6 +496,7 @@ struct tev {
 	int tp;
 	int pid;
 	bool ours;
+	bool in_interrupt; /* a softirq or hardirq: whatever task it interrupted */
 	uint64_t skaddr, skbaddr, rx_sk, location;
 	bool candidate; /* an address of the run's topology */
 	bool ambiguous; /* another socket has the same addresses and ports */
@@ -715,12 +730,17 @@ static int on_record(struct tep_event *e, struct tep_record *rec, int cpu, void 
 	t->ts = rec->ts;
 	t->tp = tp;
 	t->pid = tep_data_pid(c->tep, rec);
+	t->in_interrupt = (tep_data_flags(c->tep, rec) & (TRACE_FLAG_HARDIRQ | TRACE_FLAG_SOFTIRQ)) != 0;
 	t->cpu = cpu;
 	t->host = HOST_NONE;
 	if (val(e, rec, "skaddr", &v))
 		t->skaddr = v;
 	if (val(e, rec, "skbaddr", &v))
 		t->skbaddr = v;
+	if (tp == TP_XMIT) {
+		c->n++;
+		return 0;
+	}
 	if (tp == TP_KFREE_SKB) {
 		if (val(e, rec, "rx_sk", &v))
 			t->rx_sk = v;
@@ -921,6 +941,50 @@ static bool drop_linked(struct collect *c, int i)
 	return false;
 }
 
+/* The neighbour of event i on its CPU, dir -1 or +1: one CPU's events are
+ * in the order it wrote them. */
+static const struct tev *cpu_neighbour(const struct collect *c, int i, int dir)
+{
+	for (int j = i + dir; j >= 0 && j < c->n; j += dir)
+		if (c->ev[j].cpu == c->ev[i].cpu)
+			return &c->ev[j];
+	return NULL;
+}
+
+/* A packet a kept socket sent from a softirq, in whatever task it
+ * interrupted: a retransmission (__tcp_retransmit_skb() hands the clone
+ * to the device, then trace_tcp_retransmit_skb() fires) or an RST
+ * (trace_tcp_send_reset() fires, then the reply goes out), with nothing
+ * in between on that CPU: bottom halves are off on that path. */
+static void tie_sent_in_softirq(struct collect *c)
+{
+	for (int i = 0; i < c->n; i++) {
+		struct tev *t = &c->ev[i];
+		if (t->tp != TP_XMIT || t->ours)
+			continue;
+		const struct tev *next = cpu_neighbour(c, i, 1), *prev = cpu_neighbour(c, i, -1);
+		t->ours = (next && next->ours && next->tp == TP_RETRANSMIT && next->pid == t->pid) ||
+			  (prev && prev->ours && prev->tp == TP_SEND_RESET && prev->pid == t->pid);
+	}
+}
+
+/* A drop of a packet the run sent: the last event before it with its skb
+ * is the run's own transmission of it.  veth hands the same skb to the
+ * peer namespace (veth_forward_skb()), and routing, forwarding and the nft
+ * hooks keep it, so the router's drop of the run's SYN is that skb, on
+ * whatever CPU and in whatever task its softirq ran (ksoftirqd, under
+ * load).  Not shown as an event of its own. */
+static bool sent_by_run(const struct collect *c, int i)
+{
+	const struct tev *t = &c->ev[i];
+	for (int j = i - 1; t->skbaddr && j >= 0; j--) {
+		const struct tev *o = &c->ev[j];
+		if (o->skbaddr == t->skbaddr)
+			return o->tp == TP_XMIT && o->ours;
+	}
+	return false;
+}
+
 static void attribute(const struct run *r, struct collect *c)
 {
 	struct topo_addrs ta = {0};
@@ -939,11 +1003,14 @@ static void attribute(const struct run *r, struct collect *c)
 	int ns = 0;
 	for (int i = 0; i < c->n; i++) {
 		struct tev *t = &c->ev[i];
-		if (t->tp == TP_KFREE_SKB) {
-			if (run_pid_of(c, t->pid)) {
-				t->ours = true;
+		/* Only the run's own code, in process context: a softirq
+		 * in the run's process (a timer, a packet's receipt) may be
+		 * another namespace's, whichever task it interrupted. */
+		bool by_run = run_pid_of(c, t->pid) && !t->in_interrupt;
+		if (t->tp == TP_KFREE_SKB || t->tp == TP_XMIT) {
+			t->ours = by_run;
+			if (by_run)
 				put(t->how, sizeof(t->how), "in the run's process");
-			}
 			continue;
 		}
 		int lh = addr_host(&ta, &t->local), rh = addr_host(&ta, &t->remote);
@@ -952,7 +1019,7 @@ static void attribute(const struct run *r, struct collect *c)
 			continue;
 		sock[ns++] = i;
 		t->host = (int8_t)lh;
-		t->ours = run_pid_of(c, t->pid);
+		t->ours = by_run;
 	}
 	/* Ports are no proof alone: runs in other namespaces pick the same
 	 * ephemeral port now and then (the port offset hashes the addresses
@@ -1002,6 +1069,7 @@ static void attribute(const struct run *r, struct collect *c)
 				t->host = o->host;
 		}
 	}
+	tie_sent_in_softirq(c);
 	/* The drops: only those whose skb or socket is one of a kept event
 	 * are looked at closer. */
 	int nk = 0;
@@ -1024,6 +1092,10 @@ static void attribute(const struct run *r, struct collect *c)
 		 * already did. */
 		if (maybe && drop_linked(c, i))
 			t->ours = true;
+		else if (!t->ours && sent_by_run(c, i)) {
+			t->ours = true;
+			put(t->how, sizeof(t->how), "a packet the run sent");
+		}
 	}
 	free(sock);
 }
@@ -1270,7 +1342,7 @@ void trace_finish(struct run *r)
 		ev->events_dropped = lost + c.overflow;
 		for (int i = 0; i < c.n; i++) {
 			const struct tev *t = &c.ev[i];
-			if (!t->ours)
+			if (!t->ours || t->tp == TP_XMIT)
 				continue;
 			if (ev->n_events == MAX_EVENTS) {
 				ev->events_dropped++;

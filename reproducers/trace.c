@@ -730,7 +730,8 @@ static int on_record(struct tep_event *e, struct tep_record *rec, int cpu, void 
 	t->ts = rec->ts;
 	t->tp = tp;
 	t->pid = tep_data_pid(c->tep, rec);
-	t->in_interrupt = (tep_data_flags(c->tep, rec) & (TRACE_FLAG_HARDIRQ | TRACE_FLAG_SOFTIRQ)) != 0;
+	t->in_interrupt =
+		(tep_data_flags(c->tep, rec) & (TRACE_FLAG_HARDIRQ | TRACE_FLAG_SOFTIRQ)) != 0;
 	t->cpu = cpu;
 	t->host = HOST_NONE;
 	if (val(e, rec, "skaddr", &v))
@@ -963,8 +964,9 @@ static void tie_sent_in_softirq(struct collect *c)
 		if (t->tp != TP_XMIT || t->ours)
 			continue;
 		const struct tev *next = cpu_neighbour(c, i, 1), *prev = cpu_neighbour(c, i, -1);
-		t->ours = (next && next->ours && next->tp == TP_RETRANSMIT && next->pid == t->pid) ||
-			  (prev && prev->ours && prev->tp == TP_SEND_RESET && prev->pid == t->pid);
+		t->ours =
+			(next && next->ours && next->tp == TP_RETRANSMIT && next->pid == t->pid) ||
+			(prev && prev->ours && prev->tp == TP_SEND_RESET && prev->pid == t->pid);
 	}
 }
 

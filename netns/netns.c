@@ -3,6 +3,7 @@
 #include "netns.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -264,11 +265,39 @@ static int settle_new_namespace(const char *name)
 	return 0;
 }
 
+bool netns_tag_valid(void)
+{
+	const char *tag = getenv("SOCKERR_TAG");
+	if (!tag)
+		return true;
+	size_t n = strlen(tag);
+	if (n < 1 || n > NETNS_TAG_MAX || !islower((unsigned char)tag[0]) ||
+	    strcmp(tag, "keep") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)tag[i]) && !isdigit((unsigned char)tag[i]))
+			return false;
+	return true;
+}
+
+const char *netns_prefix(void)
+{
+	static char prefix[sizeof("sockerr--") + NETNS_TAG_MAX];
+	if (!prefix[0]) {
+		const char *tag = getenv("SOCKERR_TAG");
+		if (tag && netns_tag_valid())
+			snprintf(prefix, sizeof(prefix), "sockerr-%s-", tag);
+		else
+			snprintf(prefix, sizeof(prefix), "sockerr-");
+	}
+	return prefix;
+}
+
 int netns_create(struct netns *ns, const char *role)
 {
 	ns->fd = -1;
-	snprintf(ns->name, sizeof(ns->name), NETNS_PREFIX "%s%d-%s", keep_namespaces ? "keep-" : "",
-		 (int)getpid(), role);
+	snprintf(ns->name, sizeof(ns->name), "%s%s%d-%s", netns_prefix(),
+		 keep_namespaces ? "keep-" : "", (int)getpid(), role);
 	if (remember_original() < 0 || prepare_run_dir() < 0)
 		return -1;
 	if (n_registered >= MAX_REGISTERED)
@@ -749,9 +778,9 @@ int netns_reap_stale(bool include_kept, pid_t only_pid, void *out)
 	struct dirent *de;
 	while ((de = readdir(dir))) {
 		const char *p = de->d_name;
-		if (strncmp(p, NETNS_PREFIX, strlen(NETNS_PREFIX)) != 0)
+		if (strncmp(p, netns_prefix(), strlen(netns_prefix())) != 0)
 			continue;
-		p += strlen(NETNS_PREFIX);
+		p += strlen(netns_prefix());
 		bool kept = strncmp(p, "keep-", 5) == 0;
 		if (kept)
 			p += 5;

@@ -28,9 +28,20 @@
 
 #define NETNS_RUN_DIR "/run/netns"
 /* Every namespace of ours is named "sockerr-<pid>-<role>"; a kept topology
- * is named "sockerr-keep-<pid>-<role>" so that automatic reaping spares it. */
-#define NETNS_PREFIX   "sockerr-"
+ * is named "sockerr-keep-<pid>-<role>" so that automatic reaping spares it.
+ * With SOCKERR_TAG=<tag> in the environment the prefix is
+ * "sockerr-<tag>-": such runs, their reaping and `sockerr cleanup` see only
+ * namespaces of that tag, and untagged ones never see theirs (a tag begins
+ * with a letter, where an untagged name has its pid), so that two suites
+ * can share a machine without removing each other's namespaces. */
 #define NETNS_NAME_MAX 64
+#define NETNS_TAG_MAX  12
+
+/* "sockerr-" or "sockerr-<tag>-". */
+const char *netns_prefix(void);
+/* Is SOCKERR_TAG unset, or 1 to NETNS_TAG_MAX lowercase letters and
+ * digits, starting with a letter, and not "keep"? */
+bool netns_tag_valid(void);
 
 struct netns {
 	char name[NETNS_NAME_MAX];

@@ -59,6 +59,9 @@ static void usage(FILE *out)
 	      "  cleanup   remove namespaces left by runs that are gone (kept ones too),\n"
 	      "            and their tracefs instances\n"
 	      "\n"
+	      "environment: SOCKERR_TAG=<tag>: name namespaces and tracefs instances\n"
+	      "            sockerr-<tag>-...; runs and cleanup then see only that tag's\n"
+	      "\n"
 	      "exit: 0 ran, 1 broken setup, 2 usage, 4 skipped\n",
 	      out);
 }
@@ -834,11 +837,12 @@ static int settle_orphaned_runs(void)
 	struct dirent *de;
 	while ((de = readdir(dir))) {
 		const char *p = de->d_name;
-		if (strncmp(p, NETNS_PREFIX, strlen(NETNS_PREFIX)) != 0)
+		size_t skip = strlen(netns_prefix());
+		if (strncmp(p, netns_prefix(), skip) != 0)
 			continue;
 		char *end;
-		long pid = strtol(p + strlen(NETNS_PREFIX), &end, 10);
-		if (end == p + strlen(NETNS_PREFIX) || *end != '-' || pid <= 0)
+		long pid = strtol(p + skip, &end, 10);
+		if (end == p + skip || *end != '-' || pid <= 0)
 			continue; /* kept ones ("keep-") have no owner */
 		char state;
 		pid_t ppid;
@@ -960,6 +964,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - 1, argv + 1);
+	if (!netns_tag_valid())
+		return usage_error(
+			"SOCKERR_TAG takes 1 to 12 lowercase letters and digits, starting "
+			"with a letter, not \"keep\"; not '%s'",
+			getenv("SOCKERR_TAG"));
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "explain"))

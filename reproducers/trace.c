@@ -103,7 +103,6 @@
 #define TRACEFS_MAGIC 0x74726163
 #endif
 
-#define INSTANCE_PREFIX "sockerr-"
 /* Per CPU.  A run records a few dozen events of its own; the rest of the
  * machine's TCP traffic and packet drops share the buffer. */
 #define BUFFER_KB 1024
@@ -306,9 +305,11 @@ int trace_reap_stale(FILE *out)
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		const char *p = de->d_name;
-		if (strncmp(p, INSTANCE_PREFIX, strlen(INSTANCE_PREFIX)) != 0)
+		/* The namespaces' prefix: a tagged run's instances are its
+		 * tag's alone (netns.h). */
+		if (strncmp(p, netns_prefix(), strlen(netns_prefix())) != 0)
 			continue;
-		p += strlen(INSTANCE_PREFIX);
+		p += strlen(netns_prefix());
 		char *end;
 		long pid = strtol(p, &end, 10);
 		if (end == p || *end || pid <= 0)
@@ -335,7 +336,7 @@ bool trace_probe(char *why, size_t len)
 		return false;
 	trace_reap_stale(NULL);
 	char name[64];
-	put(name, sizeof(name), INSTANCE_PREFIX "%d", (int)getpid());
+	put(name, sizeof(name), "%s%d", netns_prefix(), (int)getpid());
 	errno = 0;
 	struct tracefs_instance *inst = tracefs_instance_create(name);
 	if (!inst) {
@@ -421,7 +422,7 @@ static void start(struct run *r)
 	trace_reap_stale(NULL);
 	run_pid = getpid();
 	char name[64];
-	put(name, sizeof(name), INSTANCE_PREFIX "%d", (int)run_pid);
+	put(name, sizeof(name), "%s%d", netns_prefix(), (int)run_pid);
 	put(live_path, sizeof(live_path), "%s/instances/%s", tracefs_tracing_dir(), name);
 	live_owner = run_pid;
 	install_removal();

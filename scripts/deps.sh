@@ -9,7 +9,7 @@ packages=(
 	libpcap-dev libtracefs-dev libtraceevent-dev
 	# The tests read the captures with another program than the one that wrote them.
 	tcpdump
-	# make report's browser test (tests/report.bats): headless Chromium, and
+	# make report's browser test (tests/scripts/report.bats): headless Chromium, and
 	# xmllint to query the DOM it builds and check the ladder SVGs.
 	chromium libxml2-utils
 	iproute2 nftables

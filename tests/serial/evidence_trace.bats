@@ -53,9 +53,10 @@ assert_own_port() {
 # Instances of sockerr whose process is gone: left behind.
 stale_instances() {
 	local d pid
-	for d in "$TRACING"/instances/sockerr-*; do
+	for d in "$TRACING/instances/$SOCKERR_PREFIX"*; do
 		[ -d "$d" ] || continue
-		pid=${d##*/sockerr-}
+		pid=${d##*/"$SOCKERR_PREFIX"}
+		[[ $pid =~ ^[0-9]+$ ]] || continue
 		kill -0 "$pid" 2>/dev/null || echo "${d##*/}"
 	done
 }
@@ -74,7 +75,7 @@ wait_instance() {
 	local i child
 	for ((i = 0; i < 1000; i++)); do
 		child=$(pgrep -P "$1" | head -n 1)
-		if [ -n "$child" ] && [ -d "$TRACING/instances/sockerr-$child" ]; then
+		if [ -n "$child" ] && [ -d "$TRACING/instances/$SOCKERR_PREFIX$child" ]; then
 			echo "$child"
 			return 0
 		fi
@@ -238,9 +239,9 @@ wait_instance() {
 	child=$(wait_instance "$runner")
 	kill -KILL "$child"
 	wait "$runner" || true
-	[ ! -d "$TRACING/instances/sockerr-$child" ]
+	[ ! -d "$TRACING/instances/$SOCKERR_PREFIX$child" ]
 	run sockerr_namespaces
-	refute_output --partial "sockerr-$child-"
+	refute_output --partial "$SOCKERR_PREFIX$child-"
 }
 
 @test "runner and traced run both SIGKILLed: the instance stays; sockerr cleanup removes it" {
@@ -255,11 +256,11 @@ wait_instance() {
 	kill -KILL "$runner"
 	wait "$runner" || true
 	# Nobody could remove it.
-	[ -d "$TRACING/instances/sockerr-$child" ]
+	[ -d "$TRACING/instances/$SOCKERR_PREFIX$child" ]
 	run "$SOCKERR" cleanup
 	assert_success
-	assert_line "removed tracefs instance sockerr-$child"
-	[ ! -d "$TRACING/instances/sockerr-$child" ]
+	assert_line "removed tracefs instance $SOCKERR_PREFIX$child"
+	[ ! -d "$TRACING/instances/$SOCKERR_PREFIX$child" ]
 }
 
 @test "SIGTERM to a traced runner: its run removes its tracefs instance and its namespaces itself" {
@@ -271,9 +272,9 @@ wait_instance() {
 	wait "$runner" || rc=$?
 	# The runner dies of the signal it forwarded.
 	assert_equal "$rc" 143
-	[ ! -d "$TRACING/instances/sockerr-$child" ]
+	[ ! -d "$TRACING/instances/$SOCKERR_PREFIX$child" ]
 	run sockerr_namespaces
-	refute_output --partial "sockerr-$child-"
+	refute_output --partial "$SOCKERR_PREFIX$child-"
 }
 
 @test "SOCKERR_TRACEFS_DIR at an empty directory: said once on stderr, the runs pass, evidence.trace gives the reason" {

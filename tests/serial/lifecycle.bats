@@ -19,10 +19,10 @@ wait_for_namespaces() {
 @test "--keep leaves the topology up for ip -n, and cleanup removes it" {
 	run "$SOCKERR" run closed-port -4 --keep
 	assert_success
-	assert_line --regexp '^  inspect: ip -n sockerr-keep-[0-9]+-client addr'
+	assert_line --regexp "^  inspect: ip -n ${SOCKERR_PREFIX}keep-[0-9]+-client addr"
 	local client
 	client=$(sockerr_namespaces | grep -- '-client$' | head -n 1)
-	[[ $client == sockerr-keep-*-client ]]
+	[[ $client == "$SOCKERR_PREFIX"keep-*-client ]]
 	run ip -n "$client" addr show dev eth0
 	assert_output --partial 192.0.2.1/24
 	# A later run must not reap a kept topology...
@@ -62,7 +62,7 @@ wait_for_namespaces() {
 	wait "$pid" || true
 	run "$SOCKERR" cleanup
 	assert_success
-	assert_line --regexp '^removed sockerr-[0-9]+-client$'
+	assert_line --regexp "^removed ${SOCKERR_PREFIX}[0-9]+-client\$"
 	run sockerr_namespaces
 	assert_output ""
 }

@@ -128,10 +128,16 @@ step_result() {
 	jq -r --arg n "$1" '[.steps[] | select(.name == $n)][0] | .value // .errno // "ok"' <<<"$json"
 }
 
+# The prefix of this suite's namespaces and tracefs instances: sockerr-, or
+# sockerr-<tag>- where SOCKERR_TAG is set (scripts/run-tests tags each
+# serial suite, so that two can run side by side).  Untagged, it matches
+# every namespace of sockerr, tagged or not.
+SOCKERR_PREFIX=sockerr-${SOCKERR_TAG:+$SOCKERR_TAG-}
+
 sockerr_namespaces() {
 	# ip complains ("Peer netns reference is invalid") about a namespace
 	# that another test's run is tearing down at that moment.
-	ip netns list 2>/dev/null | awk '{print $1}' | grep '^sockerr-' || true
+	ip netns list 2>/dev/null | awk '{print $1}' | grep "^$SOCKERR_PREFIX" || true
 }
 
 # kernel_before MAJOR.MINOR: true when the running kernel is older. For

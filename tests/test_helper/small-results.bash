@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Small copies of the committed results/*.json, for the tests of what is
-# generated from them (tests/report.bats, tests/readme_table.bats): the
+# generated from them (tests/scripts/report.bats, tests/scripts/readme_table.bats): the
 # same kernels and files, only a few scenarios' runs, so that each page or
 # table built in a test is a few kilobytes instead of megabytes.  The
 # scenarios are chosen for what the tests check: a pair topology

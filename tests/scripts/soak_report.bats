@@ -5,10 +5,10 @@
 # the committed results of a real run, with one observation changed.
 
 setup() {
-	load test_helper/common-setup
+	load ../test_helper/common-setup
 	# The newest kernel's committed results (any real run will do).
-	results=$(printf '%s\n' "$BATS_TEST_DIRNAME"/../results/*.json | sort -V | tail -n 1)
-	report=$BATS_TEST_DIRNAME/../scripts/soak.jq
+	results=$(printf '%s\n' "$BATS_TEST_DIRNAME"/../../results/*.json | sort -V | tail -n 1)
+	report=$BATS_TEST_DIRNAME/../../scripts/soak.jq
 }
 
 @test "soak report: the same results twice vary nowhere" {

@@ -12,13 +12,13 @@
 
 setup_file() {
 	# shellcheck source=tests/test_helper/small-results.bash
-	. "$BATS_TEST_DIRNAME/test_helper/small-results.bash"
+	. "$BATS_TEST_DIRNAME/../test_helper/small-results.bash"
 	small_results "$BATS_FILE_TMPDIR/small"
 }
 
 setup() {
-	load test_helper/common-setup
-	table=$BATS_TEST_DIRNAME/../scripts/readme-table
+	load ../test_helper/common-setup
+	table=$BATS_TEST_DIRNAME/../../scripts/readme-table
 	readme=$BATS_TEST_TMPDIR/README.md
 	registry=$BATS_TEST_TMPDIR/registry.json
 	"$SOCKERR" list --json >"$registry"
@@ -28,7 +28,7 @@ setup() {
 	# README.md without its generated table (if it has one yet), then a
 	# section with empty markers.
 	sed '/^<!-- errno-table:begin -->$/,/^<!-- errno-table:end -->$/d' \
-		"$BATS_TEST_DIRNAME/../README.md" >"$readme"
+		"$BATS_TEST_DIRNAME/../../README.md" >"$readme"
 	printf '\n## Errno table (generated)\n\n<!-- errno-table:begin -->\n<!-- errno-table:end -->\n\nAfter the table.\n' >>"$readme"
 }
 

@@ -13,13 +13,13 @@
 # test's temporary directory). Skipped, with the reason, without chromium.
 
 setup_file() {
-	root=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	root=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	export root
 	# The catalogue's order and summaries, as `make report` passes them.
 	"${SOCKERR:-$root/build/sockerr}" list --json >"$BATS_FILE_TMPDIR/registry.json"
 	# The committed results, cut down, oldest kernel first.
 	# shellcheck source=tests/test_helper/small-results.bash
-	. "$BATS_TEST_DIRNAME/test_helper/small-results.bash"
+	. "$BATS_TEST_DIRNAME/../test_helper/small-results.bash"
 	small_results "$BATS_FILE_TMPDIR/small"
 	mapfile -t results < <(printf '%s\n' "$BATS_FILE_TMPDIR"/small/*.json | sort -V)
 	kernels=$(for f in "${results[@]}"; do jq -r .kernel "$f"; done | tr '\n' ' ')
@@ -41,7 +41,7 @@ find_browser() {
 }
 
 setup() {
-	load test_helper/common-setup
+	load ../test_helper/common-setup
 	browser=$(find_browser)
 	[ -n "$browser" ] || skip "chromium is not installed ('make deps' installs it): the report is not checked in a browser"
 	command -v xmllint >/dev/null || skip "xmllint is not installed (Debian libxml2-utils): the DOM cannot be queried"
@@ -64,7 +64,7 @@ browse() {
 # makes of it as DIR/dom.html.
 build() {
 	local dir=$1
-	"$BATS_TEST_DIRNAME/../scripts/report" --registry "$registry" -o "$dir/index.html" "$dir"/*.json
+	"$BATS_TEST_DIRNAME/../../scripts/report" --registry "$registry" -o "$dir/index.html" "$dir"/*.json
 	browse --dump-dom "file://$dir/index.html" >"$dir/dom.html" || {
 		echo "chromium failed:" >&2
 		tail -n 20 "${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/chromium.log" >&2
@@ -279,7 +279,7 @@ column() {
 
 @test "report: a screenshot of the page in Chromium" {
 	dir=$(copy)
-	"$BATS_TEST_DIRNAME/../scripts/report" --registry "$registry" -o "$dir/index.html" "$dir"/*.json
+	"$BATS_TEST_DIRNAME/../../scripts/report" --registry "$registry" -o "$dir/index.html" "$dir"/*.json
 	shot=${REPORT_SCREENSHOT:-$BATS_TEST_TMPDIR/report.png}
 	[[ $shot == /* ]] || shot=$PWD/$shot
 	mkdir -p "$(dirname "$shot")"

@@ -80,6 +80,16 @@ setup() {
 	[[ $stderr == *"--timeout takes seconds"* ]]
 }
 
+@test "a bad SOCKERR_TAG (a digit first, 'keep', a capital, too long): exit 2 with the reason, no run" {
+	local tag
+	for tag in 1a keep Ab abcdefghijklm ''; do
+		run --separate-stderr env SOCKERR_TAG="$tag" "$SOCKERR" run closed-port -4
+		assert_failure 2
+		assert_output ""
+		[[ $stderr == "sockerr: SOCKERR_TAG takes 1 to 12 lowercase letters and digits, starting with a letter, not \"keep\"; not '$tag'"* ]]
+	done
+}
+
 @test "not root: one clear line, exit 1" {
 	local dir
 	dir=$(mktemp -d /tmp/sockerr-nonroot.XXXXXX)

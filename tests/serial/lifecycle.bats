@@ -89,3 +89,28 @@ check_signal_cleans_up() {
 @test "SIGINT to the runner: the run tears its namespaces down itself" {
 	check_signal_cleans_up INT
 }
+
+@test "SOCKERR_TAG: this suite's runs and cleanup leave another tag's leftovers alone; that tag's cleanup removes them" {
+	# A tag no suite uses: this suite's own with a "z" after it.
+	local other=${SOCKERR_TAG:-x}z i
+	SOCKERR_TAG=$other setsid "$SOCKERR" run router-blackhole -4 >/dev/null 3>&- &
+	local pid=$!
+	for ((i = 0; i < 1000; i++)); do
+		ip netns list | grep -q "^sockerr-$other-[0-9]" && break
+		sleep 0.01
+	done
+	kill -KILL -- "-$pid"
+	wait "$pid" || true
+	run "$SOCKERR" run closed-port -4
+	assert_success
+	run "$SOCKERR" cleanup
+	assert_success
+	refute_output --partial "sockerr-$other-"
+	run bash -c "ip netns list | grep -c '^sockerr-$other-[0-9]'"
+	refute_output 0
+	run env SOCKERR_TAG="$other" "$SOCKERR" cleanup
+	assert_success
+	assert_line --regexp "^removed sockerr-$other-[0-9]+-client\$"
+	run bash -c "ip netns list | grep -c '^sockerr-$other-' || true"
+	assert_output 0
+}

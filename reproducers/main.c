@@ -38,7 +38,7 @@ static void usage(FILE *out)
 	      "       sockerr run NAME... | --all  [-4|-6] [--json] [--keep] [--summary]\n"
 	      "                                    [--output FILE] [--timeout SECONDS]\n"
 	      "                                    [--jobs N] [--pcap DIR] [--trace]\n"
-	      "                                    [--ladder] [--svg DIR]\n"
+	      "                                    [--ladder] [--svg DIR] [--explain DIR]\n"
 	      "       sockerr explain NAME [-4|-6] [--step] [--no-trace] [--timeout SECONDS]\n"
 	      "       sockerr cleanup\n"
 	      "\n"
@@ -53,7 +53,8 @@ static void usage(FILE *out)
 	      "            namespaces; --trace: kernel tracepoints of the run (one run at\n"
 	      "            a time: tracepoints are kernel-wide); --ladder: a sequence\n"
 	      "            diagram of packets, calls and kernel events instead of the\n"
-	      "            step list; --svg: the same diagram as DIR/<run>.svg\n"
+	      "            step list; --svg: the same diagram as DIR/<run>.svg;\n"
+	      "            --explain: what explain prints, as DIR/<run>.txt\n"
 	      "  explain   run one scenario with its evidence and narrate it for teaching;\n"
 	      "            --step: wait for Enter between sections; --no-trace: packets only\n"
 	      "  cleanup   remove namespaces left by runs that are gone (kept ones too),\n"
@@ -209,6 +210,7 @@ struct run_options {
 	int jobs;
 	FILE *output;
 	const char *svg_dir;
+	const char *explain_dir;
 	struct evidence_options ev; /* what each run collects */
 };
 
@@ -491,16 +493,35 @@ static void print_keep_hint(const struct run *r)
 	printf("  remove:  sockerr cleanup\n");
 }
 
-static void write_svg(const char *dir, const struct run *r)
+/* DIR/<scenario>-<family>.<ext>, for --svg and --explain; NULL said on
+ * stderr. */
+static FILE *open_run_file(const char *dir, const struct run *r, const char *ext)
 {
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s-%s.svg", dir, r->sc->name, family_name(r->family));
+	snprintf(path, sizeof(path), "%s/%s-%s.%s", dir, r->sc->name, family_name(r->family), ext);
 	FILE *f = fopen(path, "w");
-	if (!f) {
+	if (!f)
 		fprintf(stderr, "sockerr: cannot write %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+static void write_svg(const char *dir, const struct run *r)
+{
+	FILE *f = open_run_file(dir, r, "svg");
+	if (!f)
 		return;
-	}
 	render_ladder_svg(f, r);
+	fclose(f);
+}
+
+/* What `sockerr explain` prints for this run, as it prints it to a file
+ * (no colour, no pauses): the whole catalogue explained in one run. */
+static void write_explanation(const char *dir, const struct run *r, int status)
+{
+	FILE *f = open_run_file(dir, r, "txt");
+	if (!f)
+		return;
+	render_explain(f, r, status, false, false);
 	fclose(f);
 }
 
@@ -535,6 +556,8 @@ static void render_job(struct job *j, const struct run_options *o, struct tally 
 	t->skipped += status == RUN_SKIP;
 	if (o->svg_dir)
 		write_svg(o->svg_dir, r);
+	if (o->explain_dir)
+		write_explanation(o->explain_dir, r, status);
 	if (o->json)
 		render_json(stdout, r, status);
 	else if (o->ladder && !o->summary) {
@@ -590,12 +613,19 @@ static int cmd_run(int argc, char **argv)
 	bool all = false;
 	const char *output_path = NULL;
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},	  {"json", no_argument, NULL, 'J'},
-		{"keep", no_argument, NULL, 'k'},	  {"summary", no_argument, NULL, 's'},
-		{"output", required_argument, NULL, 'o'}, {"timeout", required_argument, NULL, 't'},
-		{"jobs", required_argument, NULL, 'j'},	  {"pcap", required_argument, NULL, 'P'},
-		{"trace", no_argument, NULL, 'T'},	  {"ladder", no_argument, NULL, 'L'},
-		{"svg", required_argument, NULL, 'S'},	  {0},
+		{"all", no_argument, NULL, 'a'},
+		{"json", no_argument, NULL, 'J'},
+		{"keep", no_argument, NULL, 'k'},
+		{"summary", no_argument, NULL, 's'},
+		{"output", required_argument, NULL, 'o'},
+		{"timeout", required_argument, NULL, 't'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"pcap", required_argument, NULL, 'P'},
+		{"trace", no_argument, NULL, 'T'},
+		{"ladder", no_argument, NULL, 'L'},
+		{"svg", required_argument, NULL, 'S'},
+		{"explain", required_argument, NULL, 'E'},
+		{0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "46j:", opts, NULL)) != -1) {
@@ -611,6 +641,7 @@ static int cmd_run(int argc, char **argv)
 		case 'T': o.ev.trace = true; break;
 		case 'L': o.ladder = true; break;
 		case 'S': o.svg_dir = optarg; break;
+		case 'E': o.explain_dir = optarg; break;
 		case 't':
 			if (parse_count("--timeout", "seconds", optarg, 3600, &o.timeout_s) < 0)
 				return EXIT_USAGE;
@@ -644,8 +675,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!need_root() || !netns_dir_writable())
 		return RUN_BROKEN;
-	const char *dirs[] = {o.ev.pcap_dir, o.svg_dir};
-	for (int i = 0; i < 2; i++)
+	const char *dirs[] = {o.ev.pcap_dir, o.svg_dir, o.explain_dir};
+	for (int i = 0; i < 3; i++)
 		if (dirs[i] && make_dir(dirs[i]) < 0) {
 			fprintf(stderr, "sockerr: cannot create %s: %s\n", dirs[i],
 				strerror(errno));
@@ -653,7 +684,7 @@ static int cmd_run(int argc, char **argv)
 		}
 	/* A diagram or a trace needs the packets: the trace keeps the events
 	 * of the ports the capture saw. */
-	o.ev.capture = o.ev.pcap_dir || o.ev.trace || o.ladder || o.svg_dir;
+	o.ev.capture = o.ev.pcap_dir || o.ev.trace || o.ladder || o.svg_dir || o.explain_dir;
 	/* Tracepoints are kernel-wide and every run's topology has the same
 	 * addresses: traced runs take turns. */
 	if (o.ev.trace)

@@ -21,9 +21,10 @@ explain() {
 	run --separate-stderr timeout 60 "$SOCKERR" explain "$@" </dev/null
 }
 
-# explained NAME -4|-6: `sockerr explain NAME -4|-6 --no-trace` from the
-# suite's fixture (scripts/catalogue-fixture runs it for every scenario and
-# family), as explain sets them: $status, $output, $lines, $stderr.
+# explained NAME -4|-6: the explanation of NAME from the suite's fixture
+# (scripts/catalogue-fixture: `run --all --explain`, what `explain NAME
+# -4|-6 --no-trace` prints; the test below holds them to each other), as
+# explain sets them: $status, $output, $lines, $stderr.
 explained() {
 	local file=$SOCKERR_FIXTURE/explain/$1-ipv${2#-}
 	[ -f "$file.status" ] || {
@@ -185,6 +186,34 @@ explain_catalogue() {
 			}
 		}' "${files[@]}")
 	[ -z "$failed" ] || { echo "failed:$failed" >&2; return 1; }
+}
+
+# words FILE: the explanation without its wire section (packets, MAC
+# addresses, where the capture went) as one line of words, every number
+# (decimal or hex) as N: what two runs of a scenario have in common,
+# wherever the lines wrap.
+words() {
+	awk '/^What the wire shows$/ { skip = 1 } /^Where the kernel decides$/ { skip = 0 } !skip' "$1" |
+		tr -s ' \n' '  ' | sed -E 's/[0-9a-f]*[0-9][0-9a-f]*/N/g'
+}
+
+@test "run --explain DIR writes what explain prints (closed-port, accept-closed-fd; both families), word for word but the numbers" {
+	local dir=$BATS_TEST_TMPDIR/explained name family
+	run --separate-stderr "$SOCKERR" run closed-port accept-closed-fd --explain "$dir"
+	assert_success
+	for name in closed-port accept-closed-fd; do
+		for family in 4 6; do
+			explain "$name" "-$family" --no-trace
+			assert_success
+			printf '%s\n' "$output" >"$dir/explain.txt"
+			if [ "$name" = accept-closed-fd ]; then
+				# No network: one run, family "none", whatever -4 or -6.
+				assert_equal "$(words "$dir/$name-none.txt")" "$(words "$dir/explain.txt")"
+			else
+				assert_equal "$(words "$dir/$name-ipv$family.txt")" "$(words "$dir/explain.txt")"
+			fi
+		done
+	done
 }
 
 @test "explain runs for every scenario of the catalogue, ipv4" {

@@ -14,7 +14,8 @@ setup() {
 	echo "$output"
 	assert_success
 	assert_line --regexp '^kill-test: 20 interruptions \([0-9]+ with namespaces up\), 0 failures$'
-	# The kills must have hit runs in flight, or the test proves nothing.
+	# The kills must have hit runs in flight, or the test proves nothing:
+	# every other one waits for namespaces up before it is sent.
 	local hit
 	hit=$(sed -nE 's/^kill-test: 20 interruptions \(([0-9]+) with namespaces up\).*/\1/p' <<<"$output")
 	[ "$hit" -ge 10 ]

@@ -190,11 +190,12 @@ explain_catalogue() {
 
 # words FILE: the explanation without its wire section (packets, MAC
 # addresses, where the capture went) as one line of words, every number
-# (decimal or hex) as N: what two runs of a scenario have in common,
-# wherever the lines wrap.
+# (decimal or hex) as N and every duration as "N time" (a run's length is
+# written in ms or s, as it comes): what two runs of a scenario have in
+# common, wherever the lines wrap.
 words() {
 	awk '/^What the wire shows$/ { skip = 1 } /^Where the kernel decides$/ { skip = 0 } !skip' "$1" |
-		tr -s ' \n' '  ' | sed -E 's/[0-9a-f]*[0-9][0-9a-f]*/N/g'
+		tr -s ' \n' '  ' | sed -E 's/[0-9a-f]*[0-9][0-9a-f]*/N/g; s/N(\.N)? (ms|s)\b/N time/g'
 }
 
 @test "run --explain DIR writes what explain prints (closed-port, accept-closed-fd; both families), word for word but the numbers" {

@@ -62,6 +62,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "environment: SOCKERR_TAG=<tag>: name namespaces and tracefs instances\n"
 	      "            sockerr-<tag>-...; runs and cleanup then see only that tag's\n"
+	      "            leftovers, and untagged ones never see them\n"
 	      "\n"
 	      "exit: 0 ran, 1 broken setup, 2 usage, 4 skipped\n",
 	      out);

@@ -277,10 +277,27 @@ static void vnote(struct run *r, const char *fmt, va_list ap)
 		vsnprintf(r->notes[r->n_notes++], sizeof(r->notes[0]), fmt, ap);
 }
 
-void racy(struct run *r, const char *why_fmt, ...)
+void racy_too(struct run *r, const char *const *allowed)
 {
-	if (r->n_steps > 0)
-		r->steps[r->n_steps - 1].racy = true;
+	if (r->n_steps == 0)
+		return;
+	struct step *s = &r->steps[r->n_steps - 1];
+	s->racy = true;
+	size_t used = 0;
+	for (; *allowed; allowed++) {
+		int n = snprintf(s->allowed + used, sizeof(s->allowed) - used, "%s%s",
+				 used ? "\n" : "", *allowed);
+		if (n < 0 || (size_t)n >= sizeof(s->allowed) - used) {
+			note(r, "BUG: the allowed answers of step %s do not fit", s->name);
+			break;
+		}
+		used += (size_t)n;
+	}
+}
+
+void racy(struct run *r, const char *const *allowed, const char *why_fmt, ...)
+{
+	racy_too(r, allowed);
 	va_list ap;
 	va_start(ap, why_fmt);
 	vnote(r, why_fmt, ap);
@@ -464,8 +481,19 @@ void render_json(FILE *out, const struct run *r, int status)
 		}
 		if (s->measured)
 			fputs(",\"measured\":true", out);
-		if (s->racy)
-			fputs(",\"racy\":true", out);
+		if (s->racy) {
+			fputs(",\"racy\":true,\"allowed\":[", out);
+			for (const char *a = s->allowed; *a;) {
+				size_t n = strcspn(a, "\n");
+				char one[sizeof(s->allowed)];
+				snprintf(one, sizeof(one), "%.*s", (int)n, a);
+				if (a != s->allowed)
+					fputc(',', out);
+				json_string(out, one);
+				a += n + (a[n] == '\n');
+			}
+			fputc(']', out);
+		}
 		fputs(",\"host\":", out);
 		json_string(out, s->host == HOST_NONE ? NULL : host_name(s->host));
 		fprintf(out, ",\"ms\":%.3f}", s->ms);

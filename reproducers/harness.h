@@ -76,6 +76,10 @@ struct step {
 	char value[128]; /* an observed value (an errno in SO_ERROR, a state) */
 	bool measured;	 /* value is a measurement (see measure()) */
 	bool racy;	 /* the kernel may answer either way (see racy()) */
+	/* A racy step's allowed answers (its value, or its errno for a
+	 * call), separated by newlines: the complete set the kernel code
+	 * allows, as the comment at the racy() call cites. */
+	char allowed[96];
 	/* The host whose socket the call was made on (enum host), found from
 	 * the descriptor's network namespace; HOST_NONE if no socket. */
 	int8_t host;
@@ -136,11 +140,19 @@ __attribute__((format(printf, 4, 5))) void observe(struct run *r, const char *na
 __attribute__((format(printf, 4, 5))) void measure(struct run *r, const char *name,
 						   const char *call, const char *value_fmt, ...);
 
+/* The answers a racy step may give: ANSWERS("+0", "+1"). */
+#define ANSWERS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 /* Mark the step recorded last as a genuine race: the kernel may answer
- * either way, for the reason given (also kept as a note).  Its test
- * asserts the allowed set; scripts/soak lists it apart from results that
- * vary without a documented reason. */
-__attribute__((format(printf, 2, 3))) void racy(struct run *r, const char *why_fmt, ...);
+ * with any of `allowed` (the complete set the kernel code allows; cite it
+ * at the call), for the reason given (also kept as a note).  The JSON
+ * lists the set ("allowed"); its test asserts it; scripts/soak lists the
+ * step apart from results that vary without a documented reason, and
+ * scripts/same-outcomes checks it against the set instead of comparing. */
+__attribute__((format(printf, 3, 4))) void racy(struct run *r, const char *const *allowed,
+						const char *why_fmt, ...);
+/* Another step decided by the same race (no second note). */
+void racy_too(struct run *r, const char *const *allowed);
 
 /* Record what became of the pending connection (a CONNECTION_* word),
  * from a measurement: the listener still readable, the peer's view. */

@@ -332,6 +332,8 @@ static void remember_child(pid_t pid, pid_t old)
 		}
 }
 
+#define RECORD_FD 3
+
 /* Fork the job's run.  Returns false when it could not start (the job is
  * then done, and broken). */
 static bool job_start(struct job *j, const struct run_options *o)
@@ -353,11 +355,18 @@ static bool job_start(struct job *j, const struct run_options *o)
 	j->started_ms = now_ms();
 	pid_t pid = fork();
 	if (pid == 0) {
-		close(pfd[0]);
+		/* Every run starts with the same descriptors, whatever the
+		 * runner has open (other runs' pipes): 0-2 and its record pipe
+		 * as 3.  The descriptors its calls return, which its steps
+		 * record, then do not depend on how many runs are in flight. */
+		int out_fd = dup2(pfd[1], RECORD_FD);
+		if (out_fd < 0 || fcntl(out_fd, F_SETFD, FD_CLOEXEC) < 0 ||
+		    close_range(RECORD_FD + 1, ~0U, 0) < 0)
+			_exit(RUN_BROKEN);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		child_run(j->sc, j->family, o, pfd[1], runner);
+		child_run(j->sc, j->family, o, out_fd, runner);
 	}
 	close(pfd[1]);
 	if (pid < 0) {

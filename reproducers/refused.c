@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lock_race.h"
 #include "packets.h"
 #include "sockets.h"
 
@@ -270,13 +271,11 @@ static int refused_by_icmp(struct run *r)
 		goto out;
 	}
 
-	long dropped = netstat_counter(&r->topo.client, "TcpExt", "LockDroppedIcmps");
-	long retrans = netstat_counter(&r->topo.client, "Tcp", "RetransSegs");
+	struct lock_race lr;
+	lock_race_start(r, &lr);
 	long in_before = server_segments_in(r);
-	double t = elapsed_ms(r);
 	connect_to(r, fd, SERVER_PORT);
-	double took = elapsed_ms(r) - t;
-	long dropped_after = netstat_counter(&r->topo.client, "TcpExt", "LockDroppedIcmps");
+	lock_race_end(r, &lr);
 	observe(r, "server segments in", "server Tcp InSegs (delta)", "%+ld",
 		server_segments_in(r) - in_before);
 
@@ -295,27 +294,7 @@ static int refused_by_icmp(struct run *r)
 		observe(r, "ICMP", "first ICMP error on the client's link", "none seen");
 	}
 	observe(r, "ICMP errors", "ICMP errors received by the client", "%d", n_icmp);
-	racy(r, "whether the first ICMP error meets connect() holding the socket lock depends "
-		"on where the router's softirq runs: inline (2 ICMPs, +1 LockDroppedIcmps, the "
-		"error on the retransmission) or in ksoftirqd, under load (1, +0)");
-	observe(r, "LockDroppedIcmps", "client TcpExt LockDroppedIcmps (delta)", "%+ld",
-		dropped_after - dropped);
-	r->steps[r->n_steps - 1].racy = true; /* the same race */
-	/* Which side of the race it was, on the kernel's count rather than
-	 * the clock: the error for the retransmitted SYN, or the first.  (The
-	 * socket's own tcpi_total_retrans is gone: a failed connect() calls
-	 * tcp_disconnect(), which zeroes it.) */
-	observe(r, "RetransSegs", "client Tcp RetransSegs (delta)", "%+ld",
-		netstat_counter(&r->topo.client, "Tcp", "RetransSegs") - retrans);
-	r->steps[r->n_steps - 1].racy = true; /* the same race */
-	if (dropped_after > dropped)
-		note(r,
-		     "the first ICMP error came back while connect() owned the socket (veth "
-		     "delivers synchronously): kept as a soft error; the hard error came with the "
-		     "SYN retransmission, %.0f ms after connect() began",
-		     took);
-	else
-		note(r, "the ICMP error failed connect() directly, after %.0f ms", took);
+	lock_race_observe(r, &lr, ANSWERS("1", "2"));
 out:
 	if (fd >= 0)
 		close(fd);

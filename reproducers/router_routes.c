@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lock_race.h"
 #include "sockets.h"
 
 /* The bound on the blackhole's wait: small, so the first retransmission
@@ -88,44 +89,14 @@ static int router_unreachable(struct run *r)
 	int fd = tcp_socket_in(&r->topo.client, r->family);
 	if (fd < 0)
 		return broken_netns(r);
-	long dropped = netstat_counter(&r->topo.client, "TcpExt", "LockDroppedIcmps");
-	long retrans = netstat_counter(&r->topo.client, "Tcp", "RetransSegs");
+	struct lock_race lr;
+	lock_race_start(r, &lr);
 	long icmps = icmp_unreach_received(r);
-	double t = elapsed_ms(r);
 	connect_to_server(r, fd);
-	double took = elapsed_ms(r) - t;
-	long dropped_after = netstat_counter(&r->topo.client, "TcpExt", "LockDroppedIcmps");
+	lock_race_end(r, &lr);
 	observe(r, "ICMP unreachable in", "client ICMP destination-unreachable received (delta)",
 		"+%ld", icmp_unreach_received(r) - icmps);
-	racy(r, "whether the first ICMP error meets connect() holding the socket lock depends "
-		"on where the router's softirq runs: inline (+2 ICMPs, +1 LockDroppedIcmps, "
-		"the error on the retransmission) or in ksoftirqd, under load (+1, +0)");
-	observe(r, "LockDroppedIcmps", "client TcpExt LockDroppedIcmps (delta)", "+%ld",
-		dropped_after - dropped);
-	if (r->n_steps > 0)
-		r->steps[r->n_steps - 1].racy = true; /* the same race */
-	/* Which side of the race it was, on the kernel's count rather than
-	 * the clock: the error for the retransmitted SYN, or the first.  (The
-	 * socket's own tcpi_total_retrans is gone: a failed connect() calls
-	 * tcp_disconnect(), which zeroes it.) */
-	observe(r, "RetransSegs", "client Tcp RetransSegs (delta)", "%+ld",
-		netstat_counter(&r->topo.client, "Tcp", "RetransSegs") - retrans);
-	if (r->n_steps > 0)
-		r->steps[r->n_steps - 1].racy = true; /* the same race */
-	if (dropped_after > dropped)
-		note(r,
-		     "the first ICMP error came back while connect() owned the socket (veth "
-		     "delivers synchronously): kept as a soft error; the hard error landed on "
-		     "the SYN retransmission, %.0f ms after connect() began",
-		     took);
-	else if (took >= 900)
-		note(r,
-		     "no ICMP error was dropped for the socket lock, yet connect() waited for "
-		     "the SYN retransmission (%.0f ms): the router answered only the "
-		     "retransmitted SYN",
-		     took);
-	else
-		note(r, "the ICMP error failed connect() directly, after %.0f ms", took);
+	lock_race_observe(r, &lr, ANSWERS("+1", "+2"));
 	close(fd);
 	return RUN_OK;
 }

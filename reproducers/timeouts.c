@@ -399,9 +399,10 @@ static int timeout_peer_vanished(struct run *r)
 	 * POLLIN|POLLERR|POLLHUP (all three). */
 	int ev = watch_until(*c1, *c1, POLLIN, &w);
 	observe(r, "poll", "poll(client, POLLIN) revents", "%s", revents_str(ev));
-	racy(r, "poll() samples, without the socket lock, what tcp_done_with_error() writes in "
-		"order: sk_err (POLLERR), TCP_CLOSE (POLLHUP), SHUTDOWN_MASK (POLLIN): POLLERR, "
-		"POLLERR|POLLHUP or POLLIN|POLLERR|POLLHUP");
+	racy(r, ANSWERS("POLLERR", "POLLERR|POLLHUP", "POLLIN|POLLERR|POLLHUP"),
+	     "poll() samples, without the socket lock, what tcp_done_with_error() writes in "
+	     "order: sk_err (POLLERR), TCP_CLOSE (POLLHUP), SHUTDOWN_MASK (POLLIN): POLLERR, "
+	     "POLLERR|POLLHUP or POLLIN|POLLERR|POLLHUP");
 	report_user_timeout_clock(r, &w);
 	step(r, recv(*c1, buf, sizeof(buf), MSG_DONTWAIT), "recv(%d, %zu, MSG_DONTWAIT)", *c1,
 	     sizeof(buf));

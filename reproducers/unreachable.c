@@ -76,6 +76,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "lock_race.h"
 #include "sockets.h"
 
 /* On-link in the pair's prefixes, owned by nobody. */
@@ -361,49 +362,19 @@ static int unreachable_neighbour(struct run *r)
 
 /* ---- the routed cases: an ICMP error from the router ------------------ */
 
-static void lock_note(struct run *r, long dropped, double took)
-{
-	if (dropped > 0)
-		note(r,
-		     "the first ICMP error came back while connect() owned the socket (veth "
-		     "delivers synchronously): kept as a soft error; the hard error landed on "
-		     "the SYN retransmission, %.0f ms after connect() began",
-		     took);
-	else
-		note(r, "the ICMP error failed connect() directly, after %.0f ms", took);
-}
-
 /* connect() to the server, recording the ICMP counter named by the
  * arguments and LockDroppedIcmps around it. */
 static void connect_expecting_icmp(struct run *r, int fd, const char *label, const char *v4name,
 				   const char *v6name)
 {
-	long dropped = netstat_counter(&r->topo.client, "TcpExt", "LockDroppedIcmps");
-	long retrans = netstat_counter(&r->topo.client, "Tcp", "RetransSegs");
+	struct lock_race lr;
+	lock_race_start(r, &lr);
 	long icmps = client_counter(r, "Icmp", v4name, v6name);
-	double t = elapsed_ms(r);
 	connect_to(r, "connect", fd, topology_server_addr(&r->topo, r->family));
-	double took = elapsed_ms(r) - t;
-	long dropped_delta =
-		netstat_counter(&r->topo.client, "TcpExt", "LockDroppedIcmps") - dropped;
+	lock_race_end(r, &lr);
 	observe(r, label, "client ICMP errors of this type received (delta)", "+%ld",
 		client_counter(r, "Icmp", v4name, v6name) - icmps);
-	racy(r, "whether the first ICMP error meets connect() holding the socket lock depends "
-		"on where the router's softirq runs: inline (+2 ICMPs, +1 LockDroppedIcmps, "
-		"the error on the retransmission) or in ksoftirqd, under load (+1, +0)");
-	observe(r, "LockDroppedIcmps", "client TcpExt LockDroppedIcmps (delta)", "+%ld",
-		dropped_delta);
-	if (r->n_steps > 0)
-		r->steps[r->n_steps - 1].racy = true; /* the same race */
-	/* Which side of the race it was, on the kernel's count rather than
-	 * the clock: the error for the retransmitted SYN, or the first.  (The
-	 * socket's own tcpi_total_retrans is gone: a failed connect() calls
-	 * tcp_disconnect(), which zeroes it.) */
-	observe(r, "RetransSegs", "client Tcp RetransSegs (delta)", "%+ld",
-		netstat_counter(&r->topo.client, "Tcp", "RetransSegs") - retrans);
-	if (r->n_steps > 0)
-		r->steps[r->n_steps - 1].racy = true; /* the same race */
-	lock_note(r, dropped_delta, took);
+	lock_race_observe(r, &lr, ANSWERS("+1", "+2"));
 	set_connection(r, CONNECTION_NEVER_EXISTED);
 }
 

@@ -149,6 +149,22 @@ setup() {
 	assert_equal "$(cat "$SOCKERR_FIXTURE/run.status")" 0
 }
 
+# A racy step carries the complete set of answers its code allows (each
+# cited where racy() is called); scripts/same-outcomes judges it by that
+# set.  Its test asserts the set too: this holds the two together.
+@test "run --all --output: every racy step lists its allowed answers, and answered one of them" {
+	run jq -r '.runs[] | "\(.scenario) \(.family)" as $run | .steps[] | select(.racy)
+		| select((.allowed | type) != "array" or (.allowed | length) < 2
+			or ((.value // .errno) as $a | .allowed | index($a) | not))
+		| "\($run) \(.name): \(.value // .errno) of \(.allowed)"' "$SOCKERR_FIXTURE/catalogue.json"
+	assert_success
+	assert_output ""
+	# The races the catalogue knows: the ICMP socket-lock race (three
+	# steps per run) and poll()'s sample in timeout-peer-vanished.
+	run jq '[.runs[].steps[] | select(.racy)] | length' "$SOCKERR_FIXTURE/catalogue.json"
+	assert_output 26
+}
+
 # observe reads the fixture's records (the --output document, evidence
 # keys left out) in place of `sockerr run NAME --json`: they must be the
 # same objects, key for key, step field for step field.

@@ -28,7 +28,7 @@ VM_SMOKE ?= 1
 # catalogue fixture (scripts/catalogue-fixture) and wait on few timers.
 BATS_JOBS ?= 8
 
-.PHONY: all deps check check-stress run compare bench soak matrix-check report report-check readme readme-check install clean format format-check shellcheck sanitize
+.PHONY: all deps check check-stress run compare bench soak matrix-check report report-check readme readme-check catalogue-check install clean format format-check shellcheck sanitize
 
 all: build/sockerr
 
@@ -72,7 +72,7 @@ deps:
 # The builds and static checks on every CPU (make check alone, without -j,
 # compiled both builds one file at a time).
 check: deps
-	$(MAKE) -j$(shell nproc) all sanitize build/tools/without-syscall shellcheck format-check matrix-check readme-check report-check
+	$(MAKE) -j$(shell nproc) all sanitize build/tools/without-syscall shellcheck format-check matrix-check readme-check report-check catalogue-check
 	@CHECK_BINARIES="$(CHECK_BINARIES)" BATS="$(BATS)" BATS_JOBS="$(BATS_JOBS)" \
 		VM_SMOKE="$(VM_SMOKE)" REPORT_SCREENSHOT="$(CURDIR)/build/report.png" scripts/run-tests
 
@@ -111,6 +111,10 @@ run: deps
 compare: deps
 	$(MAKE) all
 	scripts/compare
+
+# Every scenario has a bats test, and every scenario a test names exists.
+catalogue-check: all
+	@scripts/catalogue-check build/sockerr
 
 # results/MATRIX.md is generated: it must be what scripts/matrix makes of
 # the committed results/*.json.
@@ -153,7 +157,7 @@ format-check:
 	clang-format --dry-run --Werror $(SRCS) $(HDRS) $(wildcard bench/*.c tests/tools/*.c)
 
 shellcheck:
-	shellcheck -x scripts/*.sh scripts/compare scripts/kernel-sources scripts/matrix scripts/report scripts/readme-table scripts/run-tests scripts/catalogue-fixture scripts/stress scripts/same-outcomes $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
+	shellcheck -x scripts/*.sh scripts/compare scripts/kernel-sources scripts/matrix scripts/report scripts/readme-table scripts/run-tests scripts/catalogue-fixture scripts/stress scripts/same-outcomes scripts/catalogue-check $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
 	shellcheck -s bash tests/test_helper/*.bash tests/setup_suite.bash tests/*.bats tests/*/*.bats
 
 clean:

@@ -299,7 +299,7 @@ static int aborted_socket_destroyed(struct run *r)
 	return destroy_established(r);
 }
 
-const struct scenario scenario_aborted_socket_destroyed = {
+SCENARIO(aborted_socket_destroyed) = {
 	.name = "aborted-socket-destroyed",
 	.errno_name = "ECONNABORTED",
 	.syscall = "recv",
@@ -313,7 +313,6 @@ const struct scenario scenario_aborted_socket_destroyed = {
 		       "recv(): tcp_recvmsg_locked() sock_error()",
 	.handling = "fatal: the connection is gone (not a bug in the caller); close the socket, "
 		    "reconnect if the work must go on",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 560,
 	.run = aborted_socket_destroyed,
 };

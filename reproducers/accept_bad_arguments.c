@@ -240,7 +240,7 @@ static int accept_bad_address(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_accept_closed_fd = {
+SCENARIO(accept_closed_fd) = {
 	.name = "accept-closed-fd",
 	.errno_name = "EBADF",
 	.syscall = "accept",
@@ -248,14 +248,14 @@ const struct scenario scenario_accept_closed_fd = {
 	.posix_expects = NULL,
 	.kernel_path = "__sys_accept4(): fdget(fd) finds no file -> -EBADF, before any other "
 		       "check",
-	.policy = NULL,
 	.handling = "fatal: a bug in the caller (the descriptor was closed, or never opened)",
 	.topology = TOPO_NONE,
 	.families = FAMILY_NONE,
+	.order = 50,
 	.run = accept_closed_fd,
 };
 
-const struct scenario scenario_accept_not_socket = {
+SCENARIO(accept_not_socket) = {
 	.name = "accept-not-socket",
 	.errno_name = "ENOTSOCK",
 	.syscall = "accept",
@@ -263,14 +263,14 @@ const struct scenario scenario_accept_not_socket = {
 	.posix_expects = NULL,
 	.kernel_path = "do_accept(): sock_from_file() == NULL -> -ENOTSOCK (after "
 		       "__sys_accept4_file() checked the flags and reserved a descriptor)",
-	.policy = NULL,
 	.handling = "fatal: a bug in the caller (the descriptor is not a socket)",
 	.topology = TOPO_NONE,
 	.families = FAMILY_NONE,
+	.order = 60,
 	.run = accept_not_socket,
 };
 
-const struct scenario scenario_accept_udp_socket = {
+SCENARIO(accept_udp_socket) = {
 	.name = "accept-udp-socket",
 	.errno_name = "EOPNOTSUPP",
 	.syscall = "accept",
@@ -278,28 +278,24 @@ const struct scenario scenario_accept_udp_socket = {
 	.posix_expects = NULL,
 	.kernel_path = "do_accept() -> ops->accept: inet_dgram_ops / inet6_dgram_ops .accept = "
 		       "sock_no_accept() -> -EOPNOTSUPP",
-	.policy = NULL,
 	.handling = "fatal: a bug in the caller (a datagram socket has no connections to accept)",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 70,
 	.run = accept_udp_socket,
 };
 
-const struct scenario scenario_accept_not_listening = {
+SCENARIO(accept_not_listening) = {
 	.name = "accept-not-listening",
 	.errno_name = "EINVAL",
 	.syscall = "accept",
 	.summary = "accept() on a bound TCP socket that never called listen()",
 	.posix_expects = NULL,
 	.kernel_path = "inet_accept() -> inet_csk_accept(): sk_state != TCP_LISTEN -> -EINVAL",
-	.policy = NULL,
 	.handling = "fatal: a bug in the caller (listen() was never called)",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 80,
 	.run = accept_not_listening,
 };
 
-const struct scenario scenario_accept4_bad_flags = {
+SCENARIO(accept4_bad_flags) = {
 	.name = "accept4-bad-flags",
 	.errno_name = "EINVAL",
 	.syscall = "accept4",
@@ -307,14 +303,12 @@ const struct scenario scenario_accept4_bad_flags = {
 	.posix_expects = NULL,
 	.kernel_path = "__sys_accept4_file(): flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK) -> -EINVAL, "
 		       "before the queue is touched",
-	.policy = NULL,
 	.handling = "fatal: a bug in the caller (the connection waits for a correct call)",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 90,
 	.run = accept4_bad_flags,
 };
 
-const struct scenario scenario_accept_bad_address = {
+SCENARIO(accept_bad_address) = {
 	.name = "accept-bad-address",
 	.errno_name = "EFAULT",
 	.syscall = "accept",
@@ -327,9 +321,7 @@ const struct scenario scenario_accept_bad_address = {
 		       "move_addr_to_user(): get_user(addrlen) / copy_to_user(addr) -> -EFAULT, "
 		       "addrlen < 0 -> -EINVAL; out_fd: fput(newfile) -> sock_close() -> "
 		       "tcp_close()",
-	.policy = NULL,
 	.handling = "fatal: a bug in the caller (and the connection it was for is lost)",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 100,
 	.run = accept_bad_address,
 };

@@ -330,7 +330,7 @@ static int accept_file_table_full(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_accept_fd_limit = {
+SCENARIO(accept_fd_limit) = {
 	.name = "accept-fd-limit",
 	.errno_name = "EMFILE",
 	.syscall = "accept",
@@ -338,15 +338,13 @@ const struct scenario scenario_accept_fd_limit = {
 	.posix_expects = NULL,
 	.kernel_path = "__sys_accept4_file(): get_unused_fd_flags() -> alloc_fd(): fd >= "
 		       "rlimit(RLIMIT_NOFILE) -> -EMFILE, before do_accept() dequeues",
-	.policy = NULL,
 	.handling = "back off and free resources: the connection stays queued; close "
 		    "descriptors (or stop accepting) and accept again",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 120,
 	.run = accept_fd_limit,
 };
 
-const struct scenario scenario_accept_file_table_full = {
+SCENARIO(accept_file_table_full) = {
 	.name = "accept-file-table-full",
 	.errno_name = "ENFILE",
 	.syscall = "accept",
@@ -356,13 +354,11 @@ const struct scenario scenario_accept_file_table_full = {
 		"do_accept(): sock_alloc_file() -> alloc_file_pseudo() -> "
 		"alloc_empty_file(): get_nr_files() >= max_files and !capable(CAP_SYS_ADMIN) "
 		"-> -ENFILE, before ops->accept dequeues",
-	.policy = NULL,
 	.handling = "back off and free resources: the whole system is out of files; the "
 		    "connection stays queued",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	/* It lowers fs.file-max, which is global to the kernel (a disposable VM's):
 	 * any run in flight meanwhile would get ENFILE on its next socket or file. */
 	.exclusive = true,
+	.order = 130,
 	.run = accept_file_table_full,
 };

@@ -153,7 +153,7 @@ static int accept_listener_destroyed(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_accept_listener_destroyed = {
+SCENARIO(accept_listener_destroyed) = {
 	.name = "accept-listener-destroyed",
 	.errno_name = "EINVAL",
 	.syscall = "accept",
@@ -167,7 +167,6 @@ const struct scenario scenario_accept_listener_destroyed = {
 		       "inet_csk_accept(): the same check for later calls",
 	.handling =
 		"fatal: the listener is dead (not a bug in the caller); close it and re-create it",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 190,
 	.run = accept_listener_destroyed,
 };

@@ -232,7 +232,7 @@ static int accept_loop_fd_exhaustion(struct run *r)
 	return one_loop(r, true, SERVER_PORT + 1);
 }
 
-const struct scenario scenario_accept_loop_fd_exhaustion = {
+SCENARIO(accept_loop_fd_exhaustion) = {
 	.name = "accept-loop-fd-exhaustion",
 	.errno_name = "EMFILE",
 	.syscall = "accept",
@@ -242,10 +242,9 @@ const struct scenario scenario_accept_loop_fd_exhaustion = {
 		       "ops->accept() dequeues: the listener stays readable",
 	.handling = "back off and free resources: a reserved descriptor refuses queued clients "
 		    "in order (examples/accept_loop.c)",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 300,
 	.intrinsic_wait = "the reference loop's window of WINDOW_MS 300 ms (the naive loop runs "
 			  "for NAIVE_CALLS accept() calls)",
+	.order = 200,
 	.run = accept_loop_fd_exhaustion,
 };

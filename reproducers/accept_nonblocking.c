@@ -130,7 +130,7 @@ static int accept_rcvtimeo(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_accept_nonblocking_empty = {
+SCENARIO(accept_nonblocking_empty) = {
 	.name = "accept-nonblocking-empty",
 	.errno_name = "EAGAIN",
 	.syscall = "accept",
@@ -139,18 +139,16 @@ const struct scenario scenario_accept_nonblocking_empty = {
 	.kernel_path = "inet_csk_accept(): reqsk_queue_empty() and sock_rcvtimeo(sk, O_NONBLOCK) "
 		       "== 0 -> -EAGAIN; do_accept() passes the listener's f_flags, "
 		       "__sys_accept4_file() never passes accept4()'s SOCK_NONBLOCK to the wait",
-	.policy = NULL,
 	.handling = "retry at once, after poll()/epoll says the listener is readable; "
 		    "EWOULDBLOCK is the same errno",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 50,
 	.intrinsic_wait =
 		"SO_RCVTIMEO 50 ms bounding accept4(SOCK_NONBLOCK) on a blocking listener",
+	.order = 30,
 	.run = accept_nonblocking_empty,
 };
 
-const struct scenario scenario_accept_rcvtimeo = {
+SCENARIO(accept_rcvtimeo) = {
 	.name = "accept-rcvtimeo",
 	.errno_name = "EAGAIN",
 	.syscall = "accept",
@@ -160,12 +158,10 @@ const struct scenario scenario_accept_rcvtimeo = {
 	.kernel_path = "inet_csk_accept(): sock_rcvtimeo() = sk_rcvtimeo; "
 		       "inet_csk_wait_for_connect(): schedule_timeout() ran out, queue empty -> "
 		       "-EAGAIN",
-	.policy = NULL,
 	.handling = "retry at once: the timeout was the caller's own; check its deadline and call "
 		    "again",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 200,
 	.intrinsic_wait = "SO_RCVTIMEO 200 ms on the listener",
+	.order = 40,
 	.run = accept_rcvtimeo,
 };

@@ -128,7 +128,7 @@ static int accept_peer_port_zero(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_accept_peer_port_zero = {
+SCENARIO(accept_peer_port_zero) = {
 	.name = "accept-peer-port-zero",
 	.errno_name = "ECONNABORTED",
 	.syscall = "accept4",
@@ -140,7 +140,6 @@ const struct scenario scenario_accept_peer_port_zero = {
 		       "-ENOTCONN",
 	.handling = "retry at once: this connection is gone (closed by accept() itself), the "
 		    "next one is unaffected",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 20,
 	.run = accept_peer_port_zero,
 };

@@ -282,7 +282,7 @@ out:
 	return rc;
 }
 
-const struct scenario scenario_accept_pending_error = {
+SCENARIO(accept_pending_error) = {
 	.name = "accept-pending-error",
 	.errno_name = "EHOSTUNREACH",
 	.syscall = "accept",
@@ -298,6 +298,6 @@ const struct scenario scenario_accept_pending_error = {
 		       "sk_err, sk_getsockopt(SO_ERROR) sk_err or sk_err_soft",
 	.handling = "accept() reports nothing: check the first read/SO_ERROR and close on error",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
+	.order = 180,
 	.run = accept_pending_error,
 };

@@ -204,7 +204,7 @@ static int accept_policy(struct run *r)
 	"seccomp: __seccomp_filter() (kernel/seccomp.c) answers SECCOMP_RET_ERRNO by skipping "    \
 	"the call with -errno; " real
 
-const struct scenario scenario_accept_policy_eperm = {
+SCENARIO(accept_policy_eperm) = {
 	.name = "accept-policy-eperm",
 	.errno_name = "EPERM",
 	.syscall = "accept",
@@ -218,12 +218,11 @@ const struct scenario scenario_accept_policy_eperm = {
 	.policy = "seccomp",
 	.handling = "back off and free resources: a policy decision, which an immediate retry "
 		    "will not change",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 140,
 	.run = accept_policy,
 };
 
-const struct scenario scenario_accept_policy_eproto = {
+SCENARIO(accept_policy_eproto) = {
 	.name = "accept-policy-eproto",
 	.errno_name = "EPROTO",
 	.syscall = "accept",
@@ -234,12 +233,11 @@ const struct scenario scenario_accept_policy_eproto = {
 					  "with EINVAL, EAGAIN or EINTR/ERESTARTSYS"),
 	.policy = "seccomp",
 	.handling = "retry at once: a protocol error concerns one connection, the queue is intact",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 150,
 	.run = accept_policy,
 };
 
-const struct scenario scenario_accept_policy_enobufs = {
+SCENARIO(accept_policy_enobufs) = {
 	.name = "accept-policy-enobufs",
 	.errno_name = "ENOBUFS",
 	.syscall = "accept",
@@ -254,12 +252,11 @@ const struct scenario scenario_accept_policy_enobufs = {
 	.policy = "seccomp",
 	.handling = "back off and free resources: memory is short; the connection waits in the "
 		    "queue",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 160,
 	.run = accept_policy,
 };
 
-const struct scenario scenario_accept_policy_enomem = {
+SCENARIO(accept_policy_enomem) = {
 	.name = "accept-policy-enomem",
 	.errno_name = "ENOMEM",
 	.syscall = "accept",
@@ -274,7 +271,6 @@ const struct scenario scenario_accept_policy_enomem = {
 	.policy = "seccomp",
 	.handling = "back off and free resources: memory is short; the connection waits in the "
 		    "queue",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 170,
 	.run = accept_policy,
 };

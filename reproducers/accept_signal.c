@@ -194,7 +194,7 @@ static int accept_signal(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_accept_signal = {
+SCENARIO(accept_signal) = {
 	.name = "accept-signal",
 	.errno_name = "EINTR",
 	.syscall = "accept",
@@ -206,9 +206,8 @@ const struct scenario scenario_accept_signal = {
 		       "-ERESTARTSYS when timeo == MAX_SCHEDULE_TIMEOUT (restarted under "
 		       "SA_RESTART), -EINTR when SO_RCVTIMEO is set (include/net/sock.h)",
 	.handling = "retry at once: nothing happened to the listener or its queue",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 150,
 	.intrinsic_wait = "three SIGALRMs, each 50 ms after accept() began (setitimer)",
+	.order = 110,
 	.run = accept_signal,
 };

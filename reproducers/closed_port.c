@@ -31,7 +31,7 @@ static int closed_port(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_closed_port = {
+SCENARIO(closed_port) = {
 	.name = "closed-port",
 	.errno_name = "ECONNREFUSED",
 	.syscall = "connect",
@@ -42,7 +42,6 @@ const struct scenario scenario_closed_port = {
 		       "tcp_reset() (SYN_SENT: ECONNREFUSED)",
 	.handling = "back off and free resources: nothing listens there now; close the socket, "
 		    "try the host's next address, retry later with backoff",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 220,
 	.run = closed_port,
 };

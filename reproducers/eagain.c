@@ -463,7 +463,7 @@ static int connect_timeout_option(struct run *r)
 
 /* ---- the catalogue ---------------------------------------------------- */
 
-const struct scenario scenario_recv_nonblocking_empty = {
+SCENARIO(recv_nonblocking_empty) = {
 	.name = "recv-nonblocking-empty",
 	.errno_name = "EAGAIN",
 	.syscall = "recv",
@@ -471,15 +471,13 @@ const struct scenario scenario_recv_nonblocking_empty = {
 	.posix_expects = NULL,
 	.kernel_path = "__sys_recvfrom(): O_NONBLOCK -> MSG_DONTWAIT; tcp_recvmsg_locked(): "
 		       "sock_rcvtimeo() == 0, receive queue empty -> -EAGAIN",
-	.policy = NULL,
 	.handling = "retry when ready: poll()/epoll for POLLIN, then recv() again; EWOULDBLOCK "
 		    "is the same errno; the connection is fine",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 300,
 	.run = recv_nonblocking_empty,
 };
 
-const struct scenario scenario_recv_timeout = {
+SCENARIO(recv_timeout) = {
 	.name = "recv-timeout",
 	.errno_name = "EAGAIN",
 	.syscall = "recv",
@@ -487,17 +485,15 @@ const struct scenario scenario_recv_timeout = {
 	.posix_expects = NULL,
 	.kernel_path = "tcp_recvmsg_locked(): sk_wait_data() counts sock_rcvtimeo() down to 0, "
 		       "nothing copied -> -EAGAIN",
-	.policy = NULL,
 	.handling = "retry when ready: the timeout is the caller's own deadline, the connection "
 		    "is fine; poll for POLLIN or call again if time is left",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 200,
 	.intrinsic_wait = "SO_RCVTIMEO 200 ms",
+	.order = 310,
 	.run = recv_timeout,
 };
 
-const struct scenario scenario_send_buffer_full = {
+SCENARIO(send_buffer_full) = {
 	.name = "send-buffer-full",
 	.errno_name = "EAGAIN",
 	.syscall = "send",
@@ -506,17 +502,15 @@ const struct scenario scenario_send_buffer_full = {
 	.kernel_path = "tcp_sendmsg_locked(): !sk_stream_memory_free() -> wait_for_space; "
 		       "sk_stream_wait_memory(): *timeo_p == 0 -> -EAGAIN; tcp_poll(): no POLLOUT "
 		       "until __sk_stream_is_writeable()",
-	.policy = NULL,
 	.handling = "retry when ready: keep the unsent rest, poll for POLLOUT (it comes once the "
 		    "peer reads), then send the rest",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 120,
 	.intrinsic_wait = "the peer's delayed ACKs as its window closes: 3 x 40 ms (TCP_ATO_MIN)",
+	.order = 320,
 	.run = send_buffer_full,
 };
 
-const struct scenario scenario_send_timeout = {
+SCENARIO(send_timeout) = {
 	.name = "send-timeout",
 	.errno_name = "EAGAIN",
 	.syscall = "send",
@@ -525,17 +519,15 @@ const struct scenario scenario_send_timeout = {
 	.posix_expects = NULL,
 	.kernel_path = "tcp_sendmsg_locked() -> sk_stream_wait_memory(): the timeout runs out -> "
 		       "-EAGAIN; tcp_sendmsg_locked() do_error: returns copied when > 0",
-	.policy = NULL,
 	.handling = "retry when ready: a short count means the rest was not sent, -1 EAGAIN that "
 		    "nothing was; poll for POLLOUT, or give up at the deadline",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 400,
 	.intrinsic_wait = "SO_SNDTIMEO 200 ms, twice (short count, then EAGAIN)",
+	.order = 330,
 	.run = send_timeout,
 };
 
-const struct scenario scenario_connect_timeout_option = {
+SCENARIO(connect_timeout_option) = {
 	.name = "connect-timeout-option",
 	.errno_name = "EINPROGRESS",
 	.syscall = "connect",
@@ -547,12 +539,11 @@ const struct scenario scenario_connect_timeout_option = {
 		"__inet_stream_connect(): err = -EINPROGRESS, timeo = sock_sndtimeo(); "
 		"inet_wait_for_connect() returns 0 (timeout, still SYN_SENT) -> -EINPROGRESS; "
 		"again: SS_CONNECTING -> -EALREADY",
-	.policy = NULL,
 	.handling = "retry when ready: the attempt goes on; poll for POLLOUT then read SO_ERROR, "
 		    "or close() to abandon it (connect() again says EALREADY)",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 400,
 	.intrinsic_wait = "SO_SNDTIMEO 200 ms, twice (connect(), then connect() again)",
+	.order = 340,
 	.run = connect_timeout_option,
 };

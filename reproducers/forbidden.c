@@ -368,7 +368,7 @@ static int forbidden_output_drop(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_forbidden_landlock = {
+SCENARIO(forbidden_landlock) = {
 	.name = "forbidden-landlock",
 	.errno_name = "EACCES",
 	.syscall = "connect",
@@ -381,12 +381,11 @@ const struct scenario scenario_forbidden_landlock = {
 	.policy = "landlock",
 	.handling = "fatal: a policy decision (not a bug in the caller); do not retry, report "
 		    "the denied port",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 540,
 	.run = forbidden_landlock,
 };
 
-const struct scenario scenario_forbidden_output_drop = {
+SCENARIO(forbidden_output_drop) = {
 	.name = "forbidden-output-drop",
 	.errno_name = "EPERM",
 	.syscall = "sendto",
@@ -400,10 +399,9 @@ const struct scenario scenario_forbidden_output_drop = {
 		       "tcp_transmit_skb()'s error, tcp_retransmit_timer() -> tcp_write_timeout() "
 		       "-> tcp_write_err() (ETIMEDOUT)",
 	.handling = "back off and free resources: a firewall decision; do not retry in a loop",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 1000,
 	.intrinsic_wait =
 		"one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms is checked",
+	.order = 550,
 	.run = forbidden_output_drop,
 };

@@ -26,6 +26,9 @@ enum family_mask {
 
 struct run;
 
+/* A scenario file declares its scenario with SCENARIO() (below); a field
+ * left out takes its default: families FAMILY_BOTH, topology TOPO_PAIR
+ * (TOPO_NONE for FAMILY_NONE), NULL and 0 elsewhere. */
 struct scenario {
 	const char *name;
 	const char *errno_name; /* the errno the scenario is about */
@@ -56,6 +59,9 @@ struct scenario {
 	/* Runs with no other run in flight: it changes a knob that is global
 	 * to the kernel (fs.file-max), which would make concurrent runs fail. */
 	bool exclusive;
+	/* Its place in the catalogue: scenarios sort by the system call
+	 * they are about (catalogue_folder()), then by this, then by name. */
+	int order;
 	int (*run)(struct run *r);
 	/* Optional, for scenarios whose steps form a table (icmp-matrix):
 	 * print the steps in the text output instead of one line each, and
@@ -63,6 +69,24 @@ struct scenario {
 	void (*render_steps)(FILE *out, const struct run *r);
 	void (*render_json_rows)(FILE *out, const struct run *r);
 };
+
+/* SCENARIO(rst_before_accept) = { .name = "rst-before-accept", ... };
+ * defines the descriptor `scenario_rst_before_accept` and registers it: a
+ * pointer to it, and the file that declared it, go into the linker section
+ * sockerr_scenarios, which the catalogue reads through the __start_ and
+ * __stop_ symbols the linker provides (the way kselftest_harness.h
+ * registers its tests, with a section instead of constructors).  No list
+ * to keep by hand. */
+struct scenario_entry {
+	const struct scenario *scenario;
+	const char *file;
+};
+#define SCENARIO(id)                                                                               \
+	static const struct scenario scenario_##id;                                                \
+	static const struct scenario_entry scenario_entry_##id                                     \
+		__attribute__((used, section("sockerr_scenarios"), aligned(sizeof(void *)))) = {   \
+			&scenario_##id, __FILE__};                                                 \
+	static const struct scenario scenario_##id
 
 #define MAX_STEPS 256
 #define MAX_NOTES 16

@@ -736,7 +736,7 @@ static void render_rows(FILE *out, const struct run *r)
 	fputc(']', out);
 }
 
-const struct scenario scenario_icmp_matrix = {
+SCENARIO(icmp_matrix) = {
 	.name = "icmp-matrix",
 	.errno_name = "EHOSTUNREACH",
 	.syscall = "connect",
@@ -755,7 +755,7 @@ const struct scenario scenario_icmp_matrix = {
 		    "established connection a soft error only shows up as ETIMEDOUT later, "
 		    "unless IP_RECVERR is set: then read the error queue and decide",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
+	.order = 530,
 	.run = icmp_matrix,
 	.render_steps = render_matrix,
 	.render_json_rows = render_rows,

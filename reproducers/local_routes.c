@@ -77,8 +77,8 @@ static int no_route(struct run *r)
 	return connect_once(r, topology_server_addr(&r->topo, r->family));
 }
 
-#define LOCAL_ROUTE_SCENARIO(var, nm, err, sum, posix, path, handle, fn)                           \
-	const struct scenario var = {                                                              \
+#define LOCAL_ROUTE_SCENARIO(id, place, nm, err, sum, posix, path, handle, fn)                     \
+	SCENARIO(id) = {                                                                           \
 		.name = nm,                                                                        \
 		.errno_name = err,                                                                 \
 		.syscall = "connect",                                                              \
@@ -86,12 +86,11 @@ static int no_route(struct run *r)
 		.posix_expects = posix,                                                            \
 		.kernel_path = path,                                                               \
 		.handling = handle,                                                                \
-		.topology = TOPO_PAIR,                                                             \
-		.families = FAMILY_BOTH,                                                           \
+		.order = place,                                                                    \
 		.run = fn,                                                                         \
 	}
 
-LOCAL_ROUTE_SCENARIO(scenario_local_route_unreachable, "local-route-unreachable", "EHOSTUNREACH",
+LOCAL_ROUTE_SCENARIO(local_route_unreachable, 250, "local-route-unreachable", "EHOSTUNREACH",
 		     "connect() with the client's own unreachable route to the server", NULL,
 		     "ip_route_connect() -> fib_lookup(): fib_props[RTN_UNREACHABLE].error; "
 		     "IPv6: ip6_dst_lookup_flow() -> ip6_rt_type_to_error()",
@@ -99,7 +98,7 @@ LOCAL_ROUTE_SCENARIO(scenario_local_route_unreachable, "local-route-unreachable"
 		     "left, so retrying at once cannot help; try the next address or report it",
 		     local_unreachable);
 
-LOCAL_ROUTE_SCENARIO(scenario_local_route_prohibit, "local-route-prohibit", "EACCES",
+LOCAL_ROUTE_SCENARIO(local_route_prohibit, 260, "local-route-prohibit", "EACCES",
 		     "connect() with the client's own prohibit route to the server",
 		     "POSIX connect() names no errno for an administratively prohibited route; "
 		     "EACCES is Linux's",
@@ -109,7 +108,7 @@ LOCAL_ROUTE_SCENARIO(scenario_local_route_prohibit, "local-route-prohibit", "EAC
 		     "report it (not the caller's bug, not the peer's), do not retry in a loop",
 		     local_prohibit);
 
-LOCAL_ROUTE_SCENARIO(scenario_local_route_blackhole, "local-route-blackhole", "EINVAL",
+LOCAL_ROUTE_SCENARIO(local_route_blackhole, 270, "local-route-blackhole", "EINVAL",
 		     "connect() with the client's own blackhole route to the server",
 		     "POSIX connect() EINVAL means an invalid argument; Linux returns it for a "
 		     "blackhole route",
@@ -120,7 +119,7 @@ LOCAL_ROUTE_SCENARIO(scenario_local_route_blackhole, "local-route-blackhole", "E
 		     local_blackhole);
 
 LOCAL_ROUTE_SCENARIO(
-	scenario_local_route_throw, "local-route-throw", "ENETUNREACH",
+	local_route_throw, 280, "local-route-throw", "ENETUNREACH",
 	"connect() with the client's own throw route to the server", NULL,
 	"fib_props[RTN_THROW].error is -EAGAIN: fib_rules_lookup() goes on to the next "
 	"rule; none finds a route -> ENETUNREACH (IPv6: fib6_rule_action() -> "
@@ -129,7 +128,7 @@ LOCAL_ROUTE_SCENARIO(
 	"routing changes",
 	local_throw);
 
-const struct scenario scenario_no_route = {
+SCENARIO(no_route) = {
 	.name = "no-route",
 	.errno_name = "ENETUNREACH",
 	.syscall = "connect",
@@ -142,6 +141,6 @@ const struct scenario scenario_no_route = {
 	/* The server's prefix is known only to the router. */
 	.topology = TOPO_ROUTED,
 	.client_without_default_route = true,
-	.families = FAMILY_BOTH,
+	.order = 290,
 	.run = no_route,
 };

@@ -28,7 +28,7 @@
 #include "evidence.h"
 #include "explain.h"
 #include "harness.h"
-#include "registry.h"
+#include "catalogue.h"
 
 #define EXIT_USAGE 2
 

@@ -241,7 +241,7 @@ broken:
 	return RUN_BROKEN;
 }
 
-const struct scenario scenario_pipe_after_shutdown = {
+SCENARIO(pipe_after_shutdown) = {
 	.name = "pipe-after-shutdown",
 	.errno_name = "EPIPE",
 	.syscall = "send",
@@ -253,12 +253,11 @@ const struct scenario scenario_pipe_after_shutdown = {
 	.handling =
 		"fatal: a bug in the caller (it wrote after its own shutdown); ignore SIGPIPE or "
 		"use MSG_NOSIGNAL so that it is an errno, not a dead process",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 410,
 	.run = pipe_after_shutdown,
 };
 
-const struct scenario scenario_pipe_in_close_wait = {
+SCENARIO(pipe_in_close_wait) = {
 	.name = "pipe-in-close-wait",
 	.errno_name = "EPIPE",
 	.syscall = "send",
@@ -271,7 +270,6 @@ const struct scenario scenario_pipe_in_close_wait = {
 	.handling =
 		"fatal: the connection is gone (not a bug in the caller); ignore SIGPIPE or use "
 		"MSG_NOSIGNAL, close the socket",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 420,
 	.run = pipe_in_close_wait,
 };

@@ -305,7 +305,7 @@ out:
 	return status;
 }
 
-const struct scenario scenario_refused_by_firewall = {
+SCENARIO(refused_by_firewall) = {
 	.name = "refused-by-firewall",
 	.errno_name = "ECONNREFUSED",
 	.syscall = "connect",
@@ -318,11 +318,11 @@ const struct scenario scenario_refused_by_firewall = {
 	.handling = "back off and free resources: close the socket; retry later with backoff or "
 		    "try the next address (the port or a firewall refused)",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
+	.order = 430,
 	.run = refused_by_firewall,
 };
 
-const struct scenario scenario_refused_by_icmp = {
+SCENARIO(refused_by_icmp) = {
 	.name = "refused-by-icmp",
 	.errno_name = "ECONNREFUSED",
 	.syscall = "connect",
@@ -336,9 +336,9 @@ const struct scenario scenario_refused_by_icmp = {
 	.handling = "back off and free resources: close the socket; retry later with backoff or "
 		    "try the next address (the port or a firewall refused)",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 1000,
 	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
 			  "connect()'s socket lock",
+	.order = 440,
 	.run = refused_by_icmp,
 };

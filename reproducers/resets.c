@@ -426,7 +426,7 @@ static int reset_after_eof(struct run *r)
 	return with_fds(r, reset_after_eof_body);
 }
 
-const struct scenario scenario_reset_unread_data = {
+SCENARIO(reset_unread_data) = {
 	.name = "reset-unread-data",
 	.errno_name = "ECONNRESET",
 	.syscall = "recv",
@@ -437,12 +437,11 @@ const struct scenario scenario_reset_unread_data = {
 		       "tcp_recvmsg_locked(): queued data first, then sock_error() once, then 0",
 	.handling = "fatal: the connection is gone (not a bug in the caller); read what is "
 		    "still queued, close, retry on a new connection only if idempotent",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 360,
 	.run = reset_unread_data,
 };
 
-const struct scenario scenario_reset_linger_zero = {
+SCENARIO(reset_linger_zero) = {
 	.name = "reset-linger-zero",
 	.errno_name = "ECONNRESET",
 	.syscall = "recv",
@@ -452,12 +451,11 @@ const struct scenario scenario_reset_linger_zero = {
 		       "-> tcp_send_active_reset(); client: tcp_reset() -> ECONNRESET",
 	.handling = "fatal: the connection is gone (not a bug in the caller); close the socket, "
 		    "reconnect if the work must go on",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 370,
 	.run = reset_linger_zero,
 };
 
-const struct scenario scenario_reset_peer_rebooted = {
+SCENARIO(reset_peer_rebooted) = {
 	.name = "reset-peer-rebooted",
 	.errno_name = "ECONNRESET",
 	.syscall = "recv",
@@ -470,12 +468,11 @@ const struct scenario scenario_reset_peer_rebooted = {
 	.handling =
 		"fatal: the connection is gone (not a bug in the caller): the peer lost its state; "
 		"close, reconnect and resynchronise (what was in flight is unknown)",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 380,
 	.run = reset_peer_rebooted,
 };
 
-const struct scenario scenario_reset_backlog_overflow = {
+SCENARIO(reset_backlog_overflow) = {
 	.name = "reset-backlog-overflow",
 	.errno_name = "ECONNRESET",
 	.syscall = "recv",
@@ -489,12 +486,11 @@ const struct scenario scenario_reset_backlog_overflow = {
 	.handling =
 		"back off and free resources: the server is overloaded; close, reconnect after a "
 		"delay (a successful connect() does not mean the server accepted)",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 390,
 	.run = reset_backlog_overflow,
 };
 
-const struct scenario scenario_reset_after_eof = {
+SCENARIO(reset_after_eof) = {
 	.name = "reset-after-eof",
 	.errno_name = "ECONNRESET",
 	.syscall = "recv",
@@ -506,7 +502,6 @@ const struct scenario scenario_reset_after_eof = {
 		       "tests SOCK_DONE (tcp_fin()) before sk_err: 0 for ever",
 	.handling = "fatal: the connection is gone (not a bug in the caller); treat EOF as the "
 		    "end, check SO_ERROR to tell an abort from an orderly close",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 400,
 	.run = reset_after_eof,
 };

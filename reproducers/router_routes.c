@@ -101,7 +101,7 @@ static int router_unreachable(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_router_blackhole = {
+SCENARIO(router_blackhole) = {
 	.name = "router-blackhole",
 	.errno_name = "ETIMEDOUT",
 	.syscall = "connect",
@@ -113,14 +113,14 @@ const struct scenario scenario_router_blackhole = {
 	.handling = "back off and free resources: nothing answered; close, try the next "
 		    "address, retry later with backoff (a silent drop looks exactly like this)",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 1000,
 	.intrinsic_wait =
 		"one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms is checked",
+	.order = 230,
 	.run = router_blackhole,
 };
 
-const struct scenario scenario_router_unreachable = {
+SCENARIO(router_unreachable) = {
 	.name = "router-unreachable",
 	.errno_name = "EHOSTUNREACH",
 	.syscall = "connect",
@@ -133,9 +133,9 @@ const struct scenario scenario_router_unreachable = {
 	.handling = "back off and free resources: a router has no way there; close, try the "
 		    "host's next address, retry later with backoff",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 1000,
 	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
 			  "connect()'s socket lock",
+	.order = 240,
 	.run = router_unreachable,
 };

@@ -87,7 +87,7 @@ static int rst_before_accept(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_rst_before_accept = {
+SCENARIO(rst_before_accept) = {
 	.name = "rst-before-accept",
 	.errno_name = "ECONNRESET",
 	.syscall = "accept",
@@ -98,7 +98,6 @@ const struct scenario scenario_rst_before_accept = {
 		       "TCP_CLOSE; tcp_recvmsg_locked() -> sock_error() gives ECONNRESET",
 	.handling = "accept() gives no error: treat the ECONNRESET of the first recv() like any "
 		    "reset, close the socket and go on",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 10,
 	.run = rst_before_accept,
 };

@@ -747,7 +747,7 @@ static int signal_during_call(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_signal_during_call = {
+SCENARIO(signal_during_call) = {
 	.name = "signal-during-call",
 	.errno_name = "EINTR",
 	.syscall = "recv/send/connect/accept",
@@ -768,10 +768,9 @@ const struct scenario scenario_signal_during_call = {
 	.handling = "retry at once: nothing was lost (a send() that copied bytes returns the "
 		    "count instead); for connect() poll for POLLOUT and read SO_ERROR rather "
 		    "than connect() again",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 1160,
 	.intrinsic_wait = "SYN retransmission 1 s (TCP_TIMEOUT_INIT) for the connect rows, 4 x 40 "
 			  "ms delayed ACK (TCP_ATO_MIN) filling send buffers",
+	.order = 350,
 	.run = signal_during_call,
 };

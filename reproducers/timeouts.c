@@ -550,7 +550,7 @@ out:
 	return status;
 }
 
-const struct scenario scenario_timeout_syn_dropped = {
+SCENARIO(timeout_syn_dropped) = {
 	.name = "timeout-syn-dropped",
 	.errno_name = "ETIMEDOUT",
 	.syscall = "connect",
@@ -563,14 +563,14 @@ const struct scenario scenario_timeout_syn_dropped = {
 	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
 		    "with backoff; the peer or the path is gone",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 3000,
 	.intrinsic_wait = "two SYN retransmission timeouts: 1 s + 2 s (TCP_TIMEOUT_INIT doubled; "
 			  "TCP_SYNCNT 1, tcp_syn_linear_timeouts 0)",
+	.order = 450,
 	.run = timeout_syn_dropped,
 };
 
-const struct scenario scenario_timeout_peer_vanished = {
+SCENARIO(timeout_peer_vanished) = {
 	.name = "timeout-peer-vanished",
 	.errno_name = "ETIMEDOUT",
 	.syscall = "recv",
@@ -583,14 +583,14 @@ const struct scenario scenario_timeout_peer_vanished = {
 	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
 		    "with backoff; the peer or the path is gone",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 900,
 	.intrinsic_wait = "tail loss probe 2 srtt + 200 ms (one segment out, TCP_RTO_MIN), first "
 			  "RTO 200 ms, then TCP_USER_TIMEOUT 500 ms",
+	.order = 460,
 	.run = timeout_peer_vanished,
 };
 
-const struct scenario scenario_timeout_keepalive = {
+SCENARIO(timeout_keepalive) = {
 	.name = "timeout-keepalive",
 	.errno_name = "ETIMEDOUT",
 	.syscall = "recv",
@@ -603,13 +603,13 @@ const struct scenario scenario_timeout_keepalive = {
 	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
 		    "with backoff; the peer or the path is gone",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 2000,
 	.intrinsic_wait = "keepalive: TCP_KEEPIDLE 1 s + TCP_KEEPCNT 1 x TCP_KEEPINTVL 1 s",
+	.order = 470,
 	.run = timeout_keepalive,
 };
 
-const struct scenario scenario_timeout_user_timeout = {
+SCENARIO(timeout_user_timeout) = {
 	.name = "timeout-user-timeout",
 	.errno_name = "ETIMEDOUT",
 	.syscall = "send",
@@ -624,8 +624,8 @@ const struct scenario scenario_timeout_user_timeout = {
 	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
 		    "with backoff; the peer or the path is gone",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
 	.intrinsic_wait_ms = 700,
 	.intrinsic_wait = "first RTO 200 ms (TCP_RTO_MIN), then TCP_USER_TIMEOUT 500 ms from it",
+	.order = 480,
 	.run = timeout_user_timeout,
 };

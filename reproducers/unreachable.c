@@ -530,7 +530,7 @@ out:;
 
 /* ---- the catalogue --------------------------------------------------- */
 
-const struct scenario scenario_unreachable_neighbour = {
+SCENARIO(unreachable_neighbour) = {
 	.name = "unreachable-neighbour",
 	.errno_name = "EHOSTUNREACH",
 	.syscall = "connect",
@@ -540,16 +540,15 @@ const struct scenario scenario_unreachable_neighbour = {
 		       "arp_error_report() / ndisc_error_report() -> dst_link_failure() -> "
 		       "ipv4_link_failure() (ICMP_HOST_UNREACH) / ip6_link_failure() "
 		       "(ICMPV6_ADDR_UNREACH) to the client itself -> tcp_v4_err() / tcp_v6_err()",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.handling = "back off and free resources: close the socket, try the host's next address, "
 		    "retry later with backoff (the host may be down or the address wrong)",
 	.intrinsic_wait_ms = 300,
 	.intrinsic_wait = "neighbour resolution: mcast_solicit 3 x retrans_time_ms 100",
+	.order = 490,
 	.run = unreachable_neighbour,
 };
 
-const struct scenario scenario_unreachable_ttl_exceeded = {
+SCENARIO(unreachable_ttl_exceeded) = {
 	.name = "unreachable-ttl-exceeded",
 	.errno_name = "EHOSTUNREACH",
 	.syscall = "connect",
@@ -560,16 +559,16 @@ const struct scenario scenario_unreachable_ttl_exceeded = {
 		       "icmpv6_err_convert(ICMPV6_TIME_EXCEED) -> EHOSTUNREACH; socket owned by "
 		       "connect(): sk_err_soft (LockDroppedIcmps), hard on the SYN retransmission",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
 	.handling = "back off and free resources: a routing loop or a TTL too small for the path; "
 		    "close, try the next address, retry later; an immediate retry fails the same",
 	.intrinsic_wait_ms = 1000,
 	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
 			  "connect()'s socket lock",
+	.order = 500,
 	.run = unreachable_ttl_exceeded,
 };
 
-const struct scenario scenario_unreachable_net_icmp = {
+SCENARIO(unreachable_net_icmp) = {
 	.name = "unreachable-net-icmp",
 	.errno_name = "ENETUNREACH",
 	.syscall = "connect",
@@ -581,16 +580,16 @@ const struct scenario scenario_unreachable_net_icmp = {
 		       "client: tcp_v4_err() icmp_err_convert[ICMP_NET_UNREACH] / tcp_v6_err() "
 		       "icmpv6_err_convert() -> ENETUNREACH",
 	.topology = TOPO_ROUTED,
-	.families = FAMILY_BOTH,
 	.handling = "back off and free resources: a router has no route; close, try the next "
 		    "address (another family), retry later with backoff",
 	.intrinsic_wait_ms = 1000,
 	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
 			  "connect()'s socket lock",
+	.order = 510,
 	.run = unreachable_net_icmp,
 };
 
-const struct scenario scenario_unreachable_link_down = {
+SCENARIO(unreachable_link_down) = {
 	.name = "unreachable-link-down",
 	.errno_name = "ENETUNREACH",
 	.syscall = "connect",
@@ -603,13 +602,12 @@ const struct scenario scenario_unreachable_link_down = {
 		       "that is not IFF_UP) / ip6_null_entry; established: __ip_queue_xmit() "
 		       "no_route / inet6_csk_xmit() (sk_err_soft) fail each transmission, "
 		       "tcp_probe_timer() -> tcp_write_err(): sk_err_soft ?: ETIMEDOUT",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
 	.handling = "back off and free resources: no route until the link returns; close, retry "
 		    "with backoff; established connections need TCP_USER_TIMEOUT or keepalive to "
 		    "notice",
 	.intrinsic_wait_ms = 1200,
 	.intrinsic_wait = "probe0 timer: first probe after 200 ms (TCP_RTO_MIN), then "
 			  "TCP_USER_TIMEOUT 1000 ms",
+	.order = 520,
 	.run = unreachable_link_down,
 };

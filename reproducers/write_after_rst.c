@@ -118,7 +118,7 @@ static int write_after_rst(struct run *r)
 	return RUN_OK;
 }
 
-const struct scenario scenario_write_after_rst = {
+SCENARIO(write_after_rst) = {
 	.name = "write-after-rst",
 	.errno_name = "EPIPE",
 	.syscall = "send",
@@ -130,7 +130,6 @@ const struct scenario scenario_write_after_rst = {
 	.handling = "back off and free resources: the connection is gone; close it (send with "
 		    "MSG_NOSIGNAL or ignore SIGPIPE so EPIPE is an errno, not a death); what "
 		    "was written may never have arrived, so resend only at the protocol level",
-	.topology = TOPO_PAIR,
-	.families = FAMILY_BOTH,
+	.order = 210,
 	.run = write_after_rst,
 };

@@ -7,12 +7,14 @@ CC ?= gcc
 PKGS = libnl-route-3.0 libnftables libpcap libtracefs libtraceevent
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Includes name their folder: "lib/sockets.h", "record/harness.h",
+# "netns/netns.h" (reproducers/ and the top of the tree are searched).
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -iquote . -iquote reproducers $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-SRCS = $(wildcard netns/*.c) $(wildcard reproducers/*.c) $(wildcard examples/*.c)
-HDRS = $(wildcard netns/*.h) $(wildcard reproducers/*.h) $(wildcard examples/*.h)
+SRCS = $(wildcard netns/*.c) $(wildcard reproducers/*.c reproducers/*/*.c) $(wildcard examples/*.c)
+HDRS = $(wildcard netns/*.h) $(wildcard reproducers/*.h reproducers/*/*.h) $(wildcard examples/*.h)
 OBJS = $(SRCS:%.c=build/%.o)
 SAN_OBJS = $(SRCS:%.c=build/san/%.o)
 

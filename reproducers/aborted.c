@@ -40,12 +40,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "blocked.h"
-#include "child.h"
-#include "harness.h"
-#include "packets.h"
-#include "sock_destroy.h"
-#include "sockets.h"
+#include "lib/blocked.h"
+#include "lib/child.h"
+#include "record/harness.h"
+#include "lib/packets.h"
+#include "lib/sock_destroy.h"
+#include "lib/sockets.h"
 
 /* (a) goes to this port, whose SYNs the server drops; (b) to SERVER_PORT. */
 #define DROPPED_PORT (SERVER_PORT + 1)

@@ -46,8 +46,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "accept_helpers.h"
-#include "sockets.h"
+#include "lib/accept_helpers.h"
+#include "lib/sockets.h"
 
 /* An undefined accept4() flag bit (O_WRONLY's value: not SOCK_CLOEXEC,
  * not SOCK_NONBLOCK). */

@@ -36,8 +36,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "accept_helpers.h"
-#include "sockets.h"
+#include "lib/accept_helpers.h"
+#include "lib/sockets.h"
 
 /* Send a byte client -> server over the accepted connection and record
  * whether it arrived: the connection works. */

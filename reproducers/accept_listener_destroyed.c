@@ -34,11 +34,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "blocked.h"
-#include "child.h"
-#include "harness.h"
-#include "sock_destroy.h"
-#include "sockets.h"
+#include "lib/blocked.h"
+#include "lib/child.h"
+#include "record/harness.h"
+#include "lib/sock_destroy.h"
+#include "lib/sockets.h"
 
 struct child_result {
 	long ret;

@@ -36,10 +36,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../examples/accept_loop.h"
-#include "child.h"
-#include "harness.h"
-#include "sockets.h"
+#include "examples/accept_loop.h"
+#include "lib/child.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 #define CLIENTS	  5
 #define WINDOW_MS 300

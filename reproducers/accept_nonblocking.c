@@ -36,8 +36,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "accept_helpers.h"
-#include "sockets.h"
+#include "lib/accept_helpers.h"
+#include "lib/sockets.h"
 
 #define NB_PORT	       (SERVER_PORT + 1)
 #define SHORT_TIMEO_MS 50

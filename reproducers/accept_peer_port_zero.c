@@ -28,9 +28,9 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "packets.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/packets.h"
+#include "lib/sockets.h"
 
 #define CLIENT_ISN  1000u
 #define SECOND_PORT (SERVER_PORT + 1)

@@ -56,10 +56,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "icmp_craft.h"
-#include "packets.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/icmp_craft.h"
+#include "lib/packets.h"
+#include "lib/sockets.h"
 
 #define PLAIN_PORT   SERVER_PORT       /* listener without RECVERR */
 #define RECVERR_PORT (SERVER_PORT + 1) /* listener with IP_RECVERR / IPV6_RECVERR */

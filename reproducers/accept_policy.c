@@ -50,10 +50,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "accept_helpers.h"
-#include "child.h"
-#include "harness.h"
-#include "sockets.h"
+#include "lib/accept_helpers.h"
+#include "lib/child.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 #if defined(__x86_64__)
 #define FILTER_ARCH AUDIT_ARCH_X86_64

@@ -37,8 +37,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 #define SIGNAL_AFTER_MS 50
 /* A safety net, not the stimulus: should the first SIGALRM ever land

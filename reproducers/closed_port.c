@@ -13,8 +13,8 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 static int closed_port(struct run *r)
 {

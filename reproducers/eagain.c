@@ -68,8 +68,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 #define TIMEO_MS 200
 /* Asked for with SO_SNDBUF / SO_RCVBUF; the kernel doubles it. */

@@ -48,9 +48,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "child.h"
-#include "harness.h"
-#include "sockets.h"
+#include "lib/child.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 /* ---- forbidden-landlock -------------------------------------------- */
 

@@ -77,10 +77,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "icmp_craft.h"
-#include "packets.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/icmp_craft.h"
+#include "lib/packets.h"
+#include "lib/sockets.h"
 
 #define EST_PORT  SERVER_PORT	    /* a listener: connections complete */
 #define HELD_PORT (SERVER_PORT + 1) /* the router drops SYNs: SYN_SENT */

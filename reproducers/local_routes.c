@@ -22,8 +22,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 static int connect_once(struct run *r, const char *server)
 {

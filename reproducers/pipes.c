@@ -37,9 +37,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "child.h"
-#include "harness.h"
-#include "sockets.h"
+#include "lib/child.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 /* A connection: client cfd, the server's accepted afd. */
 static int connection(struct run *r, int lfd, int *cfd, int *afd)

@@ -51,10 +51,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "lock_race.h"
-#include "packets.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/lock_race.h"
+#include "lib/packets.h"
+#include "lib/sockets.h"
 
 /* A second listener on the server that the router's rule leaves alone: a
  * segment the server really sent, to compare hop limits with. */

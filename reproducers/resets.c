@@ -47,9 +47,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "packets.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/packets.h"
+#include "lib/sockets.h"
 
 #define REQUEST "request"
 #define REPLY	"reply"

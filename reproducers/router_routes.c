@@ -27,9 +27,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "lock_race.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/lock_race.h"
+#include "lib/sockets.h"
 
 /* The bound on the blackhole's wait: small, so the first retransmission
  * timer (after the 1 s initial RTO) is the one that expires it. */

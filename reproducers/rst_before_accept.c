@@ -20,8 +20,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 /* Busy-wait (1 ms polls) until the server's kernel has processed the RST:
  * sock_diag no longer shows the child as ESTABLISHED once tcp_done() has

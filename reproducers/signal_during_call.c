@@ -71,10 +71,10 @@
 
 #include <linux/sockios.h>
 
-#include "blocked.h"
-#include "child.h"
-#include "harness.h"
-#include "sockets.h"
+#include "lib/blocked.h"
+#include "lib/child.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 #define DATA_PORT    SERVER_PORT       /* recv and send connections */
 #define CONNECT_PORT (SERVER_PORT + 1) /* SYNs dropped until released */

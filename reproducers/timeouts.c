@@ -69,10 +69,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "child.h"
-#include "harness.h"
-#include "packets.h"
-#include "sockets.h"
+#include "lib/child.h"
+#include "record/harness.h"
+#include "lib/packets.h"
+#include "lib/sockets.h"
 
 #define USER_TIMEOUT_MS 500
 /* A bound on any blocking call here, in case the kernel's timer never

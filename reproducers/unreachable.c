@@ -75,9 +75,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "lock_race.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/lock_race.h"
+#include "lib/sockets.h"
 
 /* On-link in the pair's prefixes, owned by nobody. */
 #define NOBODY4 "192.0.2.99"

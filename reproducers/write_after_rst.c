@@ -26,9 +26,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "child.h"
-#include "harness.h"
-#include "sockets.h"
+#include "lib/child.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 enum sigpipe_mode { SIGPIPE_IGNORED, SIGPIPE_NOSIGNAL, SIGPIPE_DEFAULT };
 

@@ -4,11 +4,11 @@
 # packets, the kernel events, the kernel source of the decision, POSIX and
 # the handling), --step and its prompts, 80 columns without escapes when
 # not on a terminal, every scenario of the catalogue, and the generated
-# table of kernel sources (reproducers/kernel_sources.c) against every
+# table of kernel sources (reproducers/evidence/kernel_sources.c) against every
 # kernel_path.
 setup() { load test_helper/common-setup; }
 
-KERNEL_SOURCES=$BATS_TEST_DIRNAME/../reproducers/kernel_sources.c
+KERNEL_SOURCES=$BATS_TEST_DIRNAME/../reproducers/evidence/kernel_sources.c
 
 # The functions a kernel_path names: the rule of scripts/kernel-sources and
 # explain.c (a lower-case identifier followed by "(", not a member).
@@ -235,7 +235,7 @@ words() {
 	done < <("$SOCKERR" list --json | jq -r '.[].kernel_path // empty' | kernel_functions | sort -u)
 	[ "$n" -gt 50 ]
 	[ -z "$missing" ] || {
-		echo "no row for:$missing (run scripts/kernel-sources > reproducers/kernel_sources.c)" >&2
+		echo "no row for:$missing (run scripts/kernel-sources > reproducers/evidence/kernel_sources.c)" >&2
 		return 1
 	}
 }

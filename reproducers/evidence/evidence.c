@@ -1,10 +1,10 @@
 /* The evidence of a run as JSON, and the names of its hosts.  See evidence.h. */
-#include "evidence.h"
+#include "evidence/evidence.h"
 
 #include <netinet/in.h>
 
-#include "harness.h"
-#include "packets.h"
+#include "record/harness.h"
+#include "lib/packets.h"
 
 const char *host_name(int host)
 {

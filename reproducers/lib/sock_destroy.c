@@ -5,7 +5,7 @@
  * (net/core/sock_diag.c: CAP_NET_ADMIN, sk_prot->diag_destroy) ->
  * tcp_abort(sk, ECONNABORTED) (net/ipv4/tcp.c).  Without the config option
  * the handler has no .destroy and the answer is -EOPNOTSUPP. */
-#include "sock_destroy.h"
+#include "lib/sock_destroy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

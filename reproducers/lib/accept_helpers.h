@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "harness.h"
+#include "record/harness.h"
 
 /* A listener on the server's address and SERVER_PORT, and a client whose
  * handshake completed and whose connection is in the listener's accept

@@ -96,8 +96,8 @@
 
 #include <tracefs.h>
 
-#include "evidence.h"
-#include "harness.h"
+#include "evidence/evidence.h"
+#include "record/harness.h"
 
 #ifndef TRACEFS_MAGIC
 #define TRACEFS_MAGIC 0x74726163

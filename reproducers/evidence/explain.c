@@ -22,11 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "evidence.h"
-#include "explain.h"
-#include "harness.h"
-#include "kernel_sources.h"
-#include "packets.h"
+#include "evidence/evidence.h"
+#include "evidence/explain.h"
+#include "record/harness.h"
+#include "evidence/kernel_sources.h"
+#include "lib/packets.h"
 
 #define WIDTH 79 /* the longest line: fits an 80-column terminal */
 

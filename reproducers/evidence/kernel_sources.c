@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel_sources.h"
+#include "evidence/kernel_sources.h"
 
 const char kernel_sources_tree[] = "Linux 6.1.192 (Debian linux-source-6.1 6.1.192-2)";
 

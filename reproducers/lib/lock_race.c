@@ -1,7 +1,7 @@
 /* The socket-lock race of an ICMP error that answers a SYN: lock_race.h. */
-#include "lock_race.h"
+#include "lib/lock_race.h"
 
-#include "sockets.h"
+#include "lib/sockets.h"
 
 void lock_race_start(struct run *r, struct lock_race *lr)
 {

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "../netns/netns.h"
-#include "evidence.h"
+#include "netns/netns.h"
+#include "evidence/evidence.h"
 
 /* Exit codes, as kselftest. */
 enum run_status { RUN_OK = 0, RUN_BROKEN = 1, RUN_SKIP = 4 };

@@ -1,5 +1,5 @@
 /* See accept_helpers.h. */
-#include "accept_helpers.h"
+#include "lib/accept_helpers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sockets.h"
+#include "lib/sockets.h"
 
 int acctab_bound(struct run *r, int type, int port, bool listen_too)
 {

@@ -22,8 +22,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../netns/netns.h"
-#include "packets.h"
+#include "netns/netns.h"
+#include "lib/packets.h"
 
 /* ICMPv4 types and codes (RFC 792, RFC 1812) */
 #define ICMP4_DEST_UNREACH  3

@@ -1,4 +1,4 @@
-#include "sockets.h"
+#include "lib/sockets.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

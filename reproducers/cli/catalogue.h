@@ -5,7 +5,7 @@
 #ifndef SOCKERR_CATALOGUE_H
 #define SOCKERR_CATALOGUE_H
 
-#include "harness.h"
+#include "record/harness.h"
 
 /* Sorted by catalogue_folder(syscall), then order, then name. */
 extern const struct scenario *const *catalogue;

@@ -44,9 +44,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "evidence.h"
-#include "harness.h"
-#include "packets.h"
+#include "evidence/evidence.h"
+#include "record/harness.h"
+#include "lib/packets.h"
 
 /* Enough for the headers of every packet (SLL2 20 + IPv6 40 + ICMPv6 8 +
  * the quoted IPv6 40 + TCP 60); the payload is not the point. */

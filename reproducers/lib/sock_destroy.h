@@ -5,7 +5,7 @@
 #ifndef SOCKERR_SOCK_DESTROY_H
 #define SOCKERR_SOCK_DESTROY_H
 
-#include "../netns/netns.h"
+#include "netns/netns.h"
 
 /* Destroy every TCP socket of family inside ns whose state is in
  * state_mask (1 << TCP_LISTEN ...) and whose local and remote address and

@@ -25,10 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "evidence.h"
-#include "explain.h"
-#include "harness.h"
-#include "catalogue.h"
+#include "evidence/evidence.h"
+#include "evidence/explain.h"
+#include "record/harness.h"
+#include "cli/catalogue.h"
 
 #define EXIT_USAGE 2
 

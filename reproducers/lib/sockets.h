@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
-#include "../netns/netns.h"
+#include "netns/netns.h"
 
 #define SERVER_PORT 8080
 #define CLOSED_PORT 9 /* discard: nobody listens on it in our namespaces */

@@ -1,5 +1,5 @@
 /* The catalogue, read from the sockerr_scenarios section: catalogue.h. */
-#include "catalogue.h"
+#include "cli/catalogue.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
 #ifndef SOCKERR_LOCK_RACE_H
 #define SOCKERR_LOCK_RACE_H
 
-#include "harness.h"
+#include "record/harness.h"
 
 struct lock_race {
 	long dropped, retrans; /* the client's counters before connect() */

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../netns/netns.h"
+#include "netns/netns.h"
 
 #define TCPF_FIN 0x01
 #define TCPF_SYN 0x02

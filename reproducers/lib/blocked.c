@@ -3,7 +3,7 @@
  * (proc_pid_syscall() -> task_current_syscall()); the state letter of
  * /proc/PID/stat tells a sleep from a preemption.  Both together mean the
  * task is waiting inside that call. */
-#include "blocked.h"
+#include "lib/blocked.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "record/harness.h"
 
 static ssize_t read_small(const char *path, char *buf, size_t len)
 {

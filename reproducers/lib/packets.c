@@ -1,4 +1,4 @@
-#include "packets.h"
+#include "lib/packets.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,8 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "sockets.h"
+#include "record/harness.h"
+#include "lib/sockets.h"
 
 const char *tcp_flags_str(uint8_t flags)
 {

@@ -12,7 +12,7 @@
  * The SVG form is the same diagram as a standalone file for the report,
  * with each packet's tcpdump-like detail as a tooltip.
  */
-#include "evidence.h"
+#include "evidence/evidence.h"
 
 #include <math.h>
 #include <netinet/in.h>
@@ -20,8 +20,8 @@
 #include <sys/socket.h>
 #include <string.h>
 
-#include "harness.h"
-#include "packets.h"
+#include "record/harness.h"
+#include "lib/packets.h"
 
 /* ---- the rows, shared by both renderers -------------------------------- */
 

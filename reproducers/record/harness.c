@@ -1,5 +1,5 @@
 /* Recording and rendering of a scenario run.  See harness.h. */
-#include "harness.h"
+#include "record/harness.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "child.h"
+#include "lib/child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "record/harness.h"
 
 pid_t fork_reporter(int *fd)
 {

@@ -1,4 +1,4 @@
-#include "icmp_craft.h"
+#include "lib/icmp_craft.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sockets.h"
+#include "lib/sockets.h"
 
 #define ICMP_HDR_LEN  8
 #define TCP_QUOTE_LEN 8	 /* RFC 792: the first 64 bits of the datagram */

@@ -69,29 +69,19 @@
 #include <unistd.h>
 
 #include "record/harness.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 #define TIMEO_MS 200
 /* Asked for with SO_SNDBUF / SO_RCVBUF; the kernel doubles it. */
 #define SMALL_BUF 4096
-#define CHUNK	  1024
+/* The connection of the buffer scenarios: small buffers at both ends, so
+ * that a few sends fill them. */
+static const struct connection_options small_buffers = {.sndbuf = SMALL_BUF, .rcvbuf = SMALL_BUF};
+#define CHUNK 1024
 /* More than the request of the partial send-timeout: far above what a
  * send buffer of SMALL_BUF and the peer's window can take. */
 #define BIG_SEND (64 * 1024)
-
-struct conn {
-	int lfd, cfd, afd; /* listener, client (the side under test), server */
-};
-
-static void conn_close(struct conn *c)
-{
-	if (c->afd >= 0)
-		close(c->afd);
-	if (c->cfd >= 0)
-		close(c->cfd);
-	if (c->lfd >= 0)
-		close(c->lfd);
-}
 
 static int set_timeo(int fd, int opt, int ms)
 {
@@ -108,68 +98,31 @@ static int int_opt(int fd, int opt)
 	return v;
 }
 
-/* An established connection from the client to the server.  sndbuf > 0
- * sets the client's SO_SNDBUF before connect() (SO_SNDBUF also stops
- * autotuning); rcvbuf > 0 sets the listener's SO_RCVBUF before the SYN
- * arrives, so the accepted socket inherits it and its window (and window
- * scale) is chosen for it.  The client is left blocking. */
-static int open_conn(struct run *r, int sndbuf, int rcvbuf, struct conn *c)
-{
-	const char *server = topology_server_addr(&r->topo, r->family);
-	c->lfd = c->cfd = c->afd = -1;
-	c->lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
-	if (c->lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
-	if (rcvbuf > 0 && setsockopt(c->lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
-		return broken(r, "SO_RCVBUF on the listener: %m");
-	c->cfd = tcp_socket_in(&r->topo.client, r->family);
-	if (c->cfd < 0)
-		return broken(r, "client socket: %m");
-	if (sndbuf > 0 && setsockopt(c->cfd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
-		return broken(r, "SO_SNDBUF on the client: %m");
-	/* Non-blocking while connecting, so a lost handshake cannot hang. */
-	int fl = fcntl(c->cfd, F_GETFL);
-	fcntl(c->cfd, F_SETFL, fl | O_NONBLOCK);
-	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of(r->family, server, SERVER_PORT, &ss);
-	if (connect(c->cfd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
-		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT);
-	if (!(poll_fd(c->cfd, POLLOUT, 2000) & POLLOUT) || so_error(c->cfd) != 0)
-		return broken(r, "the handshake with %s:%d did not complete", server, SERVER_PORT);
-	fcntl(c->cfd, F_SETFL, fl & ~O_NONBLOCK);
-	if (!(poll_fd(c->lfd, POLLIN, 2000) & POLLIN))
-		return broken(r, "the connection never reached the accept queue");
-	c->afd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (c->afd < 0)
-		return broken(r, "accept: %m");
-	return RUN_OK;
-}
-
 /* ---- recv-nonblocking-empty ------------------------------------------- */
 
 static int recv_nonblocking_empty(struct run *r)
 {
-	struct conn c;
-	int rc = open_conn(r, 0, 0, &c);
+	struct connection c;
+	int rc = connection_open(r, NULL, &c);
 	if (rc != RUN_OK) {
-		conn_close(&c);
+		connection_close(&c);
 		return rc;
 	}
 	char buf[512];
 
 	/* "At once" is whether the thread slept in the call, not a time. */
 	struct call_watch w;
-	step_as(r, "recv MSG_DONTWAIT", WATCHED(&w, recv(c.cfd, buf, sizeof(buf), MSG_DONTWAIT)),
-		"recv(%d, %zu, MSG_DONTWAIT), nothing sent yet", c.cfd, sizeof(buf));
+	step_as(r, "recv MSG_DONTWAIT", WATCHED(&w, recv(c.client, buf, sizeof(buf), MSG_DONTWAIT)),
+		"recv(%d, %zu, MSG_DONTWAIT), nothing sent yet", c.client, sizeof(buf));
 	observe(r, "returned", "recv(MSG_DONTWAIT): voluntary context switches in the call", "%s",
 		sleep_class(&w));
 	measure(r, "recv MSG_DONTWAIT ms", "time in recv(MSG_DONTWAIT), ms", "%.3f", w.ms);
 
-	int fl = fcntl(c.cfd, F_GETFL);
-	step_as(r, "fcntl O_NONBLOCK", fcntl(c.cfd, F_SETFL, fl | O_NONBLOCK),
-		"fcntl(%d, F_SETFL, O_NONBLOCK)", c.cfd);
-	step_as(r, "recv O_NONBLOCK", WATCHED(&w, recv(c.cfd, buf, sizeof(buf), 0)),
-		"recv(%d, %zu, 0) on an O_NONBLOCK socket", c.cfd, sizeof(buf));
+	int fl = fcntl(c.client, F_GETFL);
+	step_as(r, "fcntl O_NONBLOCK", fcntl(c.client, F_SETFL, fl | O_NONBLOCK),
+		"fcntl(%d, F_SETFL, O_NONBLOCK)", c.client);
+	step_as(r, "recv O_NONBLOCK", WATCHED(&w, recv(c.client, buf, sizeof(buf), 0)),
+		"recv(%d, %zu, 0) on an O_NONBLOCK socket", c.client, sizeof(buf));
 	observe(r, "returned",
 		"recv() on the O_NONBLOCK socket: voluntary context switches in the call", "%s",
 		sleep_class(&w));
@@ -178,22 +131,22 @@ static int recv_nonblocking_empty(struct run *r)
 
 	/* EAGAIN says nothing about the connection: it is intact. */
 	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(c.cfd)));
+		tcp_state_name(tcp_state(c.client)));
 	observe(r, "poll", "poll(client, POLLIN, 0)", "%s",
-		(poll_fd(c.cfd, POLLIN, 0) & POLLIN) ? "readable" : "not readable");
+		(poll_fd(c.client, POLLIN, 0) & POLLIN) ? "readable" : "not readable");
 
 	/* The handling: wait for readability, then read. */
-	step_as(r, "peer send", send(c.afd, "x", 1, MSG_NOSIGNAL), "send(%d, 1) from the server",
-		c.afd);
+	step_as(r, "peer send", send(c.server, "x", 1, MSG_NOSIGNAL), "send(%d, 1) from the server",
+		c.server);
 	observe(r, "poll after data", "poll(client, POLLIN, 2000)", "%s",
-		(poll_fd(c.cfd, POLLIN, 2000) & POLLIN) ? "readable" : "not readable");
-	step_as(r, "recv after poll", recv(c.cfd, buf, sizeof(buf), 0),
-		"recv(%d, %zu, 0) after poll() said readable", c.cfd, sizeof(buf));
+		(poll_fd(c.client, POLLIN, 2000) & POLLIN) ? "readable" : "not readable");
+	step_as(r, "recv after poll", recv(c.client, buf, sizeof(buf), 0),
+		"recv(%d, %zu, 0) after poll() said readable", c.client, sizeof(buf));
 	note(r, "EWOULDBLOCK == EAGAIN on Linux (%s): one errno, two names",
 	     EWOULDBLOCK == EAGAIN ? "same value" : "different values");
 	note(r, "O_NONBLOCK becomes MSG_DONTWAIT in __sys_recvfrom(): the two cases take the "
 		"same path in tcp_recvmsg_locked()");
-	conn_close(&c);
+	connection_close(&c);
 	return RUN_OK;
 }
 
@@ -201,28 +154,28 @@ static int recv_nonblocking_empty(struct run *r)
 
 static int recv_timeout(struct run *r)
 {
-	struct conn c;
-	int rc = open_conn(r, 0, 0, &c);
+	struct connection c;
+	int rc = connection_open(r, NULL, &c);
 	if (rc != RUN_OK) {
-		conn_close(&c);
+		connection_close(&c);
 		return rc;
 	}
 	char buf[512];
-	step(r, set_timeo(c.cfd, SO_RCVTIMEO, TIMEO_MS), "setsockopt(%d, SO_RCVTIMEO, %d ms)",
-	     c.cfd, TIMEO_MS);
+	step(r, set_timeo(c.client, SO_RCVTIMEO, TIMEO_MS), "setsockopt(%d, SO_RCVTIMEO, %d ms)",
+	     c.client, TIMEO_MS);
 	struct call_watch w;
-	step(r, WATCHED(&w, recv(c.cfd, buf, sizeof(buf), 0)),
-	     "recv(%d, %zu, 0) on a blocking socket, no data", c.cfd, sizeof(buf));
+	step(r, WATCHED(&w, recv(c.client, buf, sizeof(buf), 0)),
+	     "recv(%d, %zu, 0) on a blocking socket, no data", c.client, sizeof(buf));
 	observe(r, "elapsed", "recv(): slept, and for at least SO_RCVTIMEO", "%s",
 		timeout_class(&w, TIMEO_MS));
 	measure(r, "elapsed ms", "time in recv(), ms (SO_RCVTIMEO 200 ms)", "%.1f", w.ms);
 	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(c.cfd)));
+		tcp_state_name(tcp_state(c.client)));
 	note(r,
 	     "recv() returned EAGAIN after %.1f ms (SO_RCVTIMEO %d ms): the caller's deadline, "
 	     "not an error of the connection",
 	     w.ms, TIMEO_MS);
-	conn_close(&c);
+	connection_close(&c);
 	return RUN_OK;
 }
 
@@ -308,52 +261,55 @@ static int queue_bytes(int fd, unsigned long req)
 
 static int send_buffer_full(struct run *r)
 {
-	struct conn c;
-	int rc = open_conn(r, SMALL_BUF, SMALL_BUF, &c);
+	struct connection c;
+	int rc = connection_open(r, &small_buffers, &c);
 	if (rc != RUN_OK) {
-		conn_close(&c);
+		connection_close(&c);
 		return rc;
 	}
 	measure(r, "SO_SNDBUF", "getsockopt(client, SO_SNDBUF) (asked 4096)", "%d",
-		int_opt(c.cfd, SO_SNDBUF));
+		int_opt(c.client, SO_SNDBUF));
 	measure(r, "SO_RCVBUF", "getsockopt(server, SO_RCVBUF) (asked 4096)", "%d",
-		int_opt(c.afd, SO_RCVBUF));
+		int_opt(c.server, SO_RCVBUF));
 
 	long first = 0;
-	long queued = fill_send_buffer(c.cfd, &first);
+	long queued = fill_send_buffer(c.client, &first);
 	if (queued < 0) {
-		conn_close(&c);
+		connection_close(&c);
 		return broken(r, "filling the send buffer: it never stayed full (%m)");
 	}
 	char data[CHUNK] = {0};
 	struct call_watch w;
-	step(r, WATCHED(&w, send(c.cfd, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL)),
-	     "send(%d, %zu, MSG_DONTWAIT) with the send buffer full", c.cfd, sizeof(data));
+	step(r, WATCHED(&w, send(c.client, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL)),
+	     "send(%d, %zu, MSG_DONTWAIT) with the send buffer full", c.client, sizeof(data));
 	observe(r, "returned", "send(MSG_DONTWAIT): voluntary context switches in the call", "%s",
 		sleep_class(&w));
 	measure(r, "queued before EAGAIN",
 		"bytes send(MSG_DONTWAIT) accepted before the first EAGAIN", "%ld", first);
 	measure(r, "queued in all", "bytes accepted until the buffer stayed full (ACKs made room)",
 		"%ld", queued);
-	measure(r, "receiver holds", "ioctl(server, SIOCINQ)", "%d", queue_bytes(c.afd, SIOCINQ));
-	measure(r, "sender holds", "ioctl(client, SIOCOUTQ)", "%d", queue_bytes(c.cfd, SIOCOUTQ));
+	measure(r, "receiver holds", "ioctl(server, SIOCINQ)", "%d",
+		queue_bytes(c.server, SIOCINQ));
+	measure(r, "sender holds", "ioctl(client, SIOCOUTQ)", "%d",
+		queue_bytes(c.client, SIOCOUTQ));
 	observe(r, "poll POLLOUT", "poll(client, POLLOUT, 0)", "%s",
-		(poll_fd(c.cfd, POLLOUT, 0) & POLLOUT) ? "writable" : "not writable");
+		(poll_fd(c.client, POLLOUT, 0) & POLLOUT) ? "writable" : "not writable");
 	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(c.cfd)));
+		tcp_state_name(tcp_state(c.client)));
 
 	/* The handling: wait for POLLOUT, which comes once the peer reads. */
 	observe(r, "poll after peer reads", "the server reads; poll(client, POLLOUT, 1) each ms",
-		"%s", peer_reads_until_writable(c.afd, c.cfd) ? "writable" : "not writable");
-	step_as(r, "send after poll", send(c.cfd, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL),
-		"send(%d, %zu, MSG_DONTWAIT) after poll() said writable", c.cfd, sizeof(data));
+		"%s", peer_reads_until_writable(c.server, c.client) ? "writable" : "not writable");
+	step_as(r, "send after poll",
+		send(c.client, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL),
+		"send(%d, %zu, MSG_DONTWAIT) after poll() said writable", c.client, sizeof(data));
 	note(r,
 	     "%ld bytes queued before the first EAGAIN; as ACKs made room, %ld in all: the "
 	     "server's receive queue holds some, the client's send queue the rest",
 	     first, queued);
 	note(r, "poll() says POLLOUT only when the free space is at least half of what is "
 		"queued (__sk_stream_is_writeable())");
-	conn_close(&c);
+	connection_close(&c);
 	return RUN_OK;
 }
 
@@ -361,22 +317,22 @@ static int send_buffer_full(struct run *r)
 
 static int send_timeout(struct run *r)
 {
-	struct conn c;
-	int rc = open_conn(r, SMALL_BUF, SMALL_BUF, &c);
+	struct connection c;
+	int rc = connection_open(r, &small_buffers, &c);
 	if (rc != RUN_OK) {
-		conn_close(&c);
+		connection_close(&c);
 		return rc;
 	}
 	static const char data[BIG_SEND];
-	step(r, set_timeo(c.cfd, SO_SNDTIMEO, TIMEO_MS), "setsockopt(%d, SO_SNDTIMEO, %d ms)",
-	     c.cfd, TIMEO_MS);
+	step(r, set_timeo(c.client, SO_SNDTIMEO, TIMEO_MS), "setsockopt(%d, SO_SNDTIMEO, %d ms)",
+	     c.client, TIMEO_MS);
 
 	/* 1: more than fits: the bytes copied before the timeout are the
 	 * result, not EAGAIN. */
 	struct call_watch w;
 	long n = step_as(r, "send larger than the buffer",
-			 WATCHED(&w, send(c.cfd, data, BIG_SEND, MSG_NOSIGNAL)),
-			 "send(%d, %d, 0), blocking, empty send buffer", c.cfd, BIG_SEND);
+			 WATCHED(&w, send(c.client, data, BIG_SEND, MSG_NOSIGNAL)),
+			 "send(%d, %d, 0), blocking, empty send buffer", c.client, BIG_SEND);
 	observe(r, "returned", "send()'s result against the request", "%s",
 		n < 0	       ? "-1"
 		: n == 0       ? "0"
@@ -390,23 +346,23 @@ static int send_timeout(struct run *r)
 	/* 2: the buffer is full (and stays full: nothing in flight, the
 	 * peer's window closed): nothing can be copied, EAGAIN. */
 	long first = 0;
-	long more = fill_send_buffer(c.cfd, &first);
+	long more = fill_send_buffer(c.client, &first);
 	if (more < 0) {
-		conn_close(&c);
+		connection_close(&c);
 		return broken(r, "keeping the send buffer full: %m");
 	}
-	step_as(r, "send to a full buffer", WATCHED(&w, send(c.cfd, data, CHUNK, MSG_NOSIGNAL)),
-		"send(%d, %d, 0), blocking, send buffer full", c.cfd, CHUNK);
+	step_as(r, "send to a full buffer", WATCHED(&w, send(c.client, data, CHUNK, MSG_NOSIGNAL)),
+		"send(%d, %d, 0), blocking, send buffer full", c.client, CHUNK);
 	observe(r, "elapsed", "send(): slept, and for at least SO_SNDTIMEO", "%s",
 		timeout_class(&w, TIMEO_MS));
 	measure(r, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
 	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(c.cfd)));
+		tcp_state_name(tcp_state(c.client)));
 	note(r,
 	     "a timed-out send() returns what it copied (%ld of %d bytes) and -1 EAGAIN only "
 	     "when it copied nothing; %ld more bytes fitted before the buffer stayed full",
 	     n, BIG_SEND, more);
-	conn_close(&c);
+	connection_close(&c);
 	return RUN_OK;
 }
 

@@ -39,22 +39,8 @@
 
 #include "lib/child.h"
 #include "record/harness.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
-
-/* A connection: client cfd, the server's accepted afd. */
-static int connection(struct run *r, int lfd, int *cfd, int *afd)
-{
-	const char *server = topology_server_addr(&r->topo, r->family);
-	*cfd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
-	if (*cfd < 0)
-		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT);
-	*afd = accept(lfd, NULL, NULL);
-	if (*afd < 0) {
-		close(*cfd);
-		return broken(r, "accept: %m");
-	}
-	return RUN_OK;
-}
 
 static void observe_state(struct run *r, const char *label, int fd)
 {
@@ -121,7 +107,7 @@ static int pipe_after_shutdown(struct run *r)
 	if (lfd < 0)
 		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
 	int cfd, afd;
-	if (connection(r, lfd, &cfd, &afd) != RUN_OK) {
+	if (connection_to(r, lfd, &cfd, &afd) != RUN_OK) {
 		close(lfd);
 		return RUN_BROKEN;
 	}
@@ -169,7 +155,7 @@ out:
 static int reset_in_close_wait(struct run *r, int lfd)
 {
 	int cfd, afd;
-	if (connection(r, lfd, &cfd, &afd) != RUN_OK)
+	if (connection_to(r, lfd, &cfd, &afd) != RUN_OK)
 		return -1;
 	int fd = -1;
 	step_as(r, "server shutdown", shutdown(afd, SHUT_WR), "shutdown(%d, SHUT_WR)", afd);

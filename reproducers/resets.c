@@ -49,6 +49,7 @@
 
 #include "record/harness.h"
 #include "lib/packets.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 #define REQUEST "request"
@@ -76,19 +77,6 @@ static void server_close(struct run *r, int *fds, const char *how)
 	int afd = fds[AFD];
 	fds[AFD] = -1;
 	step_as(r, "server close", close(afd), "close(%d) %s", afd, how);
-}
-
-/* A connection: client cfd, the server's accepted afd. */
-static int connection(struct run *r, int lfd, int *cfd, int *afd)
-{
-	const char *server = topology_server_addr(&r->topo, r->family);
-	*cfd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
-	if (*cfd < 0)
-		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT);
-	*afd = accept(lfd, NULL, NULL);
-	if (*afd < 0)
-		return broken(r, "accept: %m");
-	return RUN_OK;
 }
 
 static int listener(struct run *r, int backlog)
@@ -169,7 +157,7 @@ static int close_with_unread(struct run *r, int *fds, bool reply)
 	if (fds[CFD] >= 0)
 		close(fds[CFD]);
 	fds[CFD] = -1;
-	if (connection(r, fds[LFD], &fds[CFD], &fds[AFD]) != RUN_OK)
+	if (connection_to(r, fds[LFD], &fds[CFD], &fds[AFD]) != RUN_OK)
 		return -1;
 	if (!deliver(fds[CFD], fds[AFD], REQUEST) || (reply && !deliver(fds[AFD], fds[CFD], REPLY)))
 		return broken(r, "the request or the reply never arrived"), -1;
@@ -217,7 +205,7 @@ static int reset_linger_zero_body(struct run *r, int *fds)
 {
 	if ((fds[LFD] = listener(r, 8)) < 0)
 		return RUN_BROKEN;
-	if (connection(r, fds[LFD], &fds[CFD], &fds[AFD]) != RUN_OK)
+	if (connection_to(r, fds[LFD], &fds[CFD], &fds[AFD]) != RUN_OK)
 		return RUN_BROKEN;
 	int cfd = fds[CFD];
 	if (set_linger_abort(fds[AFD]) < 0)
@@ -247,7 +235,7 @@ static int reset_peer_rebooted_body(struct run *r, int *fds)
 {
 	if ((fds[LFD] = listener(r, 8)) < 0)
 		return RUN_BROKEN;
-	if (connection(r, fds[LFD], &fds[CFD], &fds[AFD]) != RUN_OK)
+	if (connection_to(r, fds[LFD], &fds[CFD], &fds[AFD]) != RUN_OK)
 		return RUN_BROKEN;
 	int cfd = fds[CFD], afd = fds[AFD];
 	int client_port = socket_local_port(cfd);
@@ -392,7 +380,7 @@ static int reset_after_eof_body(struct run *r, int *fds)
 {
 	if ((fds[LFD] = listener(r, 8)) < 0)
 		return RUN_BROKEN;
-	if (connection(r, fds[LFD], &fds[CFD], &fds[AFD]) != RUN_OK)
+	if (connection_to(r, fds[LFD], &fds[CFD], &fds[AFD]) != RUN_OK)
 		return RUN_BROKEN;
 	int cfd = fds[CFD], afd = fds[AFD];
 	if (!deliver(cfd, afd, REQUEST))

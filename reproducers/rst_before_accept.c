@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "record/harness.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 /* Busy-wait (1 ms polls) until the server's kernel has processed the RST:
@@ -42,15 +43,11 @@ static bool wait_child_reset(struct run *r, int client_port)
 
 static int rst_before_accept(struct run *r)
 {
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
-	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
-	int cfd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
-	if (cfd < 0)
-		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT);
-	if (!(poll_fd(lfd, POLLIN, 2000) & POLLIN))
-		return broken(r, "the connection never reached the accept queue");
+	static const struct connection_options queued = {.leave_queued = true};
+	struct connection c;
+	if (connection_open(r, &queued, &c) != RUN_OK)
+		return RUN_BROKEN;
+	int lfd = c.listener, cfd = c.client;
 
 	int client_port = socket_local_port(cfd);
 

@@ -74,6 +74,7 @@
 #include "lib/blocked.h"
 #include "lib/child.h"
 #include "record/harness.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 #define DATA_PORT    SERVER_PORT       /* recv and send connections */
@@ -324,50 +325,29 @@ static bool job_result(struct run *r, struct job *j, int timeout_ms, const char 
 
 /* ---- recv ----------------------------------------------------------- */
 
-struct conn {
-	int cfd, sfd;
-};
-
-static int connect_pair(struct run *r, int lfd, struct conn *c)
-{
-	const char *server = topology_server_addr(&r->topo, r->family);
-	c->cfd = tcp_connect_in(&r->topo.client, r->family, server, DATA_PORT);
-	c->sfd = c->cfd >= 0 ? accept(lfd, NULL, NULL) : -1;
-	if (c->sfd < 0) {
-		if (c->cfd >= 0)
-			close(c->cfd);
-		return broken(r, "connection to %s:%d: %m", server, DATA_PORT);
-	}
-	return RUN_OK;
-}
-
-static void close_pair(struct conn *c)
-{
-	close(c->cfd);
-	close(c->sfd);
-}
-
 static int recv_case(struct run *r, int lfd, enum mode mode)
 {
-	struct conn c;
-	int rc = connect_pair(r, lfd, &c);
-	if (rc != RUN_OK)
+	struct connection c;
+	int rc = connection_add(r, lfd, NULL, &c);
+	if (rc != RUN_OK) {
+		connection_close(&c);
 		return rc;
+	}
 	if (mode == MODE_TIMEOUT) {
 		struct timeval tv = {.tv_sec = TIMEO_S};
-		setsockopt(c.cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(c.client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}
-	struct job j = {.call = CALL_RECV, .mode = mode, .fd = c.cfd, .pid = -1};
+	struct job j = {.call = CALL_RECV, .mode = mode, .fd = c.client, .pid = -1};
 	rc = job_start(r, &j);
 	if (rc != RUN_OK) {
-		close_pair(&c);
+		connection_close(&c);
 		return rc;
 	}
 	if (mode == MODE_RESTART) {
 		char b = MARK;
-		if (send(c.sfd, &b, 1, MSG_NOSIGNAL) != 1) {
+		if (send(c.server, &b, 1, MSG_NOSIGNAL) != 1) {
 			job_reap(&j);
-			close_pair(&c);
+			connection_close(&c);
 			return broken(r, "the server's send(): %m");
 		}
 	}
@@ -382,7 +362,7 @@ static int recv_case(struct run *r, int lfd, enum mode mode)
 			: m.ret == 1		      ? "another byte"
 						      : "no byte");
 	job_reap(&j);
-	close_pair(&c);
+	connection_close(&c);
 	return RUN_OK;
 }
 
@@ -457,27 +437,29 @@ static int send_case(struct run *r, int lfd, enum mode mode)
 
 static int send_case_once(struct run *r, int lfd, enum mode mode)
 {
-	struct conn c;
-	int rc = connect_pair(r, lfd, &c);
-	if (rc != RUN_OK)
+	struct connection c;
+	int rc = connection_add(r, lfd, NULL, &c);
+	if (rc != RUN_OK) {
+		connection_close(&c);
 		return rc;
+	}
 	int small = SMALL_BUF;
-	setsockopt(c.cfd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(c.client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	if (mode == MODE_TIMEOUT || mode == MODE_RCVTIMEO) {
 		struct timeval tv = {.tv_sec = TIMEO_S};
-		setsockopt(c.cfd, SOL_SOCKET, mode == MODE_TIMEOUT ? SO_SNDTIMEO : SO_RCVTIMEO, &tv,
-			   sizeof(tv));
+		setsockopt(c.client, SOL_SOCKET, mode == MODE_TIMEOUT ? SO_SNDTIMEO : SO_RCVTIMEO,
+			   &tv, sizeof(tv));
 	}
-	long queued = fill_send_buffer(c.cfd);
+	long queued = fill_send_buffer(c.client);
 	if (queued < 0) {
-		close_pair(&c);
+		connection_close(&c);
 		return broken(r, "filling the send buffer: %m");
 	}
 	struct job j = {
-		.call = CALL_SEND, .mode = mode, .fd = c.cfd, .pid = -1, .may_not_sleep = true};
+		.call = CALL_SEND, .mode = mode, .fd = c.client, .pid = -1, .may_not_sleep = true};
 	rc = job_start(r, &j);
 	if (rc != RUN_OK) {
-		close_pair(&c);
+		connection_close(&c);
 		return rc;
 	}
 	bool mark = false;
@@ -485,11 +467,11 @@ static int send_case_once(struct run *r, int lfd, enum mode mode)
 		/* The peer reads: the window opens, ACKs free the send buffer
 		 * and the restarted send() copies its byte. */
 		double deadline = now_ms() + WAIT_MS;
-		struct pollfd p[2] = {{.fd = c.sfd, .events = POLLIN},
+		struct pollfd p[2] = {{.fd = c.server, .events = POLLIN},
 				      {.fd = j.report, .events = POLLIN}};
 		while (!(p[1].revents & POLLIN) && now_ms() < deadline) {
 			if (poll(p, 2, 100) > 0 && (p[0].revents & POLLIN))
-				mark = drain(c.sfd) || mark;
+				mark = drain(c.server) || mark;
 		}
 	}
 	struct msg m;
@@ -502,15 +484,15 @@ static int send_case_once(struct run *r, int lfd, enum mode mode)
 	bool got = job_result(r, &j, WAIT_MS, condition, &m);
 	if (got && restarting(mode)) {
 		double deadline = now_ms() + WAIT_MS;
-		while (!mark && now_ms() < deadline && (poll_fd(c.sfd, POLLIN, 100) & POLLIN))
-			mark = drain(c.sfd);
+		while (!mark && now_ms() < deadline && (poll_fd(c.server, POLLIN, 100) & POLLIN))
+			mark = drain(c.server);
 		char label[40];
 		snprintf(label, sizeof(label), "send %s got", mode_label[mode]);
 		observe(r, label, "the peer reads until the byte of the restarted send()", "%s",
 			mark ? "the peer read the byte" : "the byte never arrived");
 	}
 	job_reap(&j);
-	close_pair(&c);
+	connection_close(&c);
 	return RUN_OK;
 }
 
@@ -520,21 +502,23 @@ static int send_case_once(struct run *r, int lfd, enum mode mode)
  * copied > 0 goes to out). */
 static int send_partial_case(struct run *r, int lfd)
 {
-	struct conn c;
-	int rc = connect_pair(r, lfd, &c);
-	if (rc != RUN_OK)
+	struct connection c;
+	int rc = connection_add(r, lfd, NULL, &c);
+	if (rc != RUN_OK) {
+		connection_close(&c);
 		return rc;
+	}
 	int small = SMALL_BUF;
-	setsockopt(c.cfd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(c.client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	struct job j = {.call = CALL_SEND,
 			.mode = MODE_NO_RESTART,
-			.fd = c.cfd,
+			.fd = c.client,
 			.len = PARTIAL_LEN,
 			.label = "send partial",
 			.pid = -1};
 	rc = job_start(r, &j);
 	if (rc != RUN_OK) {
-		close_pair(&c);
+		connection_close(&c);
 		return rc;
 	}
 	struct msg m;
@@ -545,7 +529,7 @@ static int send_partial_case(struct run *r, int lfd)
 			: m.ret < 0			 ? errno_name(m.err)
 							 : "0");
 	job_reap(&j);
-	close_pair(&c);
+	connection_close(&c);
 	return RUN_OK;
 }
 

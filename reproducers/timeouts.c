@@ -72,6 +72,7 @@
 #include "lib/child.h"
 #include "record/harness.h"
 #include "lib/packets.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 #define USER_TIMEOUT_MS 500
@@ -98,36 +99,6 @@ static int server_vanishes(struct run *r)
 		return -1;
 	note(r, "router nft forward: drop everything to and from %s", server);
 	return 0;
-}
-
-/* A connection client -> server, accepted.  Returns 0, or -1 after
- * recording broken(). */
-static int establish(struct run *r, int lfd, int *cfd, int *afd)
-{
-	const char *server = topology_server_addr(&r->topo, r->family);
-	*cfd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
-	if (*cfd < 0)
-		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT), -1;
-	if (!(poll_fd(lfd, POLLIN, 5000) & POLLIN))
-		return broken(r, "the connection never reached the accept queue"), -1;
-	*afd = accept(lfd, NULL, NULL);
-	if (*afd < 0)
-		return broken(r, "accept: %m"), -1;
-	return 0;
-}
-
-/* The server's listener in fds[0], then n connections to it, each client
- * and accepted socket in the next two slots.  RUN_OK, or a broken run. */
-static int listen_and_establish(struct run *r, int *fds, int n)
-{
-	const char *server = topology_server_addr(&r->topo, r->family);
-	fds[0] = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
-	if (fds[0] < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
-	for (int i = 0; i < n; i++)
-		if (establish(r, fds[0], &fds[1 + 2 * i], &fds[2 + 2 * i]) < 0)
-			return RUN_BROKEN;
-	return RUN_OK;
 }
 
 static void set_int(struct run *r, int fd, int level, int opt, const char *name, int val)
@@ -353,9 +324,11 @@ static void report_user_timeout_clock(struct run *r, const struct rto_watch *w)
  * the other with getsockopt(SO_ERROR), to show that it is reported once. */
 static int timeout_peer_vanished(struct run *r)
 {
-	int fds[5] = {-1, -1, -1, -1, -1}; /* listener, then client and accepted, twice */
-	int *c1 = &fds[1], *a1 = &fds[2], *c2 = &fds[3];
-	int status = listen_and_establish(r, fds, 2);
+	struct connection one = CONNECTION_NONE, two = CONNECTION_NONE;
+	int *c1 = &one.client, *a1 = &one.server, *c2 = &two.client;
+	int status = connection_open(r, NULL, &one);
+	if (status == RUN_OK)
+		status = connection_add(r, one.listener, NULL, &two);
 	if (status != RUN_OK)
 		goto out;
 
@@ -425,7 +398,8 @@ static int timeout_peer_vanished(struct run *r)
 	note(r, "no RST is sent on a retransmission timeout: the server (had it survived) would "
 		"keep its connection ESTABLISHED");
 out:
-	close_all(fds, 5);
+	connection_close(&two);
+	connection_close(&one);
 	return status;
 }
 
@@ -433,9 +407,9 @@ out:
 
 static int timeout_keepalive(struct run *r)
 {
-	int fds[3] = {-1, -1, -1}; /* listener, client, accepted */
-	int *c = &fds[1], *a = &fds[2];
-	int status = listen_and_establish(r, fds, 1);
+	struct connection conn = CONNECTION_NONE;
+	int *c = &conn.client, *a = &conn.server;
+	int status = connection_open(r, NULL, &conn);
 	if (status != RUN_OK)
 		goto out;
 	if (server_vanishes(r) < 0) {
@@ -478,7 +452,7 @@ static int timeout_keepalive(struct run *r)
 		"alive and idle longer than the new TCP_KEEPIDLE, the first probe leaves at once "
 		"and the next waits for the old interval (75 s by default)");
 out:
-	close_all(fds, 3);
+	connection_close(&conn);
 	return status;
 }
 
@@ -516,9 +490,9 @@ static void blocked_send(struct run *r, int c, struct rto_watch *w)
 
 static int timeout_user_timeout(struct run *r)
 {
-	int fds[3] = {-1, -1, -1}; /* listener, client, accepted */
-	int *c = &fds[1];
-	int status = listen_and_establish(r, fds, 1);
+	struct connection conn = CONNECTION_NONE;
+	int *c = &conn.client;
+	int status = connection_open(r, NULL, &conn);
 	if (status != RUN_OK)
 		goto out;
 	set_int(r, *c, IPPROTO_TCP, TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT", USER_TIMEOUT_MS);
@@ -546,7 +520,7 @@ static int timeout_user_timeout(struct run *r)
 	observe(r, "SO_ERROR", "getsockopt(SO_ERROR) after send()", "%s", errno_name(so_error(*c)));
 	step_as(r, "send again", send(*c, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", *c);
 out:
-	close_all(fds, 3);
+	connection_close(&conn);
 	return status;
 }
 

@@ -28,20 +28,18 @@
 
 #include "lib/child.h"
 #include "record/harness.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 enum sigpipe_mode { SIGPIPE_IGNORED, SIGPIPE_NOSIGNAL, SIGPIPE_DEFAULT };
 
 /* A connection whose server side has closed with unread data: returns the
  * client fd once the client's kernel has taken the RST. */
-static int reset_connection(struct run *r, int lfd, const char *server)
+static int reset_connection(struct run *r, int lfd)
 {
-	int cfd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
-	if (cfd < 0)
-		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT), -1;
-	int afd = accept(lfd, NULL, NULL);
-	if (afd < 0)
-		return broken(r, "accept: %m"), -1;
+	int cfd, afd;
+	if (connection_to(r, lfd, &cfd, &afd) != RUN_OK)
+		return -1;
 	if (send(cfd, "unread", 6, 0) != 6 || !(poll_fd(afd, POLLIN, 2000) & POLLIN))
 		return broken(r, "the client's data never reached the server"), -1;
 	step_as(r, "server close", close(afd), "close(%d) with 6 bytes unread", afd);
@@ -96,7 +94,7 @@ static int write_after_rst(struct run *r)
 	static const enum sigpipe_mode modes[] = {SIGPIPE_IGNORED, SIGPIPE_NOSIGNAL,
 						  SIGPIPE_DEFAULT};
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
-		int cfd = reset_connection(r, lfd, server);
+		int cfd = reset_connection(r, lfd);
 		if (cfd < 0)
 			return RUN_BROKEN;
 		switch (modes[m]) {

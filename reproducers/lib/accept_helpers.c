@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 int acctab_bound(struct run *r, int type, int port, bool listen_too)
@@ -33,21 +34,16 @@ int acctab_bound(struct run *r, int type, int port, bool listen_too)
 
 int acctab_pending(struct run *r, int *lfd, int *cfd)
 {
-	const char *server = topology_server_addr(&r->topo, r->family);
-	*cfd = -1;
-	*lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
-	if (*lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
-	*cfd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
-	if (*cfd < 0) {
-		close(*lfd);
-		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT);
+	static const struct connection_options queued = {.leave_queued = true};
+	struct connection c;
+	int status = connection_open(r, &queued, &c);
+	if (status != RUN_OK) {
+		connection_close(&c);
+		*lfd = *cfd = -1;
+		return status;
 	}
-	if (!(poll_fd(*lfd, POLLIN, 2000) & POLLIN)) {
-		close(*cfd);
-		close(*lfd);
-		return broken(r, "the connection never reached the accept queue");
-	}
+	*lfd = c.listener;
+	*cfd = c.client;
 	fcntl(*lfd, F_SETFL, fcntl(*lfd, F_GETFL) | O_NONBLOCK);
 	return RUN_OK;
 }

@@ -1,0 +1,85 @@
+/* One established TCP connection, the shared fixture: connection.h. */
+#include "lib/connection.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/sockets.h"
+
+static int port_of(const struct connection_options *o)
+{
+	return o && o->port ? o->port : SERVER_PORT;
+}
+
+int connection_add(struct run *r, int listener, const struct connection_options *o,
+		   struct connection *c)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	int port = port_of(o);
+	c->listener = c->client = c->server = -1;
+	c->client = tcp_socket_in(&r->topo.client, r->family);
+	if (c->client < 0)
+		return broken(r, "client socket: %m");
+	if (o && o->sndbuf > 0 &&
+	    setsockopt(c->client, SOL_SOCKET, SO_SNDBUF, &o->sndbuf, sizeof(o->sndbuf)) < 0)
+		return broken(r, "SO_SNDBUF on the client: %m");
+	/* Non-blocking while connecting, so a lost handshake cannot hang. */
+	int fl = fcntl(c->client, F_GETFL);
+	fcntl(c->client, F_SETFL, fl | O_NONBLOCK);
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(r->family, server, port, &ss);
+	if (connect(c->client, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
+		return broken(r, "connect to %s:%d: %m", server, port);
+	if (!(poll_fd(c->client, POLLOUT, CONNECTION_HANDSHAKE_MS) & POLLOUT) ||
+	    so_error(c->client) != 0)
+		return broken(r, "the handshake with %s:%d did not complete", server, port);
+	fcntl(c->client, F_SETFL, fl & ~O_NONBLOCK);
+	if (!(poll_fd(listener, POLLIN, CONNECTION_HANDSHAKE_MS) & POLLIN))
+		return broken(r, "the connection never reached the accept queue");
+	if (o && o->leave_queued)
+		return RUN_OK;
+	c->server = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+	if (c->server < 0)
+		return broken(r, "accept: %m");
+	return RUN_OK;
+}
+
+int connection_open(struct run *r, const struct connection_options *o, struct connection *c)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	int port = port_of(o);
+	c->listener = c->client = c->server = -1;
+	int listener = tcp_listen_in(&r->topo.server, r->family, server, port, 8);
+	if (listener < 0)
+		return broken(r, "listen on %s:%d: %m", server, port);
+	if (o && o->rcvbuf > 0 &&
+	    setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, sizeof(o->rcvbuf)) < 0) {
+		close(listener);
+		return broken(r, "SO_RCVBUF on the listener: %m");
+	}
+	int status = connection_add(r, listener, o, c);
+	c->listener = listener;
+	return status;
+}
+
+int connection_to(struct run *r, int listener, int *client, int *server)
+{
+	struct connection c;
+	int status = connection_add(r, listener, NULL, &c);
+	*client = c.client;
+	*server = c.server;
+	return status;
+}
+
+void connection_close(struct connection *c)
+{
+	int *fds[] = {&c->server, &c->client, &c->listener};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}

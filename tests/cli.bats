@@ -180,3 +180,49 @@ setup() {
 	done <<<"$output"
 	[ "${#lines[@]}" -eq 5 ]
 }
+
+# The record streams from the run to the runner as it is made: a run that
+# dies shows what it did before.  timeout-syn-dropped blocks in connect()
+# for 3 s by design (TCP_SYNCNT 1, the router drops the SYNs); once its
+# socket is in SYN_SENT, its steps before connect() have been sent, and the
+# run is killed there: by the socket's state, not by a clock.
+@test "run: a run killed in the middle keeps the steps it sent before" {
+	local tag=stream$$ out=$BATS_TEST_TMPDIR/out.json ns="" i
+	SOCKERR_TAG=$tag "$SOCKERR" run timeout-syn-dropped -4 --json >"$out" &
+	local runner=$!
+	for ((i = 0; i < 400; i++)); do
+		ns=$(ip netns list 2>/dev/null | awk -v p="sockerr-$tag-" \
+			'index($1, p) == 1 && $1 ~ /-client$/ { print $1 }')
+		if [ -n "$ns" ] && ip netns exec "$ns" ss -Htn state syn-sent 2>/dev/null | grep -q .; then
+			break
+		fi
+		sleep 0.05
+	done
+	[ -n "$ns" ] || fail "the run's client namespace never appeared"
+	local pid=${ns#"sockerr-$tag-"}
+	kill -KILL "${pid%-client}"
+	wait "$runner" || true
+	run jq -r '"\(.status): \(.reason)", (.steps[] | "\(.name): \(.ret)")' "$out"
+	assert_output - <<EOF
+broken: the run died of SIGKILL
+setsockopt: 0
+EOF
+}
+
+# No fixed limits: a run's record is bounded in the runner only, and a run
+# past the bound says so (SOCKERR_RECORD_LIMIT lowers the 64 MiB bound to
+# reach it here).  Its status and result still arrive.
+@test "run: a record past its bound keeps its status and says what it left out" {
+	SOCKERR_RECORD_LIMIT=1200 run "$SOCKERR" run closed-port -4 --json
+	assert_success
+	run jq -r '.status, (.steps | length), .record_truncated' <<<"$output"
+	assert_output - <<EOF
+ran
+1
+the record passed its bound of 1200 bytes: 1 later messages (steps, notes, packets, events) were not kept
+EOF
+	run "$SOCKERR" run closed-port -4 --json
+	run jq -r '.record_truncated' <<<"$output"
+	assert_output null
+}
+

@@ -29,6 +29,7 @@
 #include "evidence/explain.h"
 #include "record/harness.h"
 #include "cli/catalogue.h"
+#include "record/record.h"
 
 #define EXIT_USAGE 2
 
@@ -225,7 +226,7 @@ struct job {
 	bool started, done;
 	pid_t pid;
 	int fd;
-	size_t got;
+	struct record_reader reader; /* the record as it streams in */
 	double started_ms, deadline_ms;
 };
 
@@ -261,10 +262,13 @@ static void child_run(const struct scenario *sc, int family, const struct run_op
 		      int out_fd, pid_t runner)
 {
 	bool keep = o->keep;
-	static struct run r; /* large: keep it off the stack */
+	static struct run r;
 	memset(&r, 0, sizeof(r));
 	r.sc = sc;
 	r.family = family;
+	record_stream_start(&r, out_fd);
+	if (o->ev.capture || o->ev.trace || o->ev.trace_unavailable)
+		r.evidence = evidence_new();
 	netns_set_keep(keep);
 	netns_install_cleanup();
 	/* A runner killed with SIGKILL cannot forward anything: its runs get
@@ -275,9 +279,13 @@ static void child_run(const struct scenario *sc, int family, const struct run_op
 
 	int status;
 	double setup_start = now_ms();
-	if (family == AF_INET6 && !ipv6_available())
+	bool no_ipv6 = family == AF_INET6 && !ipv6_available();
+	int built = no_ipv6 ? -1 : setup_topology(&r);
+	if (built == 0) /* its namespaces' names, for --keep's hint */
+		record_send(&r, RECORD_TOPOLOGY, &r.topo, sizeof(r.topo));
+	if (no_ipv6)
 		status = skipped(&r, "IPv6 is not available on this kernel");
-	else if (setup_topology(&r) < 0)
+	else if (built < 0)
 		status = broken_netns(&r);
 	else if (family == AF_INET6 && r.topo.ipv6_missing[0])
 		status = skipped(&r, "%s", r.topo.ipv6_missing);
@@ -292,7 +300,7 @@ static void child_run(const struct scenario *sc, int family, const struct run_op
 		if (o->ev.trace)
 			trace_start(&r, &o->ev);
 		else if (o->ev.trace_unavailable)
-			snprintf(r.evidence.trace_note, sizeof(r.evidence.trace_note), "%s",
+			snprintf(r.evidence->trace_note, sizeof(r.evidence->trace_note), "%s",
 				 o->ev.trace_unavailable);
 		r.t0 = now_ms();
 		status = sc->run(&r);
@@ -303,23 +311,17 @@ static void child_run(const struct scenario *sc, int family, const struct run_op
 		if (o->ev.trace)
 			trace_finish(&r);
 	}
-	const char *p = (const char *)&r;
-	for (size_t left = sizeof(r); left > 0;) {
-		ssize_t n = write(out_fd, p, left);
-		if (n <= 0)
-			_exit(RUN_BROKEN);
-		p += n;
-		left -= (size_t)n;
-	}
+	evidence_send(&r);
+	if (!record_stream_end(&r))
+		_exit(RUN_BROKEN);
 	close(out_fd);
 	exit(status); /* runs the namespace teardown */
 }
 
+/* The job ends broken; what its record holds so far (the steps a run that
+ * hung or died sent before it stopped) is kept. */
 static int job_broken(struct job *j, const char *fmt, const char *arg)
 {
-	memset(j->r, 0, sizeof(*j->r));
-	j->r->sc = j->sc;
-	j->r->family = j->family;
 	return broken(j->r, fmt, arg);
 }
 
@@ -334,6 +336,16 @@ static void remember_child(pid_t pid, pid_t old)
 
 #define RECORD_FD 3
 
+/* The bound on a run's record: RECORD_LIMIT_BYTES, or less when
+ * SOCKERR_RECORD_LIMIT says so (how the tests reach it). */
+static size_t record_limit(void)
+{
+	const char *env = getenv("SOCKERR_RECORD_LIMIT");
+	char *end;
+	unsigned long long v = env ? strtoull(env, &end, 10) : 0;
+	return env && *env && !*end && v > 0 && v < RECORD_LIMIT_BYTES ? (size_t)v : 0;
+}
+
 /* Fork the job's run.  Returns false when it could not start (the job is
  * then done, and broken). */
 static bool job_start(struct job *j, const struct run_options *o)
@@ -344,6 +356,11 @@ static bool job_start(struct job *j, const struct run_options *o)
 		fprintf(stderr, "sockerr: out of memory\n");
 		exit(RUN_BROKEN);
 	}
+	/* Never from the pipe: the runner's own. */
+	j->r->sc = j->sc;
+	j->r->family = j->family;
+	j->r->stream_fd = -1;
+	j->reader = (struct record_reader){.evidence = evidence_receive, .limit = record_limit()};
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		j->status = job_broken(j, "pipe: %s", strerror(errno));
@@ -377,7 +394,6 @@ static bool job_start(struct job *j, const struct run_options *o)
 	}
 	j->pid = pid;
 	j->fd = pfd[0];
-	j->got = 0;
 	j->deadline_ms = j->started_ms + o->timeout_s * 1000.0;
 	remember_child(pid, 0);
 	if (stop_signal) /* arrived between fork() and remember_child() */
@@ -405,9 +421,11 @@ static void job_finish(struct job *j, bool timed_out, int timeout_s)
 	double duration = now_ms() - j->started_ms;
 	struct run *r = j->r;
 
-	if (j->got != sizeof(*r)) {
+	if (!j->reader.ended) {
 		char why[128];
-		if (timed_out)
+		if (j->reader.malformed)
+			snprintf(why, sizeof(why), "the run's record could not be read");
+		else if (timed_out)
 			snprintf(why, sizeof(why),
 				 "no result within %d s (killed); raise --timeout?", timeout_s);
 		else if (WIFSIGNALED(wstatus))
@@ -418,8 +436,6 @@ static void job_finish(struct job *j, bool timed_out, int timeout_s)
 				 WEXITSTATUS(wstatus));
 		j->status = job_broken(j, "%s", why);
 	} else {
-		r->sc = j->sc; /* same binary, same address: but never trust a pointer from a pipe
-				*/
 		int status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 		if (status == RUN_OK || status == RUN_SKIP ||
 		    (status == RUN_BROKEN && r->reason[0]))
@@ -458,11 +474,14 @@ static void collect(struct job **flight, int *n_flight, int timeout_s)
 		struct job *j = flight[i];
 		bool finished = false, timed_out = false;
 		if (n > 0 && pfds[i].revents) {
-			ssize_t k = read(j->fd, (char *)j->r + j->got, sizeof(*j->r) - j->got);
+			static char buf[65536];
+			ssize_t k = read(j->fd, buf, sizeof(buf));
 			if (k > 0)
-				j->got += (size_t)k;
+				record_reader_feed(&j->reader, j->r, buf, (size_t)k);
+			/* The end of the record, or of the pipe (a process the
+			 * scenario forked may still hold it: the end is enough). */
 			finished = (k == 0 || (k < 0 && errno != EINTR && errno != EAGAIN) ||
-				    j->got == sizeof(*j->r));
+				    j->reader.ended || j->reader.malformed);
 		}
 		if (!finished && now >= j->deadline_ms)
 			finished = timed_out = true;
@@ -569,7 +588,7 @@ static void render_job(struct job *j, const struct run_options *o, struct tally 
 	if (o->explain_dir)
 		write_explanation(o->explain_dir, r, status);
 	if (o->json)
-		render_json(stdout, r, status);
+		render_json(stdout, r, status, render_evidence_json);
 	else if (o->ladder && !o->summary) {
 		render_ladder(stdout, r, 80, o->colour);
 		if (status != RUN_OK)
@@ -587,11 +606,14 @@ static void render_job(struct job *j, const struct run_options *o, struct tally 
 	if (o->output) {
 		if (t->runs > 1)
 			fputs(",", o->output);
-		render_json(o->output, r, status);
+		render_json(o->output, r, status, render_evidence_json);
 	}
 	fflush(stdout);
+	evidence_free(j->r->evidence);
+	run_free(j->r);
 	free(j->r);
 	j->r = NULL;
+	record_reader_free(&j->reader);
 }
 
 static int default_jobs(void)

@@ -55,7 +55,7 @@
  * drains, where the busiest run (icmp-matrix) sends under a thousand
  * packets in all. */
 #define RING_BYTES (2 * 1024 * 1024)
-/* Packets kept at the end when there are more than MAX_PACKETS: they show
+/* Packets kept at the end when there are more than EVIDENCE_MAX_PACKETS: they show
  * how the run ended. */
 #define TAIL_PACKETS 64
 /* After the scenario: how long to wait for a packet still in flight (a
@@ -104,9 +104,9 @@ static struct capture {
 static void cap_note(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void cap_note(struct run *r, const char *fmt, ...)
 {
-	char *note = r->evidence.capture_note;
+	char *note = r->evidence->capture_note;
 	size_t used = strlen(note);
-	if (used >= sizeof(r->evidence.capture_note) - 3)
+	if (used >= sizeof(r->evidence->capture_note) - 3)
 		return;
 	if (used) { /* keep the first failure, add the next ones after it */
 		strcpy(note + used, "; ");
@@ -114,7 +114,7 @@ static void cap_note(struct run *r, const char *fmt, ...)
 	}
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(note + used, sizeof(r->evidence.capture_note) - used, fmt, ap);
+	vsnprintf(note + used, sizeof(r->evidence->capture_note) - used, fmt, ap);
 	va_end(ap);
 }
 
@@ -261,7 +261,7 @@ void capture_start(struct run *r, const struct evidence_options *o)
 {
 	memset(&cap, 0, sizeof(cap));
 	if (r->sc->topology == TOPO_NONE) {
-		snprintf(r->evidence.capture_note, sizeof(r->evidence.capture_note),
+		snprintf(r->evidence->capture_note, sizeof(r->evidence->capture_note),
 			 "no network: nothing crossed a link");
 		return;
 	}
@@ -763,7 +763,7 @@ static void attribute(const struct raw_packet *rp, struct packet_event *e)
 
 static void write_pcap(struct run *r)
 {
-	char path[sizeof(r->evidence.pcap_path)];
+	char path[sizeof(r->evidence->pcap_path)];
 	int n = snprintf(path, sizeof(path), "%s/%s-%s.pcap", cap.pcap_dir, r->sc->name,
 			 family_name(r->family));
 	if (n < 0 || (size_t)n >= sizeof(path)) {
@@ -798,7 +798,7 @@ static void write_pcap(struct run *r)
 		cap_note(r, "writing %s: %s", path, strerror(errno));
 		return;
 	}
-	snprintf(r->evidence.pcap_path, sizeof(r->evidence.pcap_path), "%s", path);
+	snprintf(r->evidence->pcap_path, sizeof(r->evidence->pcap_path), "%s", path);
 }
 
 void capture_finish(struct run *r)
@@ -807,7 +807,7 @@ void capture_finish(struct run *r)
 	 * only if it returned into the runner's code): it must not drain. */
 	if (!cap.owner || getpid() != cap.owner || cap.n_handles == 0)
 		return;
-	struct evidence *ev = &r->evidence;
+	struct evidence *ev = r->evidence;
 	drain_all(r);
 	int kernel_drops = 0;
 	for (int i = 0; i < cap.n_handles; i++) {
@@ -825,8 +825,8 @@ void capture_finish(struct run *r)
 		write_pcap(r);
 
 	size_t n = cap.n_pkts, head = n, tail_from = n;
-	if (n > MAX_PACKETS) {
-		head = MAX_PACKETS - TAIL_PACKETS;
+	if (n > EVIDENCE_MAX_PACKETS) {
+		head = EVIDENCE_MAX_PACKETS - TAIL_PACKETS;
 		tail_from = n - TAIL_PACKETS;
 	}
 	ev->n_packets = 0;
@@ -834,8 +834,7 @@ void capture_finish(struct run *r)
 		if (i >= head && i < tail_from)
 			continue;
 		const struct raw_packet *rp = &cap.pkts[i];
-		struct packet_event *e = &ev->packets[ev->n_packets++];
-		memset(e, 0, sizeof(*e));
+		struct packet_event *e = evidence_add_packet(ev);
 		e->ms = (double)(rp->ns + cap.mono_minus_real_ns) / 1e6 - r->t0;
 		attribute(rp, e);
 		decode(rp, e);

@@ -3,9 +3,9 @@
  * events that set its errors, on the same clock as its system calls.
  *
  * The run's child collects it (capture.c: libpcap inside the scenario's
- * namespaces; trace.c: tracepoints in a private tracefs instance), stores
- * it in struct run, which travels to the runner through the record pipe,
- * and the runner renders it: the ladder diagram (ladder.c, text and SVG),
+ * namespaces; trace.c: tracepoints in a private tracefs instance) into
+ * r->evidence and sends it to the runner through the record stream
+ * (record/record.h), and the runner renders it: the ladder diagram (ladder.c, text and SVG),
  * the JSON fields "packets" and "evidence", and `sockerr explain`.
  *
  * Every time is in ms since the run's t0 (CLOCK_MONOTONIC), like a step's.
@@ -18,14 +18,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The hosts of a topology: the ladder's columns.  HOST_NONE: not known
- * (a step on a descriptor that is no socket, a kfree_skb event, which
- * carries no address). */
-enum host { HOST_NONE = -1, HOST_CLIENT = 0, HOST_ROUTER = 1, HOST_SERVER = 2 };
-const char *host_name(int host); /* "client", "router", "server", "?" */
+#include "record/harness.h"
 
-#define MAX_PACKETS 512
-#define MAX_EVENTS  256
+/* Bounds, not storage: a run keeps up to this many packets (the first and
+ * the last TAIL_PACKETS of them, capture.c) and events, and counts the rest
+ * (packets_dropped, events_dropped, both in its JSON). */
+#define EVIDENCE_MAX_PACKETS 65536
+#define EVIDENCE_MAX_EVENTS  65536
 
 /* One packet, seen leaving a host on a link (veth: the next host receives
  * it unless a hook drops it); loopback packets have from == to. */
@@ -75,14 +74,28 @@ struct evidence {
 	 * "tracefs is not available: ...". Empty otherwise. */
 	char capture_note[160];
 	char trace_note[160];
-	char pcap_path[256];		/* the file written, empty if none */
-	int n_packets, packets_dropped; /* dropped: beyond MAX_PACKETS, or lost by the capture */
-	struct packet_event packets[MAX_PACKETS];
-	int n_events, events_dropped;
-	struct kernel_event events[MAX_EVENTS];
+	char pcap_path[256]; /* the file written, empty if none */
+	/* dropped: beyond EVIDENCE_MAX_PACKETS, or lost by the capture */
+	int n_packets, packets_dropped, packets_room;
+	struct packet_event *packets;
+	int n_events, events_dropped, events_room;
+	struct kernel_event *events;
 };
 
-struct run;
+/* r->evidence, made empty (in the child, when evidence is asked for). */
+struct evidence *evidence_new(void);
+void evidence_free(struct evidence *ev);
+/* The run's evidence, or an empty one where none was collected. */
+const struct evidence *evidence_of(const struct run *r);
+/* Room for one more packet or event (the caller checks the bounds). */
+struct packet_event *evidence_add_packet(struct evidence *ev);
+struct kernel_event *evidence_add_event(struct evidence *ev);
+
+/* The child sends its evidence to the runner at the end of the run
+ * (record/record.h: message types 100-199); the runner's record reader
+ * hands those messages to evidence_receive(). */
+void evidence_send(const struct run *r);
+void evidence_receive(struct run *r, unsigned type, const void *data, size_t len);
 
 /* capture.c: open the captures in the run's namespaces (after the topology
  * is built, before the scenario runs); at the end, drain them into
@@ -115,8 +128,8 @@ void render_ladder_svg(FILE *out, const struct run *r);
  * prints its notes. */
 void ladder_line(FILE *out, const char *prefix, const char *text, int width);
 
-/* JSON of the evidence: ,"packets":[...],"evidence":{...} (harness.c calls
- * it inside a run's object). */
+/* JSON of the evidence: ,"packets":[...],"evidence":{...} (render_json()
+ * calls it inside a run's object). */
 void render_evidence_json(FILE *out, const struct run *r);
 
 #endif

@@ -419,7 +419,7 @@ static int packet_item_end(const struct evidence *ev, int i)
 
 static void narrate_packets(struct narration *n, const struct run *r)
 {
-	const struct evidence *ev = &r->evidence;
+	const struct evidence *ev = evidence_of(r);
 	int chores = 0;
 	for (int i = 0; i < ev->n_packets; i++)
 		chores += housekeeping(&ev->packets[i]);
@@ -478,7 +478,8 @@ static void narrate_packets(struct narration *n, const struct run *r)
 	}
 	if (ev->packets_dropped > 0)
 		say(n, 0, 0, "%d more packet%s not kept (beyond %d, or lost by the capture).",
-		    ev->packets_dropped, ev->packets_dropped == 1 ? " was" : "s were", MAX_PACKETS);
+		    ev->packets_dropped, ev->packets_dropped == 1 ? " was" : "s were",
+		    EVIDENCE_MAX_PACKETS);
 }
 
 /* What a tracepoint means, in one line. */
@@ -586,7 +587,7 @@ static int event_item_end(const struct evidence *ev, int i)
 
 static void narrate_events(struct narration *n, const struct run *r)
 {
-	const struct evidence *ev = &r->evidence;
+	const struct evidence *ev = evidence_of(r);
 	if (!ev->traced) {
 		say(n, 0, 0, "No kernel events: %s.",
 		    ev->trace_note[0] ? ev->trace_note
@@ -632,7 +633,7 @@ static void narrate_events(struct narration *n, const struct run *r)
 
 static void section_wire(struct narration *n, const struct run *r)
 {
-	const struct evidence *ev = &r->evidence;
+	const struct evidence *ev = evidence_of(r);
 	heading(n, "What the wire shows");
 	if (r->sc->topology == TOPO_NONE)
 		say(n, 0, 0, "Nothing: no network is involved, so no packet is sent.");

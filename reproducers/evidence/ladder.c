@@ -150,7 +150,7 @@ static int first_word_len(const char *s)
 static int fold_run(const struct diagram *d, const struct item *raw, int lo, int hi, bool bulk,
 		    struct item *out)
 {
-	const struct packet_event *pk = d->r->evidence.packets;
+	const struct packet_event *pk = evidence_of(d->r)->packets;
 	int n = 0;
 	bool *done = calloc((size_t)(hi - lo), sizeof(bool));
 	if (!done)
@@ -227,11 +227,9 @@ static int build_diagram(struct diagram *d, const struct run *r)
 	for (int c = 0; c < d->n_cols && d->n_cols > 1; c++)
 		d->col_name[c] = host_name(d->host_of_col[c]);
 
-	const struct evidence *ev = &r->evidence;
+	const struct evidence *ev = evidence_of(r);
 	int n_packets = ev->captured ? ev->n_packets : 0;
-	n_packets = n_packets < 0 ? 0 : n_packets > MAX_PACKETS ? MAX_PACKETS : n_packets;
-	int n_events = ev->n_events < 0 ? 0 : ev->n_events > MAX_EVENTS ? MAX_EVENTS : ev->n_events;
-	int n_steps = r->n_steps < 0 ? 0 : r->n_steps > MAX_STEPS ? MAX_STEPS : r->n_steps;
+	int n_events = ev->n_events, n_steps = r->n_steps;
 	int cap = n_packets + n_events + n_steps + 2;
 	struct item *raw = calloc((size_t)cap, sizeof(*raw));
 	d->items = calloc((size_t)cap, sizeof(*raw));
@@ -625,7 +623,7 @@ static void render_item(FILE *out, const struct diagram *d, const struct text_la
 	switch (it->kind) {
 	case IT_PACKET:
 	case IT_FOLD: {
-		const struct packet_event *p = &r->evidence.packets[it->idx];
+		const struct packet_event *p = &evidence_of(r)->packets[it->idx];
 		const char *label = it->kind == IT_FOLD ? it->label : p->label;
 		enum attr a = is_alarm(p) ? A_RED : is_housekeeping(p) ? A_DIM : A_NONE;
 		if (it->from >= 0 && it->to >= 0 && it->from != it->to)
@@ -640,7 +638,7 @@ static void render_item(FILE *out, const struct diagram *d, const struct text_la
 		break;
 	}
 	case IT_EVENT: {
-		const struct kernel_event *e = &r->evidence.events[it->idx];
+		const struct kernel_event *e = &evidence_of(r)->events[it->idx];
 		event_text_short(e, text, sizeof(text));
 		if (it->col >= 0)
 			place(&w, d, L, it->col, '~', text, -1, A_CYAN, A_CYAN);
@@ -662,7 +660,7 @@ static void render_item(FILE *out, const struct diagram *d, const struct text_la
 	case IT_PACKETS_DROPPED:
 		snprintf(text, sizeof(text), "... %d packet%s not shown%s ...", it->count,
 			 it->count == 1 ? "" : "s",
-			 r->evidence.pcap_path[0] ? " (see the pcap)" : "");
+			 evidence_of(r)->pcap_path[0] ? " (see the pcap)" : "");
 		band(&w, d, L, ' ', text, A_DIM);
 		break;
 	case IT_EVENTS_DROPPED:
@@ -747,14 +745,14 @@ static void layout(const struct diagram *d, struct text_layout *L, int width)
 static void render_footer(FILE *out, const struct run *r, int width)
 {
 	const struct scenario *sc = r->sc;
-	const struct evidence *ev = &r->evidence;
+	const struct evidence *ev = evidence_of(r);
 	if (!ev->captured && ev->capture_note[0])
 		wrap(out, "  capture: ", ev->capture_note, width, 4);
 	else if (ev->captured && ev->n_packets == 0 && ev->packets_dropped == 0)
 		wrap(out, "  capture: ", "no packet crossed the run's links", width, 4);
 	if (!ev->traced && ev->trace_note[0])
 		wrap(out, "  trace: ", ev->trace_note, width, 4);
-	for (int i = 0; i < r->n_notes && i < MAX_NOTES; i++)
+	for (int i = 0; i < r->n_notes; i++)
 		wrap(out, "  note: ", r->notes[i], width, 4);
 	if (r->connection[0])
 		wrap(out, "  connection: ", r->connection, width, 4);
@@ -899,9 +897,9 @@ static int item_chars(const struct diagram *d, const struct item *it)
 	switch (it->kind) {
 	case IT_STEP: return step_len(&r->steps[it->idx]);
 	case IT_EVENT:
-		event_text(&r->evidence.events[it->idx], text, sizeof(text));
+		event_text(&evidence_of(r)->events[it->idx], text, sizeof(text));
 		return clampi((int)strlen(text) + 2, SVG_TEXT + 5);
-	case IT_PACKET: return (int)strlen(r->evidence.packets[it->idx].label);
+	case IT_PACKET: return (int)strlen(evidence_of(r)->packets[it->idx].label);
 	case IT_FOLD: return (int)strlen(it->label);
 	default: return 48;
 	}
@@ -944,7 +942,7 @@ static void svg_footer_lines(FILE *out, const struct run *r, const struct svg_la
 			     bool draw)
 {
 	const struct scenario *sc = r->sc;
-	const struct evidence *ev = &r->evidence;
+	const struct evidence *ev = evidence_of(r);
 	if (!ev->captured && ev->capture_note[0])
 		svg_wrapped(out, "capture: ", ev->capture_note, S->wrap, y, 16, draw, "foot");
 	else if (ev->captured && ev->n_packets == 0 && ev->packets_dropped == 0)
@@ -952,7 +950,7 @@ static void svg_footer_lines(FILE *out, const struct run *r, const struct svg_la
 			    draw, "foot");
 	if (!ev->traced && ev->trace_note[0])
 		svg_wrapped(out, "trace: ", ev->trace_note, S->wrap, y, 16, draw, "foot");
-	for (int i = 0; i < r->n_notes && i < MAX_NOTES; i++)
+	for (int i = 0; i < r->n_notes; i++)
 		svg_wrapped(out, "note: ", r->notes[i], S->wrap, y, 16, draw, "foot");
 	if (r->connection[0])
 		svg_wrapped(out, "connection: ", r->connection, S->wrap, y, 16, draw, "foot");
@@ -1116,7 +1114,7 @@ void render_ladder_svg(FILE *out, const struct run *r)
 		switch (it->kind) {
 		case IT_PACKET:
 		case IT_FOLD: {
-			const struct packet_event *p = &r->evidence.packets[it->idx];
+			const struct packet_event *p = &evidence_of(r)->packets[it->idx];
 			const char *label = it->kind == IT_FOLD ? it->label : p->label;
 			bool alarm = is_alarm(p), house = !alarm && is_housekeeping(p);
 			const char *cls = alarm ? " alarm" : house ? " house" : "";
@@ -1160,7 +1158,7 @@ void render_ladder_svg(FILE *out, const struct run *r)
 			break;
 		}
 		case IT_EVENT: {
-			const struct kernel_event *e = &r->evidence.events[it->idx];
+			const struct kernel_event *e = &evidence_of(r)->events[it->idx];
 			char text[512];
 			event_text(e, text, sizeof(text));
 			double w = item_chars(&d, it) * SVG_CHAR + 12;
@@ -1204,7 +1202,7 @@ void render_ladder_svg(FILE *out, const struct run *r)
 			if (it->kind == IT_PACKETS_DROPPED)
 				fprintf(out, "... %d packet%s not shown%s ...", it->count,
 					it->count == 1 ? "" : "s",
-					r->evidence.pcap_path[0] ? " (see the pcap)" : "");
+					evidence_of(r)->pcap_path[0] ? " (see the pcap)" : "");
 			else
 				fprintf(out, "... %d kernel event%s not shown ...", it->count,
 					it->count == 1 ? "" : "s");

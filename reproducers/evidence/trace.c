@@ -361,7 +361,7 @@ static pid_t run_pid;
 
 static void start_failed(struct run *r, const char *what)
 {
-	put(r->evidence.trace_note, sizeof(r->evidence.trace_note),
+	put(r->evidence->trace_note, sizeof(r->evidence->trace_note),
 	    "tracefs: %s: %s; no kernel events", what, strerror(errno));
 	if (instance) {
 		tracefs_instance_destroy(instance);
@@ -410,13 +410,13 @@ void trace_start(struct run *r, const struct evidence_options *o)
 static void start(struct run *r)
 {
 	if (r->topo.kind == TOPO_NONE) {
-		put(r->evidence.trace_note, sizeof(r->evidence.trace_note),
+		put(r->evidence->trace_note, sizeof(r->evidence->trace_note),
 		    "no network of its own: no kernel events to tie to this run");
 		return;
 	}
 	char why[256];
 	if (tracing_unusable(why, sizeof(why))) {
-		put(r->evidence.trace_note, sizeof(r->evidence.trace_note), "%s", why);
+		put(r->evidence->trace_note, sizeof(r->evidence->trace_note), "%s", why);
 		return;
 	}
 	trace_reap_stale(NULL);
@@ -450,7 +450,7 @@ static void start(struct run *r)
 	ssize_t kb = tracefs_instance_get_buffer_size(instance, 0);
 	if (kb >= 0 && kb < BUFFER_KB &&
 	    tracefs_instance_set_buffer_size(instance, BUFFER_KB, -1) < 0)
-		put(r->evidence.trace_note, sizeof(r->evidence.trace_note),
+		put(r->evidence->trace_note, sizeof(r->evidence->trace_note),
 		    "tracefs: buffer_size_kb %d refused: %s", BUFFER_KB, strerror(errno));
 
 	int fam = r->family == AF_INET6 ? AF_INET6 : AF_INET;
@@ -822,8 +822,8 @@ static bool seen_by_capture(const struct run *r, const struct tev *t)
 {
 	if (!t->lport || !t->rport)
 		return false;
-	for (int i = 0; i < r->evidence.n_packets; i++) {
-		const struct packet_event *p = &r->evidence.packets[i];
+	for (int i = 0; i < r->evidence->n_packets; i++) {
+		const struct packet_event *p = &r->evidence->packets[i];
 		if ((p->sport == t->lport && p->dport == t->rport) ||
 		    (p->sport == t->rport && p->dport == t->lport))
 			return true;
@@ -1044,7 +1044,7 @@ static void attribute(const struct run *r, struct collect *c)
 				t->ambiguous = true;
 		}
 		/* The capture saw this connection cross the run's links. */
-		if (!t->ours && !t->ambiguous && r->evidence.captured && seen_by_capture(r, t))
+		if (!t->ours && !t->ambiguous && r->evidence->captured && seen_by_capture(r, t))
 			t->ours = true;
 	}
 	/* To a fixpoint: a socket's other events, a connection's other
@@ -1307,7 +1307,7 @@ void trace_finish(struct run *r)
 		return;
 	sigset_t old;
 	hold_signals(&old);
-	struct evidence *ev = &r->evidence;
+	struct evidence *ev = r->evidence;
 	tracefs_trace_off(instance);
 	int lost = kernel_lost();
 	struct collect c = {0};
@@ -1347,11 +1347,11 @@ void trace_finish(struct run *r)
 			const struct tev *t = &c.ev[i];
 			if (!t->ours || t->tp == TP_XMIT)
 				continue;
-			if (ev->n_events == MAX_EVENTS) {
+			if (ev->n_events == EVIDENCE_MAX_EVENTS) {
 				ev->events_dropped++;
 				continue;
 			}
-			struct kernel_event *k = &ev->events[ev->n_events++];
+			struct kernel_event *k = evidence_add_event(ev);
 			k->ms = (double)t->ts / 1e6 - r->t0;
 			k->host = t->host;
 			put(k->name, sizeof(k->name), "%s", tracepoints[t->tp].event);

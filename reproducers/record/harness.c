@@ -1,6 +1,8 @@
 /* Recording and rendering of a scenario run.  See harness.h. */
 #include "record/harness.h"
 
+#include "record/record.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -70,11 +72,25 @@ const char *lower_bound_class(double ms, double bound_ms, int timers)
 	return ms < bound_ms - timers * TICK_SLACK_MS ? "before the bound" : "not before the bound";
 }
 
-static struct step *next_step(struct run *r)
+const char *host_name(int host)
 {
-	if (r->n_steps >= MAX_STEPS)
-		return &r->steps[MAX_STEPS - 1]; /* overwrite the last: never overflow */
-	return &r->steps[r->n_steps++];
+	switch (host) {
+	case HOST_CLIENT: return "client";
+	case HOST_ROUTER: return "router";
+	case HOST_SERVER: return "server";
+	}
+	return "?";
+}
+
+void run_free(struct run *r)
+{
+	free(r->steps);
+	for (int i = 0; i < r->n_notes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	r->steps = NULL;
+	r->notes = NULL;
+	r->n_steps = r->steps_room = r->n_notes = r->notes_room = 0;
 }
 
 /* The host a descriptor's socket lives in: SIOCGSKNS gives the socket's
@@ -207,8 +223,7 @@ static int8_t step_host(const struct run *r, long ret, const char *call)
 
 static void record(struct run *r, const char *name, long ret, int err, const char *fmt, va_list ap)
 {
-	struct step *s = next_step(r);
-	memset(s, 0, sizeof(*s));
+	struct step *s = record_add_step(r);
 	s->ms = elapsed_ms(r);
 	s->ret = ret;
 	s->err = ret < 0 ? err : 0;
@@ -218,6 +233,7 @@ static void record(struct run *r, const char *name, long ret, int err, const cha
 	else
 		snprintf(s->name, sizeof(s->name), "%.*s", (int)strcspn(s->call, "("), s->call);
 	s->host = step_host(r, ret, s->call);
+	record_send(r, RECORD_STEP, s, sizeof(*s));
 }
 
 long(step)(struct run *r, long ret, const char *fmt, ...)
@@ -245,14 +261,14 @@ long(step_as)(struct run *r, const char *name, long ret, const char *fmt, ...)
 static void vobserve(struct run *r, bool measured, const char *name, const char *call,
 		     const char *value_fmt, va_list ap)
 {
-	struct step *s = next_step(r);
-	memset(s, 0, sizeof(*s));
+	struct step *s = record_add_step(r);
 	s->ms = elapsed_ms(r);
 	s->measured = measured;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(s->call, sizeof(s->call), "%s", call);
 	vsnprintf(s->value, sizeof(s->value), value_fmt, ap);
 	s->host = step_host(r, -1, s->call);
+	record_send(r, RECORD_STEP, s, sizeof(*s));
 }
 
 void observe(struct run *r, const char *name, const char *call, const char *value_fmt, ...)
@@ -273,8 +289,16 @@ void measure(struct run *r, const char *name, const char *call, const char *valu
 
 static void vnote(struct run *r, const char *fmt, va_list ap)
 {
-	if (r->n_notes < MAX_NOTES)
-		vsnprintf(r->notes[r->n_notes++], sizeof(r->notes[0]), fmt, ap);
+	int saved = errno; /* a note's %m, and the caller's errno */
+	char *text;
+	if (vasprintf(&text, fmt, ap) < 0) {
+		errno = saved;
+		return;
+	}
+	record_add_note(r, text);
+	record_send(r, RECORD_NOTE, text, strlen(text));
+	free(text);
+	errno = saved;
 }
 
 void racy_too(struct run *r, const char *const *allowed)
@@ -293,6 +317,7 @@ void racy_too(struct run *r, const char *const *allowed)
 		}
 		used += (size_t)n;
 	}
+	record_send(r, RECORD_STEP_AGAIN, s, sizeof(*s));
 }
 
 void racy(struct run *r, const char *const *allowed, const char *why_fmt, ...)
@@ -411,6 +436,8 @@ void render_text(FILE *out, const struct run *r, int status)
 		sc->render_steps(out, r);
 	for (int i = 0; i < r->n_notes; i++)
 		fprintf(out, "  note: %s\n", r->notes[i]);
+	if (r->record_truncated[0])
+		fprintf(out, "  record truncated: %s\n", r->record_truncated);
 	if (status != RUN_OK)
 		fprintf(out, "  %s: %s\n", status_name(status), r->reason);
 	if (r->connection[0])
@@ -443,7 +470,8 @@ void json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-void render_json(FILE *out, const struct run *r, int status)
+void render_json(FILE *out, const struct run *r, int status,
+		 void (*evidence_json)(FILE *out, const struct run *r))
 {
 	const struct scenario *sc = r->sc;
 	fputs("{\"scenario\":", out);
@@ -515,7 +543,12 @@ void render_json(FILE *out, const struct run *r, int status)
 	fprintf(out, ",\"intrinsic_wait_ms\":%d,\"intrinsic_wait\":", sc->intrinsic_wait_ms);
 	json_string(out, sc->intrinsic_wait);
 	fprintf(out, ",\"setup_ms\":%.3f,\"duration_ms\":%.3f", r->setup_ms, r->duration_ms);
-	render_evidence_json(out, r);
+	if (evidence_json)
+		evidence_json(out, r);
+	if (r->record_truncated[0]) {
+		fputs(",\"record_truncated\":", out);
+		json_string(out, r->record_truncated);
+	}
 	if (sc->render_json_rows && status == RUN_OK) {
 		fputs(",\"rows\":", out);
 		sc->render_json_rows(out, r);

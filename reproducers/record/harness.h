@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 
 #include "netns/netns.h"
-#include "evidence/evidence.h"
 
 /* Exit codes, as kselftest. */
 enum run_status { RUN_OK = 0, RUN_BROKEN = 1, RUN_SKIP = 4 };
@@ -25,6 +24,12 @@ enum family_mask {
 };
 
 struct run;
+struct evidence;
+
+/* The hosts of a topology, where a step's socket lives (the ladder's
+ * columns).  HOST_NONE: not known (a descriptor that is no socket). */
+enum host { HOST_NONE = -1, HOST_CLIENT = 0, HOST_ROUTER = 1, HOST_SERVER = 2 };
+const char *host_name(int host); /* "client", "router", "server", "?" */
 
 /* A scenario file declares its scenario with SCENARIO() (below); a field
  * left out takes its default: families FAMILY_BOTH, topology TOPO_PAIR
@@ -88,9 +93,6 @@ struct scenario_entry {
 			&scenario_##id, __FILE__};                                                 \
 	static const struct scenario scenario_##id
 
-#define MAX_STEPS 256
-#define MAX_NOTES 16
-
 struct step {
 	char call[192]; /* "recv(5, 512, 0)" */
 	char name[40];	/* short label for tests: "recv", "SO_ERROR" */
@@ -109,15 +111,19 @@ struct step {
 	int8_t host;
 };
 
+/* A run's record.  In the run's child it is built as the scenario goes and
+ * every step and note is sent to the runner as it is recorded (record.h:
+ * a stream of messages, no fixed size, no pointer); the runner builds its
+ * own copy from them. */
 struct run {
 	const struct scenario *sc;
 	int family; /* AF_INET, AF_INET6, or AF_UNSPEC for FAMILY_NONE */
 	struct topology topo;
 	double t0;
-	int n_steps;
-	struct step steps[MAX_STEPS];
-	int n_notes;
-	char notes[MAX_NOTES][256];
+	int n_steps, steps_room;
+	struct step *steps;
+	int n_notes, notes_room;
+	char **notes;
 	char reason[512]; /* why it was skipped or broken */
 	/* What became of the pending connection, as measured by the run:
 	 * one of the CONNECTION_* words; empty where it does not apply. */
@@ -126,9 +132,20 @@ struct run {
 	 * fork() to the child's exit (teardown included), in ms. */
 	double setup_ms;
 	double duration_ms;
-	/* Packets and kernel events, when the runner asked for them. */
-	struct evidence evidence;
+	/* Packets and kernel events, when the runner asked for them (NULL
+	 * otherwise): evidence/evidence.h. */
+	struct evidence *evidence;
+	/* In the child: where the record goes (-1: nowhere), and the process
+	 * that sends it (a process a scenario forks records nothing). */
+	int stream_fd;
+	int stream_pid;
+	/* In the runner: why part of the record was not kept (it passed the
+	 * bound, RECORD_LIMIT_BYTES); empty when all of it was. */
+	char record_truncated[160];
 };
+
+/* Free what a run's record holds (steps, notes, evidence's storage). */
+void run_free(struct run *r);
 
 #define CONNECTION_STILL_QUEUED	   "still queued"
 #define CONNECTION_DEQUEUED_CLOSED "dequeued and closed"
@@ -243,7 +260,10 @@ const char *errno_name(int err);     /* "ECONNRESET", "0" for 0 */
 const char *kernel_release(void);
 
 void render_text(FILE *out, const struct run *r, int status);
-void render_json(FILE *out, const struct run *r, int status);
+/* The run's JSON object; evidence_json, when not NULL, writes the evidence's
+ * fields into it (the record knows nothing of the evidence). */
+void render_json(FILE *out, const struct run *r, int status,
+		 void (*evidence_json)(FILE *out, const struct run *r));
 /* One row of the summary table: "name family  recv=ECONNRESET ..." */
 void render_summary_row(FILE *out, const struct run *r, int status);
 void render_summary_header(FILE *out);

@@ -1,8 +1,11 @@
 /* Helpers shared by the simple rows of the accept(2) error table
- * (accept_nonblocking.c, accept_bad_arguments.c, accept_fd_limits.c):
- * a listener with one connection waiting in its accept queue, and the two
- * measurements those rows make of it: is it still queued, and what does
- * the client see of it. */
+ * (accept/accept-nonblocking-empty.c, accept/accept-rcvtimeo.c,
+ * accept/accept-not-listening.c, accept/accept4-bad-flags.c,
+ * accept/accept-bad-address.c, accept/accept-fd-limit.c,
+ * accept/accept-file-table-full.c, and lib/accept_table.c; the
+ * accept-policy-* scenarios use it too): a listener with one connection
+ * waiting in its accept queue, and the two measurements those rows make
+ * of it: is it still queued, and what does the client see of it. */
 #ifndef SOCKERR_ACCEPT_HELPERS_H
 #define SOCKERR_ACCEPT_HELPERS_H
 

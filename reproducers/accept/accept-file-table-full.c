@@ -1,31 +1,22 @@
 /*
- * accept(2) out of descriptors or out of files: the connection waits.
- *
- * accept-fd-limit (EMFILE): RLIMIT_NOFILE is lowered to the lowest free
- * descriptor number, so every descriptor the process may use is open.
- * __sys_accept4_file() (net/socket.c) starts with get_unused_fd_flags() ->
- * alloc_fd() (fs/file.c), which finds no free slot below
- * rlimit(RLIMIT_NOFILE) and returns -EMFILE before do_accept() has touched
- * the listener: the connection stays in the accept queue and the next
- * accept() after one descriptor is freed hands it over intact.  Because
- * the descriptor is reserved first, EMFILE also beats ENOTSOCK: accept() on
- * a non-socket says EMFILE when no descriptor is free.
- *
- * accept-file-table-full (ENFILE): fs.file-max is the system-wide limit on
- * struct file objects.  do_accept() -> sock_alloc_file() ->
+ * accept-file-table-full (ENFILE): the system is out of files; the
+ * connection waits.  fs.file-max is the system-wide limit on struct file
+ * objects.  do_accept() (net/socket.c) -> sock_alloc_file() ->
  * alloc_file_pseudo() -> alloc_file() -> alloc_empty_file()
  * (fs/file_table.c) fails with -ENFILE when get_nr_files() >= max_files,
  * unless the caller has CAP_SYS_ADMIN (checked in the caller's effective
- * set).  That is before ops->accept, so this connection too stays queued.
- * fs.file-max is global, not per namespace: the scenario runs only on a
- * throw-away kernel (SOCKERR_DISPOSABLE_KERNEL=1, set by the VM runner),
- * restores the value on every path, and does the accept() in a child that
- * dropped CAP_SYS_ADMIN from its effective set.
+ * set).  That is before ops->accept (the order of checks is in
+ * lib/accept_table.h), so the connection stays queued.  fs.file-max is
+ * global, not per namespace: the scenario runs only on a throw-away kernel
+ * (SOCKERR_DISPOSABLE_KERNEL=1, set by the VM runner), restores the value
+ * on every path, and does the accept() in a child that dropped
+ * CAP_SYS_ADMIN from its effective set.  accept(2) ERRORS: ENFILE "The
+ * system-wide limit on the total number of open files has been reached",
+ * nothing about the connection.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,91 +28,8 @@
 #include <unistd.h>
 
 #include "lib/accept_helpers.h"
+#include "lib/accept_table.h"
 #include "lib/sockets.h"
-
-/* Send a byte client -> server over the accepted connection and record
- * whether it arrived: the connection works. */
-static void exchange_byte(struct run *r, int cfd, int afd)
-{
-	step_as(r, "client send", send(cfd, "x", 1, MSG_NOSIGNAL),
-		"client send(%d, 1, MSG_NOSIGNAL)", cfd);
-	char c = 0;
-	long n = 0;
-	if (poll_fd(afd, POLLIN, 2000) & POLLIN)
-		n = step_as(r, "server recv", recv(afd, &c, 1, MSG_DONTWAIT),
-			    "recv(%d, 1, MSG_DONTWAIT)", afd);
-	observe(r, "byte", "the byte the server received", "%s",
-		n == 1 && c == 'x' ? "arrived" : "missing");
-}
-
-/* The lowest descriptor number not in use: every number below it is open
- * (so no hole needs filling), and with RLIMIT_NOFILE's soft limit set to
- * it alloc_fd() has nothing left to give. */
-static int lowest_free_fd(int limit)
-{
-	for (int fd = 0; fd < limit; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
-			return fd;
-	return -1;
-}
-
-static int accept_fd_limit(struct run *r)
-{
-	int lfd, cfd;
-	int rc = acctab_pending(r, &lfd, &cfd);
-	if (rc != RUN_OK)
-		return rc;
-	/* A descriptor of ours below the limit, to free when told EMFILE,
-	 * and a non-socket to show which check comes first. */
-	int spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	struct rlimit saved;
-	if (spare < 0 || getrlimit(RLIMIT_NOFILE, &saved) < 0) {
-		rc = broken(r, "open /dev/null or getrlimit: %m");
-		goto out;
-	}
-	int lowest = lowest_free_fd(saved.rlim_cur > 65536 ? 65536 : (int)saved.rlim_cur);
-	if (lowest < 0) {
-		rc = broken(r, "no free descriptor below RLIMIT_NOFILE to start from");
-		goto out;
-	}
-
-	struct rlimit low = {.rlim_cur = (rlim_t)lowest, .rlim_max = saved.rlim_max};
-	if (step(r, setrlimit(RLIMIT_NOFILE, &low),
-		 "setrlimit(RLIMIT_NOFILE, {%d, hard}): descriptors 0..%d all open", lowest,
-		 lowest - 1) < 0) {
-		rc = broken(r, "setrlimit(RLIMIT_NOFILE, %d): %m", lowest);
-		goto out;
-	}
-	/* From here to the restore nothing may need a descriptor. */
-	int afd = step(r, accept(lfd, NULL, NULL), "accept(%d)", lfd);
-	if (afd >= 0)
-		close(afd);
-	step_as(r, "accept non-socket", accept(spare, NULL, NULL),
-		"accept(%d) on /dev/null: the descriptor is reserved before the type check", spare);
-	bool queued = acctab_queued(lfd);
-	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
-		queued ? "still queued" : "empty");
-	if (queued)
-		set_connection(r, CONNECTION_STILL_QUEUED);
-	step(r, close(spare), "close(%d): one descriptor below the limit free again", spare);
-	spare = -1;
-	afd = step_as(r, "accept again", accept(lfd, NULL, NULL), "accept(%d)", lfd);
-	step_as(r, "setrlimit restore", setrlimit(RLIMIT_NOFILE, &saved),
-		"setrlimit(RLIMIT_NOFILE, saved)");
-	if (afd >= 0) {
-		exchange_byte(r, cfd, afd);
-		close(afd);
-	}
-	note(r, "alloc_fd() fails before do_accept() runs: the connection is never dequeued");
-out:
-	if (spare >= 0)
-		close(spare);
-	close(cfd);
-	close(lfd);
-	return rc;
-}
-
-/* ---- accept-file-table-full ------------------------------------------ */
 
 #define FILE_MAX "/proc/sys/fs/file-max"
 #define FILE_NR	 "/proc/sys/fs/file-nr"
@@ -320,7 +228,7 @@ static int accept_file_table_full(struct run *r)
 	int afd = step_as(r, "accept again", accept(lfd, NULL, NULL), "accept(%d) in the parent",
 			  lfd);
 	if (afd >= 0) {
-		exchange_byte(r, cfd, afd);
+		acctab_exchange_byte(r, cfd, afd);
 		close(afd);
 	}
 	note(r, "alloc_empty_file() fails in sock_alloc_file(), before ops->accept dequeues "
@@ -329,20 +237,6 @@ static int accept_file_table_full(struct run *r)
 	close(lfd);
 	return RUN_OK;
 }
-
-SCENARIO(accept_fd_limit) = {
-	.name = "accept-fd-limit",
-	.errno_name = "EMFILE",
-	.syscall = "accept",
-	.summary = "no descriptor free below RLIMIT_NOFILE, a connection pending",
-	.posix_expects = NULL,
-	.kernel_path = "__sys_accept4_file(): get_unused_fd_flags() -> alloc_fd(): fd >= "
-		       "rlimit(RLIMIT_NOFILE) -> -EMFILE, before do_accept() dequeues",
-	.handling = "back off and free resources: the connection stays queued; close "
-		    "descriptors (or stop accepting) and accept again",
-	.order = 120,
-	.run = accept_fd_limit,
-};
 
 SCENARIO(accept_file_table_full) = {
 	.name = "accept-file-table-full",

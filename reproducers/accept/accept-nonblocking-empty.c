@@ -1,8 +1,6 @@
 /*
- * accept(2) EAGAIN: the accept queue is empty and the caller will not (or
- * no longer) wait.
- *
- * accept-nonblocking-empty: a listener made nonblocking, either with
+ * accept-nonblocking-empty (EAGAIN): the accept queue is empty and the
+ * caller will not wait.  A listener made nonblocking, either with
  * fcntl(O_NONBLOCK) or with SOCK_NONBLOCK at socket() time (both set
  * O_NONBLOCK in file->f_flags), and no connection.  do_accept()
  * (net/socket.c) passes sock->file->f_flags to inet_accept() ->
@@ -12,53 +10,25 @@
  * only marks the *new* descriptor; __sys_accept4_file() calls do_accept()
  * with file_flags 0, so a blocking listener still blocks (shown here under
  * a short SO_RCVTIMEO, so the wait is bounded).  EWOULDBLOCK == EAGAIN on
- * Linux (asm-generic/errno.h), so both names mean this.
+ * Linux (asm-generic/errno.h), so both names mean this.  accept(2) ERRORS:
+ * EAGAIN or EWOULDBLOCK "The socket is marked nonblocking and no
+ * connections are present to be accepted".
  *
- * accept-rcvtimeo: a blocking listener with SO_RCVTIMEO.  sock_rcvtimeo()
- * gives sk_rcvtimeo (jiffies, rounded up by sock_set_timeout() in
- * net/core/sock.c); inet_csk_wait_for_connect() sleeps in schedule_timeout()
- * and returns -EAGAIN when the time ran out with the queue still empty.
- * accept(2) ERRORS documents EAGAIN only for nonblocking sockets ("The
- * socket is marked nonblocking and no connections are present"); socket(7)
- * says a call that timed out under SO_RCVTIMEO returns EAGAIN or
- * EWOULDBLOCK "just as if the socket was specified to be nonblocking" and
- * names accept(2) among the calls it applies to.  POSIX leaves it to the
- * implementation which calls SO_RCVTIMEO bounds.
- *
- * Neither is an error of the connection: none existed, which the run
- * measures through sock_diag.
+ * Not an error of the connection: none existed, which the run measures
+ * through sock_diag.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "lib/accept_helpers.h"
+#include "lib/accept_table.h"
 #include "lib/sockets.h"
 
 #define NB_PORT	       (SERVER_PORT + 1)
 #define SHORT_TIMEO_MS 50
-#define RCVTIMEO_MS    200
-
-static int set_rcvtimeo(int fd, int ms)
-{
-	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
-	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-}
-
-static void record_never_existed(struct run *r)
-{
-	int n = acctab_connections(r);
-	observe(r, "connections", "sock_diag: TCP sockets on the server port, LISTEN aside", "%s",
-		n < 0	 ? "sock_diag failed"
-		: n == 0 ? "none"
-			 : "some");
-	if (n == 0)
-		set_connection(r, CONNECTION_NEVER_EXISTED);
-}
 
 static int accept_nonblocking_empty(struct run *r)
 {
@@ -71,7 +41,7 @@ static int accept_nonblocking_empty(struct run *r)
 	int fl = fcntl(lfd, F_GETFL);
 	step_as(r, "fcntl O_NONBLOCK", fcntl(lfd, F_SETFL, fl | O_NONBLOCK),
 		"fcntl(%d, F_SETFL, O_NONBLOCK)", lfd);
-	record_never_existed(r);
+	acctab_record_never_existed(r);
 	step_as(r, "accept O_NONBLOCK", accept(lfd, NULL, NULL), "accept(%d) (fcntl O_NONBLOCK)",
 		lfd);
 
@@ -82,7 +52,7 @@ static int accept_nonblocking_empty(struct run *r)
 	/* 3: accept4(SOCK_NONBLOCK) on a blocking listener waits anyway. */
 	step_as(r, "fcntl blocking", fcntl(lfd, F_SETFL, fl & ~O_NONBLOCK), "fcntl(%d, F_SETFL, 0)",
 		lfd);
-	if (set_rcvtimeo(lfd, SHORT_TIMEO_MS) < 0)
+	if (acctab_set_rcvtimeo(lfd, SHORT_TIMEO_MS) < 0)
 		return broken(r, "SO_RCVTIMEO: %m");
 	struct call_watch w;
 	step_as(r, "accept4 SOCK_NONBLOCK", WATCHED(&w, accept4(lfd, NULL, NULL, SOCK_NONBLOCK)),
@@ -113,23 +83,6 @@ static int accept_nonblocking_empty(struct run *r)
 	return RUN_OK;
 }
 
-static int accept_rcvtimeo(struct run *r)
-{
-	int lfd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, true);
-	if (lfd < 0)
-		return broken(r, "listener on port %d: %m", SERVER_PORT);
-	step(r, set_rcvtimeo(lfd, RCVTIMEO_MS), "setsockopt(%d, SO_RCVTIMEO, %d ms)", lfd,
-	     RCVTIMEO_MS);
-	record_never_existed(r);
-	struct call_watch w;
-	step(r, WATCHED(&w, accept(lfd, NULL, NULL)), "accept(%d) on a blocking listener", lfd);
-	observe(r, "elapsed", "accept(): slept, and for at least SO_RCVTIMEO", "%s",
-		timeout_class(&w, RCVTIMEO_MS));
-	note(r, "accept() returned after %.1f ms; SO_RCVTIMEO %d ms", w.ms, RCVTIMEO_MS);
-	close(lfd);
-	return RUN_OK;
-}
-
 SCENARIO(accept_nonblocking_empty) = {
 	.name = "accept-nonblocking-empty",
 	.errno_name = "EAGAIN",
@@ -146,22 +99,4 @@ SCENARIO(accept_nonblocking_empty) = {
 		"SO_RCVTIMEO 50 ms bounding accept4(SOCK_NONBLOCK) on a blocking listener",
 	.order = 30,
 	.run = accept_nonblocking_empty,
-};
-
-SCENARIO(accept_rcvtimeo) = {
-	.name = "accept-rcvtimeo",
-	.errno_name = "EAGAIN",
-	.syscall = "accept",
-	.summary = "a blocking listener with SO_RCVTIMEO: no connection before the timeout",
-	.posix_expects = "accept(2) ERRORS lists EAGAIN only for a nonblocking socket (socket(7) "
-			 "SO_RCVTIMEO does name accept(); POSIX does not)",
-	.kernel_path = "inet_csk_accept(): sock_rcvtimeo() = sk_rcvtimeo; "
-		       "inet_csk_wait_for_connect(): schedule_timeout() ran out, queue empty -> "
-		       "-EAGAIN",
-	.handling = "retry at once: the timeout was the caller's own; check its deadline and call "
-		    "again",
-	.intrinsic_wait_ms = 200,
-	.intrinsic_wait = "SO_RCVTIMEO 200 ms on the listener",
-	.order = 40,
-	.run = accept_rcvtimeo,
 };

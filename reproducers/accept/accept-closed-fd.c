@@ -1,0 +1,45 @@
+/*
+ * accept-closed-fd (EBADF): accept() on a descriptor that is not open, one
+ * just closed and -1.  __sys_accept4() (net/socket.c) starts with
+ * fdget(fd), which finds no file: -EBADF before any other check, even
+ * before accept4()'s flags (the first row of the order of checks in
+ * lib/accept_table.h).  accept(2) ERRORS: EBADF "sockfd is not an open
+ * file descriptor".  No network is involved: the scenario runs once,
+ * family "none".
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "lib/accept_table.h"
+#include "record/harness.h"
+
+static int accept_closed_fd(struct run *r)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return broken(r, "open /dev/null: %m");
+	step(r, close(fd), "close(%d)", fd);
+	/* Nothing in this single-threaded run opens a descriptor in between,
+	 * so the number stays free. */
+	step(r, accept(fd, NULL, NULL), "accept(%d) on the descriptor just closed", fd);
+	step_as(r, "accept4 bad flags", accept4(fd, NULL, NULL, ACCEPT4_BAD_FLAG),
+		"accept4(%d, NULL, NULL, %#x): the fd is checked before the flags", fd,
+		ACCEPT4_BAD_FLAG);
+	step_as(r, "accept -1", accept(-1, NULL, NULL), "accept(-1)");
+	return RUN_OK;
+}
+
+SCENARIO(accept_closed_fd) = {
+	.name = "accept-closed-fd",
+	.errno_name = "EBADF",
+	.syscall = "accept",
+	.summary = "accept() on a descriptor that is not open",
+	.posix_expects = NULL,
+	.kernel_path = "__sys_accept4(): fdget(fd) finds no file -> -EBADF, before any other "
+		       "check",
+	.handling = "fatal: a bug in the caller (the descriptor was closed, or never opened)",
+	.topology = TOPO_NONE,
+	.families = FAMILY_NONE,
+	.order = 50,
+	.run = accept_closed_fd,
+};

@@ -1,0 +1,103 @@
+/*
+ * accept-fd-limit (EMFILE): the process is out of descriptors; the
+ * connection waits.  RLIMIT_NOFILE is lowered to the lowest free
+ * descriptor number, so every descriptor the process may use is open.
+ * __sys_accept4_file() (net/socket.c) starts with get_unused_fd_flags() ->
+ * alloc_fd() (fs/file.c), which finds no free slot below
+ * rlimit(RLIMIT_NOFILE) and returns -EMFILE before do_accept() has touched
+ * the listener: the connection stays in the accept queue and the next
+ * accept() after one descriptor is freed hands it over intact.  Because
+ * the descriptor is reserved first, EMFILE also beats ENOTSOCK: accept() on
+ * a non-socket says EMFILE when no descriptor is free (the order of checks
+ * is in lib/accept_table.h).  accept(2) ERRORS: EMFILE "The per-process
+ * limit on the number of open file descriptors has been reached", nothing
+ * about the connection.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "lib/accept_helpers.h"
+#include "lib/accept_table.h"
+
+/* The lowest descriptor number not in use: every number below it is open
+ * (so no hole needs filling), and with RLIMIT_NOFILE's soft limit set to
+ * it alloc_fd() has nothing left to give. */
+static int lowest_free_fd(int limit)
+{
+	for (int fd = 0; fd < limit; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			return fd;
+	return -1;
+}
+
+static int accept_fd_limit(struct run *r)
+{
+	int lfd, cfd;
+	int rc = acctab_pending(r, &lfd, &cfd);
+	if (rc != RUN_OK)
+		return rc;
+	/* A descriptor of ours below the limit, to free when told EMFILE,
+	 * and a non-socket to show which check comes first. */
+	int spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	struct rlimit saved;
+	if (spare < 0 || getrlimit(RLIMIT_NOFILE, &saved) < 0) {
+		rc = broken(r, "open /dev/null or getrlimit: %m");
+		goto out;
+	}
+	int lowest = lowest_free_fd(saved.rlim_cur > 65536 ? 65536 : (int)saved.rlim_cur);
+	if (lowest < 0) {
+		rc = broken(r, "no free descriptor below RLIMIT_NOFILE to start from");
+		goto out;
+	}
+
+	struct rlimit low = {.rlim_cur = (rlim_t)lowest, .rlim_max = saved.rlim_max};
+	if (step(r, setrlimit(RLIMIT_NOFILE, &low),
+		 "setrlimit(RLIMIT_NOFILE, {%d, hard}): descriptors 0..%d all open", lowest,
+		 lowest - 1) < 0) {
+		rc = broken(r, "setrlimit(RLIMIT_NOFILE, %d): %m", lowest);
+		goto out;
+	}
+	/* From here to the restore nothing may need a descriptor. */
+	int afd = step(r, accept(lfd, NULL, NULL), "accept(%d)", lfd);
+	if (afd >= 0)
+		close(afd);
+	step_as(r, "accept non-socket", accept(spare, NULL, NULL),
+		"accept(%d) on /dev/null: the descriptor is reserved before the type check", spare);
+	bool queued = acctab_queued(lfd);
+	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
+		queued ? "still queued" : "empty");
+	if (queued)
+		set_connection(r, CONNECTION_STILL_QUEUED);
+	step(r, close(spare), "close(%d): one descriptor below the limit free again", spare);
+	spare = -1;
+	afd = step_as(r, "accept again", accept(lfd, NULL, NULL), "accept(%d)", lfd);
+	step_as(r, "setrlimit restore", setrlimit(RLIMIT_NOFILE, &saved),
+		"setrlimit(RLIMIT_NOFILE, saved)");
+	if (afd >= 0) {
+		acctab_exchange_byte(r, cfd, afd);
+		close(afd);
+	}
+	note(r, "alloc_fd() fails before do_accept() runs: the connection is never dequeued");
+out:
+	if (spare >= 0)
+		close(spare);
+	close(cfd);
+	close(lfd);
+	return rc;
+}
+
+SCENARIO(accept_fd_limit) = {
+	.name = "accept-fd-limit",
+	.errno_name = "EMFILE",
+	.syscall = "accept",
+	.summary = "no descriptor free below RLIMIT_NOFILE, a connection pending",
+	.posix_expects = NULL,
+	.kernel_path = "__sys_accept4_file(): get_unused_fd_flags() -> alloc_fd(): fd >= "
+		       "rlimit(RLIMIT_NOFILE) -> -EMFILE, before do_accept() dequeues",
+	.handling = "back off and free resources: the connection stays queued; close "
+		    "descriptors (or stop accepting) and accept again",
+	.order = 120,
+	.run = accept_fd_limit,
+};

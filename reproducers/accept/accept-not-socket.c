@@ -1,0 +1,46 @@
+/*
+ * accept-not-socket (ENOTSOCK): accept() on a regular file (mkstemp(),
+ * unlinked).  __sys_accept4_file() (net/socket.c) checks accept4()'s flags
+ * and reserves a descriptor first; then do_accept() finds
+ * sock_from_file() == NULL: -ENOTSOCK.  So a bad flag on the same file
+ * says EINVAL, not ENOTSOCK (the order of checks is in
+ * lib/accept_table.h; accept-fd-limit shows EMFILE beating ENOTSOCK too).
+ * accept(2) ERRORS: ENOTSOCK "The file descriptor sockfd does not refer to
+ * a socket".  No network is involved: the scenario runs once, family
+ * "none".
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lib/accept_table.h"
+#include "record/harness.h"
+
+static int accept_not_socket(struct run *r)
+{
+	char path[] = "/tmp/sockerr-accept-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return broken(r, "mkstemp under /tmp: %m");
+	unlink(path);
+	step(r, accept(fd, NULL, NULL), "accept(%d) on a regular file (mkstemp, unlinked)", fd);
+	step_as(r, "accept4 bad flags", accept4(fd, NULL, NULL, ACCEPT4_BAD_FLAG),
+		"accept4(%d, NULL, NULL, %#x): the flags are checked before the file type", fd,
+		ACCEPT4_BAD_FLAG);
+	close(fd);
+	return RUN_OK;
+}
+
+SCENARIO(accept_not_socket) = {
+	.name = "accept-not-socket",
+	.errno_name = "ENOTSOCK",
+	.syscall = "accept",
+	.summary = "accept() on a regular file",
+	.posix_expects = NULL,
+	.kernel_path = "do_accept(): sock_from_file() == NULL -> -ENOTSOCK (after "
+		       "__sys_accept4_file() checked the flags and reserved a descriptor)",
+	.handling = "fatal: a bug in the caller (the descriptor is not a socket)",
+	.topology = TOPO_NONE,
+	.families = FAMILY_NONE,
+	.order = 60,
+	.run = accept_not_socket,
+};

@@ -1,0 +1,59 @@
+/*
+ * accept4-bad-flags (EINVAL): accept4() with an undefined flag bit while a
+ * connection is pending.  __sys_accept4_file() (net/socket.c) rejects
+ * flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK) with -EINVAL before it reserves
+ * a descriptor or looks at the listener (the order of checks is in
+ * lib/accept_table.h): everything before the dequeue leaves the pending
+ * connection where it was, and a correct accept4() then gets it, working.
+ * accept(2) ERRORS: EINVAL "(accept4()) invalid value in flags".
+ */
+#include <unistd.h>
+
+#include "lib/accept_helpers.h"
+#include "lib/accept_table.h"
+#include "lib/sockets.h"
+
+static int accept4_bad_flags(struct run *r)
+{
+	int lfd, cfd;
+	int rc = acctab_pending(r, &lfd, &cfd);
+	if (rc != RUN_OK)
+		return rc;
+	observe(r, "queue before", "poll(listener, POLLIN)", "%s",
+		acctab_queued(lfd) ? "still queued" : "empty");
+	step(r, accept4(lfd, NULL, NULL, ACCEPT4_BAD_FLAG), "accept4(%d, NULL, NULL, %#x)", lfd,
+	     ACCEPT4_BAD_FLAG);
+	bool queued = acctab_queued(lfd);
+	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
+		queued ? "still queued" : "empty");
+	if (queued)
+		set_connection(r, CONNECTION_STILL_QUEUED);
+	int afd = step_as(r, "accept4 valid", accept4(lfd, NULL, NULL, SOCK_CLOEXEC),
+			  "accept4(%d, NULL, NULL, SOCK_CLOEXEC)", lfd);
+	if (afd >= 0) {
+		step_as(r, "client send", send(cfd, "x", 1, MSG_NOSIGNAL),
+			"client send(%d, 1, MSG_NOSIGNAL)", cfd);
+		char c = 0;
+		long n = step_as(r, "server recv", recv(afd, &c, 1, 0), "recv(%d, 1, 0)", afd);
+		observe(r, "byte", "the byte the server received", "%s",
+			n == 1 && c == 'x' ? "arrived" : "missing");
+		close(afd);
+	}
+	note(r, "__sys_accept4_file() rejects the flags before it looks at the queue");
+	close(cfd);
+	close(lfd);
+	return RUN_OK;
+}
+
+SCENARIO(accept4_bad_flags) = {
+	.name = "accept4-bad-flags",
+	.errno_name = "EINVAL",
+	.syscall = "accept4",
+	.summary = "accept4() with an undefined flag bit, a connection pending",
+	.posix_expects = NULL,
+	.kernel_path = "__sys_accept4_file(): flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK) -> -EINVAL, "
+		       "before the queue is touched",
+	.handling = "fatal: a bug in the caller (the connection waits for a correct call)",
+	.order = 90,
+	.run = accept4_bad_flags,
+};

@@ -1,0 +1,21 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # json (observe)
+# accept-closed-fd: EBADF, the descriptor looked up before anything else.
+# Expectations are written here, not read from the C.
+
+setup() {
+	load ../test_helper/common-setup
+}
+
+# The descriptor is looked up before anything else, even the flags.
+@test "accept-closed-fd: accept() EBADF" {
+	observe accept-closed-fd none
+	assert_output - <<'EOF'
+close: ok
+accept: EBADF
+accept4 bad flags: EBADF
+accept -1: EBADF
+EOF
+	run jq -r .family <<<"$json"
+	assert_output none
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # json (observe)
+# accept-fd-limit: EMFILE, and what became of the pending connection (still
+# queued).  Expectations are written here, not read from the C.
+
+setup() {
+	load ../test_helper/common-setup
+}
+
+# No free descriptor: EMFILE before the dequeue (even on a non-socket);
+# freeing one descriptor lets the same connection through, working.
+check_fd_limit() {
+	observe accept-fd-limit "$1"
+	assert_output - <<'EOF'
+setrlimit: ok
+accept: EMFILE
+accept non-socket: EMFILE
+queue after: still queued
+close: ok
+accept again: ok
+setrlimit restore: ok
+client send: ok
+server recv: ok
+byte: arrived
+EOF
+	run jq -r .connection <<<"$json"
+	assert_output "still queued"
+}
+
+@test "accept-fd-limit ipv4: accept() EMFILE, the connection stays queued" {
+	check_fd_limit -4
+}
+
+@test "accept-fd-limit ipv6: accept() EMFILE, the connection stays queued" {
+	check_fd_limit -6
+}

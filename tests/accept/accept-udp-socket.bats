@@ -1,0 +1,23 @@
+#!/usr/bin/env bats
+# accept-udp-socket: EOPNOTSUPP on a bound UDP socket.  Expectations are
+# written here, not read from the C.
+
+setup() {
+	load ../test_helper/common-setup
+}
+
+check_udp() {
+	observe accept-udp-socket "$1"
+	assert_output - <<'EOF'
+bind: ok
+accept: EOPNOTSUPP
+EOF
+}
+
+@test "accept-udp-socket ipv4: accept() EOPNOTSUPP" {
+	check_udp -4
+}
+
+@test "accept-udp-socket ipv6: accept() EOPNOTSUPP" {
+	check_udp -6
+}

@@ -1,13 +1,14 @@
 /*
- * accept-policy-eperm, -eproto, -enobufs, -enomem: errnos the accept(2)
- * man page lists but no network condition produces for a Linux TCP
- * listener.  They are shown here as what a policy layer makes of accept():
- * a seccomp filter returning SECCOMP_RET_ERRNO | errno for accept and
- * accept4 (kernel/seccomp.c, __seccomp_filter(): the system call is skipped
- * and its return value set to -errno; that file is not in the unpacked 6.1
- * tree, so this citation is not verified there).  The results are labelled
- * policy-injected (.policy = "seccomp"): the errno is the filter's, not the
- * network's, and the kernel never looked at the listener.
+ * The run function of the accept-policy-* scenarios (accept-policy-eperm,
+ * -eproto, -enobufs, -enomem): errnos the accept(2) man page lists but no
+ * network condition produces for a Linux TCP listener.  They are shown as
+ * what a policy layer makes of accept(): a seccomp filter returning
+ * SECCOMP_RET_ERRNO | errno for accept and accept4 (kernel/seccomp.c,
+ * __seccomp_filter(): the system call is skipped and its return value set
+ * to -errno; that file is not in the unpacked 6.1 tree, so this citation is
+ * not verified there).  The results are labelled policy-injected (.policy =
+ * "seccomp"): the errno is the filter's, not the network's, and the kernel
+ * never looked at the listener.
  *
  * A forked child sets PR_SET_NO_NEW_PRIVS, installs the filter (other
  * architectures and every other system call are allowed) and calls accept()
@@ -15,25 +16,11 @@
  * through a pipe.  The parent then shows the connection is still queued
  * (the listener polls readable) and accepts it itself.
  *
- * The real kernel paths, none reachable here:
- * - EPERM: do_accept() (net/socket.c; __sys_accept4_file() in older
- *   kernels) -> security_socket_accept() (include/linux/security.h), an LSM
- *   hook (SELinux, AppArmor...) that refuses before the queue is touched.
- *   The man page's "Firewall rules forbid connection" does not happen on
- *   Linux: netfilter drops a SYN or ACK on input (nf_hook_slow(),
- *   net/netfilter/core.c), where no accept() can see it; a connection
- *   never reaches the queue.
- * - ENOMEM / ENOBUFS: only memory exhaustion while do_accept() allocates
- *   the new socket and file: sock_alloc_file() returns
- *   alloc_file_pseudo()'s error (ENOMEM when the dentry cannot be
- *   allocated; sock_alloc() failing gives ENFILE, not ENOMEM).  ENOBUFS has
- *   no path at all in do_accept(), inet_accept() or inet_csk_accept(), and
- *   neither has ENOMEM in the TCP part: the child socket and its buffers
- *   were allocated when the handshake completed, so socket buffer limits
- *   (the man page's explanation) play no part in accept().
- * - EPROTO: none for TCP: inet_csk_accept() fails only with EINVAL,
- *   EAGAIN, EINTR/ERESTARTSYS.
+ * The real kernel path of each errno, none reachable here, is in each
+ * scenario's file (reproducers/accept/accept-policy-*.c).
  */
+#include "lib/seccomp_accept.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -120,7 +107,7 @@ static const char *queue_state(int lfd)
 	return (poll_fd(lfd, POLLIN, 0) & POLLIN) ? "readable (still queued)" : "empty";
 }
 
-static int accept_policy(struct run *r)
+int seccomp_accept_policy(struct run *r)
 {
 	int err = 0;
 	if (strcmp(r->sc->errno_name, "EPERM") == 0)
@@ -199,78 +186,3 @@ static int accept_policy(struct run *r)
 	close(lfd);
 	return RUN_OK;
 }
-
-#define POLICY_KERNEL_PATH(real)                                                                   \
-	"seccomp: __seccomp_filter() (kernel/seccomp.c) answers SECCOMP_RET_ERRNO by skipping "    \
-	"the call with -errno; " real
-
-SCENARIO(accept_policy_eperm) = {
-	.name = "accept-policy-eperm",
-	.errno_name = "EPERM",
-	.syscall = "accept",
-	.summary = "policy-injected: a seccomp filter fails accept() with EPERM; the connection "
-		   "stays queued",
-	.posix_expects = "man page: \"Firewall rules forbid connection\"; on Linux a firewall "
-			 "drop never reaches accept() (the connection is never queued)",
-	.kernel_path = POLICY_KERNEL_PATH(
-		"the real path, not reachable here: do_accept() -> security_socket_accept(), "
-		"an LSM (SELinux, AppArmor) refusing the accept"),
-	.policy = "seccomp",
-	.handling = "back off and free resources: a policy decision, which an immediate retry "
-		    "will not change",
-	.order = 140,
-	.run = accept_policy,
-};
-
-SCENARIO(accept_policy_eproto) = {
-	.name = "accept-policy-eproto",
-	.errno_name = "EPROTO",
-	.syscall = "accept",
-	.summary = "policy-injected: a seccomp filter fails accept() with EPROTO; the connection "
-		   "stays queued",
-	.posix_expects = "man page: \"Protocol error\"; no Linux TCP path returns it from accept()",
-	.kernel_path = POLICY_KERNEL_PATH("no real path for TCP: inet_csk_accept() fails only "
-					  "with EINVAL, EAGAIN or EINTR/ERESTARTSYS"),
-	.policy = "seccomp",
-	.handling = "retry at once: a protocol error concerns one connection, the queue is intact",
-	.order = 150,
-	.run = accept_policy,
-};
-
-SCENARIO(accept_policy_enobufs) = {
-	.name = "accept-policy-enobufs",
-	.errno_name = "ENOBUFS",
-	.syscall = "accept",
-	.summary = "policy-injected: a seccomp filter fails accept() with ENOBUFS; the connection "
-		   "stays queued",
-	.posix_expects = "man page: \"Not enough free memory. This often means that the memory "
-			 "allocation is limited by the socket buffer limits\"; no Linux TCP path "
-			 "returns ENOBUFS from accept()",
-	.kernel_path = POLICY_KERNEL_PATH(
-		"no real path: memory exhaustion in do_accept() gives ENOMEM (sock_alloc_file()) "
-		"or ENFILE (sock_alloc()), and nothing in the TCP accept path returns ENOBUFS"),
-	.policy = "seccomp",
-	.handling = "back off and free resources: memory is short; the connection waits in the "
-		    "queue",
-	.order = 160,
-	.run = accept_policy,
-};
-
-SCENARIO(accept_policy_enomem) = {
-	.name = "accept-policy-enomem",
-	.errno_name = "ENOMEM",
-	.syscall = "accept",
-	.summary = "policy-injected: a seccomp filter fails accept() with ENOMEM; the connection "
-		   "stays queued",
-	.posix_expects = "man page: \"Not enough free memory. This often means that the memory "
-			 "allocation is limited by the socket buffer limits\"; on Linux only a "
-			 "failed socket or file allocation gives it, not socket buffer limits",
-	.kernel_path = POLICY_KERNEL_PATH(
-		"the real path, not reachable here: do_accept() -> sock_alloc_file() -> "
-		"alloc_file_pseudo() failing to allocate (memory exhaustion)"),
-	.policy = "seccomp",
-	.handling = "back off and free resources: memory is short; the connection waits in the "
-		    "queue",
-	.order = 170,
-	.run = accept_policy,
-};

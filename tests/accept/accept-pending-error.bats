@@ -10,7 +10,7 @@
 # icmpv6_err_convert()), not read from the C.
 
 setup() {
-	load test_helper/common-setup
+	load ../test_helper/common-setup
 }
 
 # pending_case LABEL ERRNO: the steps of one ICMP error on two fresh

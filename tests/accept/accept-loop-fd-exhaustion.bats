@@ -1,11 +1,12 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154 # status, output, stderr (bats run) and json (observe)
-# The reference accept loop (examples/accept_loop.c) against a naive one,
-# with 5 clients queued and no descriptor free: the naive loop for 1000
-# accept() calls, the reference loop for 300 ms.
+# accept-loop-fd-exhaustion: the reference accept loop
+# (examples/accept_loop.c) against a naive one, with 5 clients queued and
+# no descriptor free: the naive loop for 1000 accept() calls, the reference
+# loop for 300 ms.
 
 setup() {
-	load test_helper/common-setup
+	load ../test_helper/common-setup
 }
 
 check_fd_exhaustion() {

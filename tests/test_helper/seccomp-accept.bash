@@ -1,0 +1,27 @@
+# shellcheck shell=bash
+# The check shared by the accept-policy-* tests (tests/accept/
+# accept-policy-*.bats): the errnos only a policy layer (seccomp) makes
+# accept(2) return.  Expectations are written here, not read from the C
+# (reproducers/lib/seccomp_accept.c runs them).
+# json is set by observe (common-setup.bash):
+# shellcheck disable=SC2154
+
+# seccomp SECCOMP_RET_ERRNO: accept() and accept4() fail with the filter's
+# errno, the kernel never touches the listener, the connection stays queued
+# and an unfiltered accept() gets it.
+check_policy() {
+	local errno=$1 family=$2
+	observe "accept-policy-${errno,,}" "$family"
+	assert_output - <<EOF2
+listener before: readable (still queued)
+child accept: $errno
+child accept4: $errno
+listener after: readable (still queued)
+parent accept: ok
+accepted peer: the queued client
+EOF2
+	run jq -r .policy <<<"$json"
+	assert_output seccomp
+	run jq -r .connection <<<"$json"
+	assert_output "still queued"
+}

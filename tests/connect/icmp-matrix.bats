@@ -10,7 +10,7 @@
 # tcp_ipv6.c tcp_v6_err()), not read from the C.
 
 setup() {
-	load test_helper/common-setup
+	load ../test_helper/common-setup
 }
 
 # One row per case.  Columns:

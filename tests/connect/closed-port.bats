@@ -1,0 +1,23 @@
+#!/usr/bin/env bats
+# closed-port: connect(2) to a port nobody listens on; the server host
+# answers the SYN with an RST.
+
+setup() {
+	load ../test_helper/common-setup
+}
+
+@test "closed-port ipv4: connect() ECONNREFUSED (the server host answers RST)" {
+	observe closed-port -4
+	assert_output - <<'EOF'
+connect: ECONNREFUSED
+state: CLOSE
+EOF
+}
+
+@test "closed-port ipv6: connect() ECONNREFUSED (the server host answers RST)" {
+	observe closed-port -6
+	assert_output - <<'EOF'
+connect: ECONNREFUSED
+state: CLOSE
+EOF
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bats
+# local-route-prohibit: connect(2) with a prohibit route to the server in
+# the client's own table.
+# The client's own routes: the error comes from the route lookup in
+# connect(), no packet leaves.
+
+setup() {
+	load ../test_helper/common-setup
+}
+
+@test "local-route-prohibit ipv4: connect() EACCES" {
+	observe local-route-prohibit -4
+	assert_output "connect: EACCES"
+}
+
+@test "local-route-prohibit ipv6: connect() EACCES" {
+	observe local-route-prohibit -6
+	assert_output "connect: EACCES"
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bats
+# no-route: connect(2) to a prefix the client has no route for.
+# The client's own routes: the error comes from the route lookup in
+# connect(), no packet leaves.
+
+setup() {
+	load ../test_helper/common-setup
+}
+
+@test "no-route ipv4: connect() ENETUNREACH" {
+	observe no-route -4
+	assert_output "connect: ENETUNREACH"
+}
+
+@test "no-route ipv6: connect() ENETUNREACH" {
+	observe no-route -6
+	assert_output "connect: ENETUNREACH"
+}

@@ -1,0 +1,47 @@
+/* The server that vanishes behind the router: vanishing_server.h. */
+#include "lib/vanishing_server.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+int server_vanishes(struct run *r)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	const char *l3 = r->family == AF_INET6 ? "ip6" : "ip";
+	char ruleset[512];
+	snprintf(ruleset, sizeof(ruleset),
+		 "table inet sockerr {\n"
+		 "  chain forward {\n"
+		 "    type filter hook forward priority 0; policy accept;\n"
+		 "    %s daddr %s drop\n"
+		 "    %s saddr %s drop\n"
+		 "  }\n"
+		 "}\n",
+		 l3, server, l3, server);
+	if (netns_nft(&r->topo.router, ruleset) < 0)
+		return -1;
+	note(r, "router nft forward: drop everything to and from %s", server);
+	return 0;
+}
+
+void set_int_sockopt(struct run *r, int fd, int level, int opt, const char *name, int val)
+{
+	step(r, setsockopt(fd, level, opt, &val, sizeof(val)), "setsockopt(%d, %s, %d)", fd, name,
+	     val);
+}
+
+void safety_timeout(int fd, int opt)
+{
+	struct timeval tv = {.tv_sec = SAFETY_TIMEOUT_S};
+	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
+void timing_lower_bound(struct run *r, const char *what, double ms, double bound_ms, int timers)
+{
+	measure(r, "elapsed ms", what, "%.0f", ms);
+	char call[160];
+	snprintf(call, sizeof(call), "%s, against the lower bound of %.0f ms", what, bound_ms);
+	observe(r, "elapsed", call, "%s", lower_bound_class(ms, bound_ms, timers));
+}

@@ -5,7 +5,7 @@
 # suppressed with MSG_NOSIGNAL.
 
 setup() {
-	load test_helper/common-setup
+	load ../test_helper/common-setup
 }
 
 # Three connections, one per SIGPIPE disposition: ignored, MSG_NOSIGNAL,

@@ -17,18 +17,15 @@
  * generated unless MSG_NOSIGNAL; ECONNRESET "A connection was forcibly
  * closed by a peer."  Linux gives both, in that order.
  */
-#include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/wait.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
-#include "lib/child.h"
 #include "record/harness.h"
 #include "lib/connection.h"
+#include "lib/reset_observe.h"
+#include "lib/sigpipe_send.h"
 #include "lib/sockets.h"
 
 enum sigpipe_mode { SIGPIPE_IGNORED, SIGPIPE_NOSIGNAL, SIGPIPE_DEFAULT };
@@ -43,8 +40,8 @@ static int reset_connection(struct run *r, int lfd)
 	if (send(cfd, "unread", 6, 0) != 6 || !(poll_fd(afd, POLLIN, 2000) & POLLIN))
 		return broken(r, "the client's data never reached the server"), -1;
 	step_as(r, "server close", close(afd), "close(%d) with 6 bytes unread", afd);
-	if (!wait_pending_error(cfd, 2000))
-		return broken(r, "the client never saw the server's RST"), -1;
+	if (!await_server_rst(r, cfd))
+		return -1;
 	return cfd;
 }
 
@@ -52,36 +49,6 @@ static void write_three_times(struct run *r, int cfd, int flags, const char *how
 {
 	for (int i = 1; i <= 3; i++)
 		step(r, send(cfd, "data", 4, flags), "send(%d, 4, %s) #%d", cfd, how, i);
-}
-
-/* The default disposition kills the writer, so the writes happen in a
- * child that reports each result before making the next write. */
-static void write_in_child(struct run *r, int cfd)
-{
-	int report;
-	pid_t pid = fork_reporter(&report);
-	if (pid < 0) {
-		note(r, "fork: %s", strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		for (int i = 1; i <= 3; i++) {
-			long res[2];
-			res[0] = send(cfd, "data", 4, 0);
-			res[1] = errno;
-			if (write(report, res, sizeof(res)) != sizeof(res))
-				_exit(1);
-		}
-		_exit(0);
-	}
-	long res[2];
-	for (int i = 1; read(report, res, sizeof(res)) == sizeof(res); i++) {
-		errno = (int)res[1];
-		step(r, res[0], "send(%d, 4, 0) #%d [child, SIGPIPE default]", cfd, i);
-	}
-	close(report);
-	observe_child_end(r, pid, "child", "waitpid(writer)");
 }
 
 static int write_after_rst(struct run *r)
@@ -106,7 +73,12 @@ static int write_after_rst(struct run *r)
 		case SIGPIPE_NOSIGNAL:
 			write_three_times(r, cfd, MSG_NOSIGNAL, "MSG_NOSIGNAL");
 			break;
-		case SIGPIPE_DEFAULT: write_in_child(r, cfd); break;
+		case SIGPIPE_DEFAULT:
+			/* The default disposition kills the writer, so the
+			 * writes happen in a child that reports each result
+			 * before making the next write. */
+			send_in_child(r, cfd, 3, "waitpid(writer)");
+			break;
 		}
 		close(cfd);
 	}

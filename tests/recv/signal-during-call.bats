@@ -11,7 +11,7 @@
 # connect() again waits for it and returns 0, a non-blocking one EALREADY.
 
 setup() {
-	load test_helper/common-setup
+	load ../test_helper/common-setup
 }
 
 check_signal_during_call() {

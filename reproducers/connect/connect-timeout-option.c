@@ -1,0 +1,104 @@
+/*
+ * connect-timeout-option: a blocking connect() with SO_SNDTIMEO, the SYNs
+ * silently dropped by a blackhole route on the router.  The caller's
+ * deadline ends the wait, not the attempt.  Functions below were read in
+ * the Debian 6.1 source (net/ipv4/af_inet.c, net/core/sock.c,
+ * include/net/sock.h); 6.18 keeps the same names.
+ *
+ * sock_sndtimeo() (include/net/sock.h) gives sk_sndtimeo: the SO_SNDTIMEO
+ * value in jiffies, rounded up by sock_set_timeout() (net/core/sock.c);
+ * "forever" when unset, 0 under O_NONBLOCK.
+ *
+ * __inet_stream_connect() (af_inet.c) sets err = -EINPROGRESS after
+ * sending the SYN, takes timeo = sock_sndtimeo(sk, flags & O_NONBLOCK) and
+ * sleeps in inet_wait_for_connect(); when that returns 0 (the timeout ran
+ * out, still SYN_SENT) it "goto out" with -EINPROGRESS.  The attempt is
+ * not cancelled: the socket stays in SYN_SENT and keeps retransmitting,
+ * SO_ERROR is 0, and a second connect() finds SS_CONNECTING: -EALREADY
+ * (after waiting the timeout again).
+ *
+ * POSIX connect() says EINPROGRESS is for O_NONBLOCK sockets and a
+ * blocking connect() waits until the connection is made or fails
+ * (ETIMEDOUT); its SO_SNDTIMEO is about output functions only.  socket(7)
+ * does document EINPROGRESS here.
+ */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "record/harness.h"
+#include "lib/sock_timeo.h"
+#include "lib/sockets.h"
+
+static int connect_timeout_option(struct run *r)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	char dst[64];
+	snprintf(dst, sizeof(dst), "%s/%d", server, r->family == AF_INET6 ? 128 : 32);
+	if (netns_route_add(&r->topo.router, r->family, dst, ROUTE_BLACKHOLE, NULL, NULL) < 0)
+		return broken_netns(r);
+	note(r, "router route: blackhole %s (the SYNs are dropped silently)", dst);
+
+	int fd = tcp_socket_in(&r->topo.client, r->family);
+	if (fd < 0)
+		return broken(r, "client socket: %m");
+	step(r, set_timeo(fd, SO_SNDTIMEO, TIMEO_MS), "setsockopt(%d, SO_SNDTIMEO, %d ms)", fd,
+	     TIMEO_MS);
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(r->family, server, SERVER_PORT, &ss);
+	struct call_watch w;
+	step(r, WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)), "connect(%d, %s), blocking",
+	     fd, sockaddr_str((struct sockaddr *)&ss));
+	observe(r, "elapsed", "connect(): slept, and for at least SO_SNDTIMEO", "%s",
+		timeout_class(&w, TIMEO_MS));
+	measure(r, "elapsed ms", "time in connect(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
+	int err = so_error(fd);
+	observe(r, "SO_ERROR", "getsockopt(SO_ERROR)", "%s",
+		err == 0 ? "0 (none)" : errno_name(err));
+	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(fd)));
+	observe(r, "poll", "poll(client, POLLOUT, 0)", "%s",
+		(poll_fd(fd, POLLOUT, 0) & POLLOUT) ? "writable" : "not writable");
+
+	/* Calling connect() again does not start over: the attempt is the
+	 * same one, still going on. */
+	step_as(r, "connect again", WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)),
+		"connect(%d, %s) again, blocking", fd, sockaddr_str((struct sockaddr *)&ss));
+	observe(r, "elapsed", "the second connect(): slept, and for at least SO_SNDTIMEO", "%s",
+		timeout_class(&w, TIMEO_MS));
+	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(fd)));
+
+	step(r, close(fd), "close(%d)", fd);
+	int n = tcp_diag_count(&r->topo.client, r->family, 0, SERVER_PORT, 1u << TCP_SYN_SENT);
+	observe(r, "SYN_SENT after close", "sock_diag: client sockets in SYN_SENT to the server",
+		"%s",
+		n < 0	 ? "sock_diag failed"
+		: n == 0 ? "none"
+			 : "some");
+	note(r, "connect() gave up waiting, not connecting: SO_SNDTIMEO ends the wait with "
+		"EINPROGRESS, the SYNs go on until close()");
+	return RUN_OK;
+}
+
+SCENARIO(connect_timeout_option) = {
+	.name = "connect-timeout-option",
+	.errno_name = "EINPROGRESS",
+	.syscall = "connect",
+	.summary = "a blocking connect() with SO_SNDTIMEO 200 ms, the SYNs dropped by the router",
+	.posix_expects = "EINPROGRESS only for an O_NONBLOCK socket; a blocking connect() waits "
+			 "until connected or failed (ETIMEDOUT); SO_SNDTIMEO bounds output "
+			 "functions, not connect() (socket(7) does document this EINPROGRESS)",
+	.kernel_path =
+		"__inet_stream_connect(): err = -EINPROGRESS, timeo = sock_sndtimeo(); "
+		"inet_wait_for_connect() returns 0 (timeout, still SYN_SENT) -> -EINPROGRESS; "
+		"again: SS_CONNECTING -> -EALREADY",
+	.handling = "retry when ready: the attempt goes on; poll for POLLOUT then read SO_ERROR, "
+		    "or close() to abandon it (connect() again says EALREADY)",
+	.topology = TOPO_ROUTED,
+	.intrinsic_wait_ms = 400,
+	.intrinsic_wait = "SO_SNDTIMEO 200 ms, twice (connect(), then connect() again)",
+	.order = 340,
+	.run = connect_timeout_option,
+};

@@ -1,0 +1,91 @@
+/* The set-up of the reset-* scenarios: reset_fixture.h. */
+#include "lib/reset_fixture.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/connection.h"
+#include "lib/reset_observe.h"
+#include "lib/sockets.h"
+
+int with_fds(struct run *r, int (*body)(struct run *r, int *fds))
+{
+	int fds[N_FDS];
+	for (int i = 0; i < N_FDS; i++)
+		fds[i] = -1;
+	int status = body(r, fds);
+	for (int i = 0; i < N_FDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return status;
+}
+
+void server_close(struct run *r, int *fds, const char *how)
+{
+	int afd = fds[AFD];
+	fds[AFD] = -1;
+	step_as(r, "server close", close(afd), "close(%d) %s", afd, how);
+}
+
+int server_listener(struct run *r, int backlog)
+{
+	const char *server = topology_server_addr(&r->topo, r->family);
+	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, backlog);
+	if (lfd < 0)
+		broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+	return lfd;
+}
+
+int server_connection(struct run *r, int *fds)
+{
+	if ((fds[LFD] = server_listener(r, 8)) < 0)
+		return RUN_BROKEN;
+	if (connection_to(r, fds[LFD], &fds[CFD], &fds[AFD]) != RUN_OK)
+		return RUN_BROKEN;
+	return RUN_OK;
+}
+
+bool deliver(int from, int to, const char *msg)
+{
+	size_t len = strlen(msg);
+	return send(from, msg, len, MSG_NOSIGNAL) == (ssize_t)len &&
+	       (poll_fd(to, POLLIN, 2000) & POLLIN);
+}
+
+static const char *revents_str(int revents)
+{
+	static char buf[96];
+	static const struct {
+		int bit;
+		const char *name;
+	} bits[] = {{POLLIN, "POLLIN"},	  {POLLOUT, "POLLOUT"},	    {POLLERR, "POLLERR"},
+		    {POLLHUP, "POLLHUP"}, {POLLRDHUP, "POLLRDHUP"}, {POLLNVAL, "POLLNVAL"}};
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (revents & bits[i].bit)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+				 buf[0] ? "|" : "", bits[i].name);
+	return buf[0] ? buf : "none";
+}
+
+void observe_client(struct run *r, int cfd)
+{
+	observe(r, "client poll", "poll(client, POLLIN|POLLOUT|POLLRDHUP)", "%s",
+		revents_str(poll_fd(cfd, POLLIN | POLLOUT | POLLRDHUP, 0)));
+	observe_state(r, "client state", cfd);
+}
+
+void observe_counter(struct run *r, const char *label, const char *group, const char *name,
+		     long before)
+{
+	long after = netstat_counter(&r->topo.server, group, name);
+	char call[96];
+	snprintf(call, sizeof(call), "server %s %s", group, name);
+	if (before < 0 || after < 0)
+		observe(r, label, call, "absent");
+	else
+		observe(r, label, call, "%+ld", after - before);
+}

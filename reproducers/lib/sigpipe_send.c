@@ -1,0 +1,51 @@
+/* send() under SIGPIPE ignored, and with its default disposition in a
+ * child: sigpipe_send.h. */
+#include "lib/sigpipe_send.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/child.h"
+
+void send_sigpipe_ignored(struct run *r, int fd)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	sigaction(SIGPIPE, &ign, &old);
+	step(r, send(fd, "data", 4, 0), "send(%d, 4, 0) [SIGPIPE ignored]", fd);
+	sigaction(SIGPIPE, &old, NULL);
+}
+
+void send_in_child(struct run *r, int fd, int count, const char *waited)
+{
+	int report;
+	pid_t pid = fork_reporter(&report);
+	if (pid < 0) {
+		note(r, "fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		for (int i = 1; i <= count; i++) {
+			long res[2];
+			res[0] = send(fd, "data", 4, 0);
+			res[1] = errno;
+			if (write(report, res, sizeof(res)) != sizeof(res))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	long res[2];
+	for (int i = 1; read(report, res, sizeof(res)) == sizeof(res); i++) {
+		char nth[16] = "";
+		if (count > 1)
+			snprintf(nth, sizeof(nth), " #%d", i);
+		errno = (int)res[1];
+		step(r, res[0], "send(%d, 4, 0)%s [child, SIGPIPE default]", fd, nth);
+	}
+	close(report);
+	observe_child_end(r, pid, "child", waited);
+}

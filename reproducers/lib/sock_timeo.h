@@ -1,0 +1,19 @@
+/*
+ * SO_RCVTIMEO / SO_SNDTIMEO: the caller's own deadline on a blocking call,
+ * for the scenarios whose call ends when it runs out (recv-timeout,
+ * send-timeout, connect-timeout-option).  sock_set_timeout()
+ * (net/core/sock.c) stores it in jiffies, rounded up; sock_rcvtimeo() /
+ * sock_sndtimeo() (include/net/sock.h) hand it to the sleeping call, or 0
+ * under O_NONBLOCK / MSG_DONTWAIT.
+ */
+#ifndef SOCKERR_SOCK_TIMEO_H
+#define SOCKERR_SOCK_TIMEO_H
+
+/* The timeout those scenarios set (their descriptors say "200 ms"). */
+#define TIMEO_MS 200
+
+/* setsockopt(fd, SOL_SOCKET, opt, ms as a struct timeval): opt is
+ * SO_RCVTIMEO or SO_SNDTIMEO.  setsockopt()'s result. */
+int set_timeo(int fd, int opt, int ms);
+
+#endif

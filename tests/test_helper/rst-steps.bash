@@ -1,0 +1,18 @@
+# shellcheck shell=bash
+# For the tests of the scenarios whose connection meets an RST or a
+# shutdown (tests/recv/reset-*.bats, tests/send/pipe-*.bats): their
+# successful calls show their return value (a byte count, 0 for EOF), so
+# that data, EOF and success are told apart; and the poll() events a
+# client's socket reports after an RST.
+
+# observe_ret NAME -4|-6: as observe, but "label: ret" for calls that
+# succeeded.
+observe_ret() {
+	observe "$@"
+	# shellcheck disable=SC2154 # json is set by observe
+	run jq -r '.steps[] | "\(.name): \(.value // .errno // .ret)"' <<<"$json"
+}
+
+# After an RST: the socket is closed, readable, writable, in error and hung up.
+# shellcheck disable=SC2034 # read by the tests that load this file
+POLL_AFTER_RST='POLLIN|POLLOUT|POLLERR|POLLHUP|POLLRDHUP'

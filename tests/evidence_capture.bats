@@ -96,8 +96,9 @@ EOF
 # The router's unreachable route answers each SYN with an ICMP error
 # (ip_error() / ip6_pkt_drop()).  connect() fails on the first error, or,
 # when that one met the socket lock (LockDroppedIcmps +1, see
-# connect.bats), on the error for the SYN retransmission: the capture must
-# show one SYN and one error per attempt, as many attempts as that says.
+# tests/connect/router-unreachable.bats), on the error for the SYN
+# retransmission: the capture must show one SYN and one error per attempt,
+# as many attempts as that says.
 check_router_unreachable() {
 	local family=$1 filter=$2 icmp_line=$3 label=$4
 	capture router-unreachable "$family"

@@ -8,7 +8,7 @@
 
 setup_suite() {
 	local root
-	root=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	if [ -z "${ROOT_SNAPSHOT_BEFORE:-}" ]; then
 		# shellcheck source=tests/test_helper/root-snapshot.bash
 		. "$root/tests/test_helper/root-snapshot.bash"

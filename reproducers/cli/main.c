@@ -194,6 +194,14 @@ static int cmd_list(int argc, char **argv)
 		json_string(stdout, sc->handling);
 		fputs(",\"policy\":", stdout);
 		json_string(stdout, sc->policy);
+		/* Where it lives: reproducers/<folder>/<name>.c, by one rule
+		 * (catalogue_folder()) that scripts/catalogue-check holds the
+		 * files to. */
+		char folder[32];
+		fputs(",\"folder\":", stdout);
+		json_string(stdout, catalogue_folder(sc->syscall, folder, sizeof(folder)));
+		fputs(",\"file\":", stdout);
+		json_string(stdout, scenario_file(sc));
 		putchar('}');
 	}
 	if (json)

@@ -8,8 +8,8 @@ setup() {
 	load ../test_helper/common-setup
 	check=$BATS_TEST_DIRNAME/../../scripts/catalogue-check
 	copy=$BATS_TEST_TMPDIR/tests
-	mkdir -p "$copy"
-	cp "$BATS_TEST_DIRNAME"/../*.bats "$copy"/
+	cp -r "$BATS_TEST_DIRNAME/.." "$copy"
+	export CATALOGUE_SOURCES=$BATS_TEST_DIRNAME/../../reproducers
 }
 
 @test "catalogue-check: the tree's tests and catalogue agree" {
@@ -19,7 +19,7 @@ setup() {
 }
 
 @test "catalogue-check: a scenario whose tests are gone is named" {
-	sed -i 's/^@test "accept-closed-fd:/@test "closed descriptor:/' "$copy"/*.bats
+	sed -i 's/^@test "accept-closed-fd:/@test "closed descriptor:/' "$copy"/*/*.bats
 	run env CATALOGUE_TESTS="$copy" "$check" "$SOCKERR"
 	assert_failure 1
 	assert_output "catalogue-check: scenario accept-closed-fd has no test (no @test title starts with its name)"
@@ -32,3 +32,12 @@ setup() {
 	assert_line "catalogue-check: $copy/typo.bats:1 names scenario closed-prot, which the catalogue does not have"
 	assert_line "catalogue-check: $copy/typo.bats:2 names scenario closed-prot, which the catalogue does not have"
 }
+
+@test "catalogue-check: a scenario's bats file missing, or a file named after no scenario, is named" {
+	mv "$copy/connect/closed-port.bats" "$copy/connect/closed-ports.bats"
+	run env CATALOGUE_TESTS="$copy" "$check" "$SOCKERR"
+	assert_failure 1
+	assert_line "catalogue-check: scenario closed-port has no $copy/connect/closed-port.bats"
+	assert_line "catalogue-check: $copy/connect/closed-ports.bats is no scenario's file (one scenario per file, named after it)"
+}
+

@@ -579,6 +579,18 @@ static int make_dir(const char *path)
 	return 0;
 }
 
+/* What a rendered job held: its record, evidence, and the reader's buffer. */
+static void job_free(struct job *j)
+{
+	if (j->r) {
+		evidence_free(j->r->evidence);
+		run_free(j->r);
+		free(j->r);
+		j->r = NULL;
+	}
+	record_reader_free(&j->reader);
+}
+
 struct tally {
 	int runs, broken, skipped;
 	FILE *table;
@@ -617,11 +629,7 @@ static void render_job(struct job *j, const struct run_options *o, struct tally 
 		render_json(o->output, r, status, render_evidence_json);
 	}
 	fflush(stdout);
-	evidence_free(j->r->evidence);
-	run_free(j->r);
-	free(j->r);
-	j->r = NULL;
-	record_reader_free(&j->reader);
+	job_free(j);
 }
 
 static int default_jobs(void)
@@ -1018,7 +1026,7 @@ static int cmd_explain(int argc, char **argv)
 	}
 	render_explain(stdout, j.r, j.status, step_mode, o.colour);
 	int status = j.status;
-	free(j.r);
+	job_free(&j);
 	return status;
 }
 

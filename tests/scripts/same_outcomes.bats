@@ -27,7 +27,7 @@ change() {
 	assert_success
 }
 
-@test "same-outcomes: a changed errno, value, return or status is a difference, named by run and step" {
+@test "same-outcomes: a changed errno, value, return, host or status is a difference, named by run and step" {
 	change '(.runs[] | select(.scenario == "closed-port" and .family == "ipv6") | .steps[]
 		| select(.name == "connect") | .errno) = "ETIMEDOUT"'
 	run "$same" "$results" "$changed"
@@ -41,6 +41,10 @@ change() {
 	run "$same" "$results" "$changed"
 	assert_failure 1
 	assert_line --regexp '^rst-before-accept ipv4: step 1 \(.*\): returned 0 / 7$'
+	change '(.runs[] | select(.scenario == "closed-port" and .family == "ipv4") | .steps[0].host) = "router"'
+	run "$same" "$results" "$changed"
+	assert_failure 1
+	assert_line --regexp '^closed-port ipv4: step 1 \(connect\): host client / router$'
 }
 
 @test "same-outcomes: a step added, renamed, or a run missing is a difference" {

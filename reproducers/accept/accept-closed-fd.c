@@ -38,7 +38,7 @@ SCENARIO(accept_closed_fd) = {
 	.kernel_path = "__sys_accept4(): fdget(fd) finds no file -> -EBADF, before any other "
 		       "check",
 	.handling = "fatal: a bug in the caller (the descriptor was closed, or never opened)",
-	.topology = TOPO_NONE,
+	.topology = {.kind = TOPO_NONE},
 	.families = FAMILY_NONE,
 	.order = 50,
 	.run = accept_closed_fd,

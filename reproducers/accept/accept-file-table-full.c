@@ -252,7 +252,7 @@ SCENARIO(accept_file_table_full) = {
 		    "connection stays queued",
 	/* It lowers fs.file-max, which is global to the kernel (a disposable VM's):
 	 * any run in flight meanwhile would get ENFILE on its next socket or file. */
-	.exclusive = true,
+	.global_knob = "fs.file-max",
 	.order = 130,
 	.run = accept_file_table_full,
 };

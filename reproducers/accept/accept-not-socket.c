@@ -39,7 +39,7 @@ SCENARIO(accept_not_socket) = {
 	.kernel_path = "do_accept(): sock_from_file() == NULL -> -ENOTSOCK (after "
 		       "__sys_accept4_file() checked the flags and reserved a descriptor)",
 	.handling = "fatal: a bug in the caller (the descriptor is not a socket)",
-	.topology = TOPO_NONE,
+	.topology = {.kind = TOPO_NONE},
 	.families = FAMILY_NONE,
 	.order = 60,
 	.run = accept_not_socket,

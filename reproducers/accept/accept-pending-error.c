@@ -297,7 +297,7 @@ SCENARIO(accept_pending_error) = {
 		       "inet_csk_accept() never looks at sk_err; tcp_recvmsg_locked() reports "
 		       "sk_err, sk_getsockopt(SO_ERROR) sk_err or sk_err_soft",
 	.handling = "accept() reports nothing: check the first read/SO_ERROR and close on error",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.order = 180,
 	.run = accept_pending_error,
 };

@@ -60,8 +60,8 @@ __attribute__((constructor)) static void catalogue_build(void)
 		*sc = *__start_sockerr_scenarios[i].scenario;
 		if (!sc->families)
 			sc->families = FAMILY_BOTH;
-		if (sc->topology == TOPO_NONE && sc->families != FAMILY_NONE)
-			sc->topology = TOPO_PAIR;
+		if (sc->topology.kind == TOPO_NONE && sc->families != FAMILY_NONE)
+			sc->topology.kind = TOPO_PAIR;
 		sorted[i] = sc;
 	}
 	qsort(sorted, n, sizeof(*sorted), by_place);

@@ -185,7 +185,7 @@ static int cmd_list(int argc, char **argv)
 		fputs(",\"families\":", stdout);
 		list_json_families(stdout, sc->families);
 		fputs(",\"topology\":", stdout);
-		json_string(stdout, topology_name(sc->topology));
+		json_string(stdout, topology_name(sc->topology.kind));
 		fputs(",\"posix_expects\":", stdout);
 		json_string(stdout, sc->posix_expects);
 		fputs(",\"kernel_path\":", stdout);
@@ -194,6 +194,8 @@ static int cmd_list(int argc, char **argv)
 		json_string(stdout, sc->handling);
 		fputs(",\"policy\":", stdout);
 		json_string(stdout, sc->policy);
+		fputs(",\"global_knob\":", stdout);
+		json_string(stdout, sc->global_knob);
 		/* Where it lives: reproducers/<folder>/<name>.c, by one rule
 		 * (catalogue_folder()) that scripts/catalogue-check holds the
 		 * files to. */
@@ -257,9 +259,11 @@ static bool ipv6_available(void)
 
 static int setup_topology(struct run *r)
 {
-	switch (r->sc->topology) {
+	switch (r->sc->topology.kind) {
 	case TOPO_PAIR: return topology_pair(&r->topo);
-	case TOPO_ROUTED: return topology_routed(&r->topo, !r->sc->client_without_default_route);
+	case TOPO_ROUTED:
+		return topology_routed(&r->topo,
+				       r->sc->topology.client_routes == CLIENT_DEFAULT_ROUTE);
 	case TOPO_NONE: break;
 	}
 	return 0;
@@ -798,19 +802,19 @@ static int cmd_run(int argc, char **argv)
 		       !exclusive_in_flight) {
 			struct job *j = &jobs[launch[next_launch]];
 			/* A run that changes a kernel-wide knob has the kernel alone. */
-			if (j->sc->exclusive && n_flight > 0)
+			if (j->sc->global_knob && n_flight > 0)
 				break;
 			next_launch++;
 			if (job_start(j, &o)) {
 				flight[n_flight++] = j;
-				exclusive_in_flight = j->sc->exclusive;
+				exclusive_in_flight = j->sc->global_knob != NULL;
 			}
 		}
 		if (n_flight > 0) {
 			collect(flight, &n_flight, o.timeout_s);
 			exclusive_in_flight = false;
 			for (int i = 0; i < n_flight; i++)
-				exclusive_in_flight |= flight[i]->sc->exclusive;
+				exclusive_in_flight |= flight[i]->sc->global_knob != NULL;
 		}
 		/* Output stays in catalogue order, whatever order runs end in. */
 		while (next_render < n_jobs && jobs[next_render].done)

@@ -96,7 +96,7 @@ SCENARIO(connect_timeout_option) = {
 		"again: SS_CONNECTING -> -EALREADY",
 	.handling = "retry when ready: the attempt goes on; poll for POLLOUT then read SO_ERROR, "
 		    "or close() to abandon it (connect() again says EALREADY)",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.intrinsic_wait_ms = 400,
 	.intrinsic_wait = "SO_SNDTIMEO 200 ms, twice (connect(), then connect() again)",
 	.order = 340,

@@ -754,7 +754,7 @@ SCENARIO(icmp_matrix) = {
 	.handling = "back off and free resources in SYN_SENT (close, next address); on an "
 		    "established connection a soft error only shows up as ETIMEDOUT later, "
 		    "unless IP_RECVERR is set: then read the error queue and decide",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.order = 530,
 	.run = icmp_matrix,
 	.render_steps = render_matrix,

@@ -32,8 +32,7 @@ SCENARIO(no_route) = {
 	.handling = "back off and free resources: this host has no route; close, try the "
 		    "host's next address (another family), retry when the routing changes",
 	/* The server's prefix is known only to the router. */
-	.topology = TOPO_ROUTED,
-	.client_without_default_route = true,
+	.topology = {.kind = TOPO_ROUTED, .client_routes = CLIENT_CONNECTED_ONLY},
 	.order = 290,
 	.run = no_route,
 };

@@ -112,7 +112,7 @@ SCENARIO(refused_by_firewall) = {
 		       "-> tcp_reset() (SYN_SENT: ECONNREFUSED)",
 	.handling = "back off and free resources: close the socket; retry later with backoff or "
 		    "try the next address (the port or a firewall refused)",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.order = 430,
 	.run = refused_by_firewall,
 };

@@ -109,7 +109,7 @@ SCENARIO(refused_by_icmp) = {
 		       "(LockDroppedIcmps), hard on the SYN retransmission",
 	.handling = "back off and free resources: close the socket; retry later with backoff or "
 		    "try the next address (the port or a firewall refused)",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.intrinsic_wait_ms = 1000,
 	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
 			  "connect()'s socket lock",

@@ -55,7 +55,7 @@ SCENARIO(router_blackhole) = {
 		       "tcp_write_err() (ETIMEDOUT)",
 	.handling = "back off and free resources: nothing answered; close, try the next "
 		    "address, retry later with backoff (a silent drop looks exactly like this)",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.intrinsic_wait_ms = 1000,
 	.intrinsic_wait =
 		"one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms is checked",

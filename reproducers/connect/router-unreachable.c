@@ -62,7 +62,7 @@ SCENARIO(router_unreachable) = {
 		       "SYN retransmission",
 	.handling = "back off and free resources: a router has no way there; close, try the "
 		    "host's next address, retry later with backoff",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.intrinsic_wait_ms = 1000,
 	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
 			  "connect()'s socket lock",

@@ -112,7 +112,7 @@ SCENARIO(timeout_syn_dropped) = {
 		       "tcp_done_with_error(ETIMEDOUT); __inet_stream_connect() sock_error()",
 	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
 		    "with backoff; the peer or the path is gone",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.intrinsic_wait_ms = 3000,
 	.intrinsic_wait = "two SYN retransmission timeouts: 1 s + 2 s (TCP_TIMEOUT_INIT doubled; "
 			  "TCP_SYNCNT 1, tcp_syn_linear_timeouts 0)",

@@ -69,7 +69,7 @@ SCENARIO(unreachable_net_icmp) = {
 		       "ICMP_NET_UNREACH / ip6_null_entry ip6_pkt_discard() ICMPV6_NOROUTE; "
 		       "client: tcp_v4_err() icmp_err_convert[ICMP_NET_UNREACH] / tcp_v6_err() "
 		       "icmpv6_err_convert() -> ENETUNREACH",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.handling = "back off and free resources: a router has no route; close, try the next "
 		    "address (another family), retry later with backoff",
 	.intrinsic_wait_ms = 1000,

@@ -50,7 +50,7 @@ SCENARIO(unreachable_ttl_exceeded) = {
 		       "tcp_v4_err() ICMP_TIME_EXCEEDED -> EHOSTUNREACH / tcp_v6_err() "
 		       "icmpv6_err_convert(ICMPV6_TIME_EXCEED) -> EHOSTUNREACH; socket owned by "
 		       "connect(): sk_err_soft (LockDroppedIcmps), hard on the SYN retransmission",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.handling = "back off and free resources: a routing loop or a TTL too small for the path; "
 		    "close, try the next address, retry later; an immediate retry fails the same",
 	.intrinsic_wait_ms = 1000,

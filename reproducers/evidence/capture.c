@@ -260,7 +260,7 @@ static bool start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 void capture_start(struct run *r, const struct evidence_options *o)
 {
 	memset(&cap, 0, sizeof(cap));
-	if (r->sc->topology == TOPO_NONE) {
+	if (r->sc->topology.kind == TOPO_NONE) {
 		snprintf(r->evidence->capture_note, sizeof(r->evidence->capture_note),
 			 "no network: nothing crossed a link");
 		return;

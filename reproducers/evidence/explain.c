@@ -214,18 +214,18 @@ static void describe_topology(struct narration *n, const struct run *r)
 	const struct topology *t = &r->topo;
 	/* The addresses by the scenario's kind: a run that failed early has
 	 * no topology of its own to ask. */
-	struct topology k = {.kind = sc->topology};
+	struct topology k = {.kind = sc->topology.kind};
 	int fam = r->family;
 	bool v6 = fam == AF_INET6;
 	const char *plen = v6 ? "/64" : "/24";
-	if (sc->topology == TOPO_NONE || fam == AF_UNSPEC) {
+	if (sc->topology.kind == TOPO_NONE || fam == AF_UNSPEC) {
 		say(n, 0, 0,
 		    "No network is involved: the calls run in sockerr's own process, in no "
 		    "namespace of their own, and no packet is sent.");
 		return;
 	}
 	const char *client = topology_client_addr(&k, fam);
-	if (sc->topology == TOPO_PAIR) {
+	if (sc->topology.kind == TOPO_PAIR) {
 		say(n, 0, 0,
 		    "The run builds two network namespaces of its own, joined by one veth link: "
 		    "the client (eth0, %s%s) and the server (eth0, %s%s). They share one "
@@ -239,7 +239,7 @@ static void describe_topology(struct narration *n, const struct run *r)
 		    "between its two links, and the server (eth0, %s%s), on another subnet.",
 		    client, plen, topology_router_addr(&k, fam, false),
 		    topology_router_addr(&k, fam, true), topology_server_addr(&k, fam), plen);
-		if (sc->client_without_default_route)
+		if (sc->topology.client_routes == CLIENT_CONNECTED_ONLY)
 			say(n, 0, 0,
 			    "Routes: the server's default route goes via the router (%s). The "
 			    "client has no default route: it knows only its own link's subnet "
@@ -356,7 +356,7 @@ static void section_steps(struct narration *n, const struct run *r, int status)
 		blank(n);
 		char d[32];
 		say(n, 0, 0, "The whole run%s took %s.",
-		    r->sc->topology == TOPO_NONE ? "" : ", namespaces included,",
+		    r->sc->topology.kind == TOPO_NONE ? "" : ", namespaces included,",
 		    ms_text(r->duration_ms, d, sizeof(d)));
 	}
 }
@@ -635,7 +635,7 @@ static void section_wire(struct narration *n, const struct run *r)
 {
 	const struct evidence *ev = evidence_of(r);
 	heading(n, "What the wire shows");
-	if (r->sc->topology == TOPO_NONE)
+	if (r->sc->topology.kind == TOPO_NONE)
 		say(n, 0, 0, "Nothing: no network is involved, so no packet is sent.");
 	else if (!ev->captured)
 		say(n, 0, 0, "No capture: %s.",

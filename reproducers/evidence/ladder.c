@@ -209,7 +209,7 @@ static int build_diagram(struct diagram *d, const struct run *r)
 	d->r = r;
 	for (int h = 0; h < 3; h++)
 		d->col_of_host[h] = -1;
-	switch (r->sc->topology) {
+	switch (r->sc->topology.kind) {
 	case TOPO_ROUTED:
 		d->n_cols = 3;
 		for (int h = 0; h < 3; h++)

@@ -135,7 +135,7 @@ static void refresh_hosts(const struct run *r)
 		memset(host_of_fd, HOST_NONE, sizeof(host_of_fd));
 		host_cache_ready = true;
 	}
-	if (r->sc->topology == TOPO_NONE)
+	if (r->sc->topology.kind == TOPO_NONE)
 		return;
 	int saved = errno;
 	/* The open descriptors from /proc/self/fd: a few system calls, where
@@ -175,7 +175,7 @@ void step_prepare(const struct run *r)
 static int8_t socket_host(const struct run *r, int fd)
 {
 	refresh_hosts(r);
-	if (fd < 0 || fd >= HOST_CACHE || r->sc->topology == TOPO_NONE)
+	if (fd < 0 || fd >= HOST_CACHE || r->sc->topology.kind == TOPO_NONE)
 		return HOST_NONE;
 	return host_of_fd[fd];
 }
@@ -186,7 +186,7 @@ static int8_t socket_host(const struct run *r, int fd)
 static int8_t named_host(const struct run *r, const char *text)
 {
 	static const char *const names[] = {"client", "router", "server"};
-	if (r->sc->topology == TOPO_NONE)
+	if (r->sc->topology.kind == TOPO_NONE)
 		return HOST_NONE;
 	for (int h = HOST_CLIENT; h <= HOST_SERVER; h++) {
 		size_t n = strlen(names[h]);
@@ -485,7 +485,7 @@ void render_json(FILE *out, const struct run *r, int status,
 	fputs(",\"reason\":", out);
 	json_string(out, status == RUN_OK ? NULL : r->reason);
 	fputs(",\"topology\":", out);
-	json_string(out, topology_name(sc->topology));
+	json_string(out, topology_name(sc->topology.kind));
 	fputs(",\"errno\":", out);
 	json_string(out, sc->errno_name);
 	fputs(",\"syscall\":", out);

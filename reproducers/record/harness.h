@@ -31,9 +31,20 @@ struct evidence;
 enum host { HOST_NONE = -1, HOST_CLIENT = 0, HOST_ROUTER = 1, HOST_SERVER = 2 };
 const char *host_name(int host); /* "client", "router", "server", "?" */
 
+/* What a scenario needs of its namespaces: the topology (kind) and, for
+ * a routed one, whether the client gets a default route. */
+enum client_routes {
+	CLIENT_DEFAULT_ROUTE = 0, /* a default route via the router */
+	CLIENT_CONNECTED_ONLY,	  /* only its connected prefix */
+};
+struct topology_spec {
+	enum topology_kind kind;
+	enum client_routes client_routes;
+};
+
 /* A scenario file declares its scenario with SCENARIO() (below); a field
- * left out takes its default: families FAMILY_BOTH, topology TOPO_PAIR
- * (TOPO_NONE for FAMILY_NONE), NULL and 0 elsewhere. */
+ * left out takes its default: families FAMILY_BOTH, topology a pair
+ * (none for FAMILY_NONE), NULL and 0 elsewhere. */
 struct scenario {
 	const char *name;
 	const char *errno_name; /* the errno the scenario is about */
@@ -49,9 +60,8 @@ struct scenario {
 	 * "retry at once", "retry when ready", "back off and free resources"
 	 * or "fatal: a bug in the caller" (or a few words where none fits). */
 	const char *handling;
-	enum topology_kind topology;
-	/* routed topology only: the client gets no default route */
-	bool client_without_default_route;
+	/* The namespaces the scenario needs. */
+	struct topology_spec topology;
 	unsigned families;
 	/* What the scenario must wait out by design: a kernel timer that is
 	 * the condition itself (a SYN retransmission, a keepalive probe, a
@@ -61,9 +71,10 @@ struct scenario {
 	 * measured, so everything else is overhead. */
 	int intrinsic_wait_ms;
 	const char *intrinsic_wait;
-	/* Runs with no other run in flight: it changes a knob that is global
-	 * to the kernel (fs.file-max), which would make concurrent runs fail. */
-	bool exclusive;
+	/* A knob global to the kernel that the run changes ("fs.file-max"),
+	 * NULL for none: such a run has the kernel to itself, no other run in
+	 * flight, since the knob would make concurrent runs fail. */
+	const char *global_knob;
 	/* Its place in the catalogue: scenarios sort by the system call
 	 * they are about (catalogue_folder()), then by this, then by name. */
 	int order;

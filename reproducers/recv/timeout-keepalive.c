@@ -88,7 +88,7 @@ SCENARIO(timeout_keepalive) = {
 		       "ETIMEDOUT); tcp_recvmsg_locked() sock_error()",
 	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
 		    "with backoff; the peer or the path is gone",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.intrinsic_wait_ms = 2000,
 	.intrinsic_wait = "keepalive: TCP_KEEPIDLE 1 s + TCP_KEEPCNT 1 x TCP_KEEPINTVL 1 s",
 	.order = 470,

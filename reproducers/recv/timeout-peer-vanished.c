@@ -161,7 +161,7 @@ SCENARIO(timeout_peer_vanished) = {
 		       "tcp_done_with_error(); tcp_recvmsg_locked() sock_error()",
 	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
 		    "with backoff; the peer or the path is gone",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.intrinsic_wait_ms = 900,
 	.intrinsic_wait = "tail loss probe 2 srtt + 200 ms (one segment out, TCP_RTO_MIN), first "
 			  "RTO 200 ms, then TCP_USER_TIMEOUT 500 ms",

@@ -118,7 +118,7 @@ SCENARIO(timeout_user_timeout) = {
 		       "tcp_write_err(); sk_stream_wait_memory() -> sk_stream_error() sock_error()",
 	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
 		    "with backoff; the peer or the path is gone",
-	.topology = TOPO_ROUTED,
+	.topology = {.kind = TOPO_ROUTED},
 	.intrinsic_wait_ms = 700,
 	.intrinsic_wait = "first RTO 200 ms (TCP_RTO_MIN), then TCP_USER_TIMEOUT 500 ms from it",
 	.order = 480,

@@ -55,8 +55,8 @@ static const char *bad_pointer_case(struct run *r, int lfd, const char *label, v
 		return NULL;
 	}
 	if (client_sends_first) {
-		step_as(r, "client send", send(cfd, "x", 1, MSG_NOSIGNAL),
-			"client send(%d, 1, MSG_NOSIGNAL) before the accept", cfd);
+		step(r, AT(HOST_CLIENT), "client send", send(cfd, "x", 1, MSG_NOSIGNAL),
+		     "client send(%d, 1, MSG_NOSIGNAL) before the accept", cfd);
 		/* The byte must be in the child's receive queue before the
 		 * accept: wait for the server's ACK of it (nothing unacked). */
 		for (int i = 0; i < 2000 && tcp_unacked(cfd) != 0; i++)
@@ -68,15 +68,15 @@ static const char *bad_pointer_case(struct run *r, int lfd, const char *label, v
 		close(cfd);
 		return NULL;
 	}
-	long fd = step_as(r, label, syscall(SYS_accept, lfd, addr, addrlen), "accept(%d, %s)", lfd,
-			  what);
+	long fd = step(r, ON_FD(lfd), label, syscall(SYS_accept, lfd, addr, addrlen),
+		       "accept(%d, %s)", lfd, what);
 	if (fd >= 0)
 		close((int)fd);
 	bool queued = acctab_queued(lfd);
-	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
+	observe(r, NOWHERE, "queue after", "poll(listener, POLLIN)", "%s",
 		queued ? "still queued" : "empty");
 	const char *peer = acctab_peer_view(r, cfd, 1000);
-	observe(r, "peer sees", "the client's recv() after poll()", "%s", peer);
+	observe(r, NOWHERE, "peer sees", "the client's recv() after poll()", "%s", peer);
 	snprintf(fate, sizeof(fate), "%s", acctab_fate(queued, peer));
 	if (queued) {
 		/* Take it off the queue so the next case starts empty. */

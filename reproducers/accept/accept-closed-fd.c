@@ -18,14 +18,15 @@ static int accept_closed_fd(struct run *r)
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return broken(r, "open /dev/null: %m");
-	step(r, close(fd), "close(%d)", fd);
+	step(r, ON_FD(fd), "close", close(fd), "close(%d)", fd);
 	/* Nothing in this single-threaded run opens a descriptor in between,
 	 * so the number stays free. */
-	step(r, accept(fd, NULL, NULL), "accept(%d) on the descriptor just closed", fd);
-	step_as(r, "accept4 bad flags", accept4(fd, NULL, NULL, ACCEPT4_BAD_FLAG),
-		"accept4(%d, NULL, NULL, %#x): the fd is checked before the flags", fd,
-		ACCEPT4_BAD_FLAG);
-	step_as(r, "accept -1", accept(-1, NULL, NULL), "accept(-1)");
+	step(r, ON_FD(fd), "accept", accept(fd, NULL, NULL),
+	     "accept(%d) on the descriptor just closed", fd);
+	step(r, ON_FD(fd), "accept4 bad flags", accept4(fd, NULL, NULL, ACCEPT4_BAD_FLAG),
+	     "accept4(%d, NULL, NULL, %#x): the fd is checked before the flags", fd,
+	     ACCEPT4_BAD_FLAG);
+	step(r, ON_FD(-1), "accept -1", accept(-1, NULL, NULL), "accept(-1)");
 	return RUN_OK;
 }
 

@@ -53,28 +53,32 @@ static int accept_fd_limit(struct run *r)
 	}
 
 	struct rlimit low = {.rlim_cur = (rlim_t)lowest, .rlim_max = saved.rlim_max};
-	if (step(r, setrlimit(RLIMIT_NOFILE, &low),
+	if (step(r, NOWHERE, "setrlimit", setrlimit(RLIMIT_NOFILE, &low),
 		 "setrlimit(RLIMIT_NOFILE, {%d, hard}): descriptors 0..%d all open", lowest,
 		 lowest - 1) < 0) {
 		rc = broken(r, "setrlimit(RLIMIT_NOFILE, %d): %m", lowest);
 		goto out;
 	}
 	/* From here to the restore nothing may need a descriptor. */
-	int afd = step(r, accept(lfd, NULL, NULL), "accept(%d)", lfd);
+	int afd = step(r, ON_FD(lfd), "accept", accept(lfd, NULL, NULL), "accept(%d)", lfd);
 	if (afd >= 0)
 		close(afd);
-	step_as(r, "accept non-socket", accept(spare, NULL, NULL),
-		"accept(%d) on /dev/null: the descriptor is reserved before the type check", spare);
+	step(r, ON_FD(spare), "accept non-socket", accept(spare, NULL, NULL),
+	     "accept(%d) on /dev/null: the descriptor is reserved before the type check", spare);
 	bool queued = acctab_queued(lfd);
-	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
+	observe(r, NOWHERE, "queue after", "poll(listener, POLLIN)", "%s",
 		queued ? "still queued" : "empty");
 	if (queued)
 		set_connection(r, CONNECTION_STILL_QUEUED);
-	step(r, close(spare), "close(%d): one descriptor below the limit free again", spare);
+	step(r, ON_FD(spare), "close", close(spare),
+	     "close(%d): one descriptor below the limit free again", spare);
 	spare = -1;
-	afd = step_as(r, "accept again", accept(lfd, NULL, NULL), "accept(%d)", lfd);
-	step_as(r, "setrlimit restore", setrlimit(RLIMIT_NOFILE, &saved),
-		"setrlimit(RLIMIT_NOFILE, saved)");
+	/* Drawn at the descriptor it returns, which takes the last one free:
+	 * the map of hosts cannot be read at the limit (no descriptor for
+	 * /proc/self/fd), so the step has no host, as it always had. */
+	afd = step(r, ON_RESULT, "accept again", accept(lfd, NULL, NULL), "accept(%d)", lfd);
+	step(r, NOWHERE, "setrlimit restore", setrlimit(RLIMIT_NOFILE, &saved),
+	     "setrlimit(RLIMIT_NOFILE, saved)");
 	if (afd >= 0) {
 		acctab_exchange_byte(r, cfd, afd);
 		close(afd);

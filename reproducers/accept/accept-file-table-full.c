@@ -158,8 +158,8 @@ static int accept_file_table_full(struct run *r)
 		errno = rep.err;
 		return broken(r, "the child could not drop CAP_SYS_ADMIN: %m");
 	}
-	observe(r, "child", "capset(): CAP_SYS_ADMIN out of the child's effective set", "%s",
-		"without CAP_SYS_ADMIN");
+	observe(r, NOWHERE, "child", "capset(): CAP_SYS_ADMIN out of the child's effective set",
+		"%s", "without CAP_SYS_ADMIN");
 
 	/* The window: signals wait until fs.file-max is restored. */
 	sigset_t block, old;
@@ -197,18 +197,20 @@ static int accept_file_table_full(struct run *r)
 	/* ---- end of the window ---- */
 
 	errno = wr_err;
-	step_as(r, "lower file-max", wr,
-		"write %s = %ld (half the %ld allocated files in %s, after the parent opened %d)",
-		FILE_MAX, new_max, nr, FILE_NR, n_pads);
+	step(r, NOWHERE, "lower file-max", wr,
+	     "write %s = %ld (half the %ld allocated files in %s, after the parent opened %d)",
+	     FILE_MAX, new_max, nr, FILE_NR, n_pads);
 	if (reported) {
 		errno = rep.err;
-		step(r, rep.ret, "accept4(%d, NULL, NULL, SOCK_CLOEXEC) in the child", lfd);
+		step(r, ON_FD(lfd), "accept4", rep.ret,
+		     "accept4(%d, NULL, NULL, SOCK_CLOEXEC) in the child", lfd);
 	} else {
-		observe(r, "accept", "accept4() in the child", "%s", "no report within 2 s");
+		observe(r, NOWHERE, "accept", "accept4() in the child", "%s",
+			"no report within 2 s");
 	}
 	errno = restore_err;
-	step_as(r, "restore file-max", restored, "write %s = %.*s", FILE_MAX,
-		(int)strcspn(saved, "\n"), saved);
+	step(r, NOWHERE, "restore file-max", restored, "write %s = %.*s", FILE_MAX,
+	     (int)strcspn(saved, "\n"), saved);
 	if (!reported)
 		kill(pid, SIGKILL);
 	reap(pid);
@@ -221,12 +223,12 @@ static int accept_file_table_full(struct run *r)
 			      strerror(restore_err));
 
 	bool queued = acctab_queued(lfd);
-	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
+	observe(r, NOWHERE, "queue after", "poll(listener, POLLIN)", "%s",
 		queued ? "still queued" : "empty");
 	if (queued)
 		set_connection(r, CONNECTION_STILL_QUEUED);
-	int afd = step_as(r, "accept again", accept(lfd, NULL, NULL), "accept(%d) in the parent",
-			  lfd);
+	int afd = step(r, ON_FD(lfd), "accept again", accept(lfd, NULL, NULL),
+		       "accept(%d) in the parent", lfd);
 	if (afd >= 0) {
 		acctab_exchange_byte(r, cfd, afd);
 		close(afd);

@@ -85,7 +85,7 @@ static int accept_listener_destroyed(struct run *r)
 		reap(pid, true);
 		return broken(r, "the child never blocked in accept() within 2 s");
 	}
-	observe(r, "child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
+	observe(r, NOWHERE, "child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
 		"asleep in accept");
 	note(r, "the child was seen asleep in accept() %.1f ms after the fork",
 	     elapsed_ms(r) - t_wait);
@@ -97,9 +97,9 @@ static int accept_listener_destroyed(struct run *r)
 		return skipped(r, "sock_diag SOCK_DESTROY answered EOPNOTSUPP: the kernel lacks "
 				  "CONFIG_INET_DIAG_DESTROY");
 	}
-	step_as(r, "destroy", rc,
-		"sock_diag SOCK_DESTROY of the listener %s port %d (ss -K), sockets destroyed",
-		server, SERVER_PORT);
+	step(r, NOWHERE, "destroy", rc,
+	     "sock_diag SOCK_DESTROY of the listener %s port %d (ss -K), sockets destroyed", server,
+	     SERVER_PORT);
 
 	double t_destroy = elapsed_ms(r);
 	struct child_result res;
@@ -108,42 +108,44 @@ static int accept_listener_destroyed(struct run *r)
 	close(report);
 	if (got) {
 		errno = res.err;
-		step_as(r, "blocked accept", res.ret, "accept(%d) blocked in the child", lfd);
+		step(r, ON_FD(lfd), "blocked accept", res.ret, "accept(%d) blocked in the child",
+		     lfd);
 		note(r, "the blocked accept() returned %.1f ms after the destroy",
 		     elapsed_ms(r) - t_destroy);
 	} else {
-		observe(r, "blocked accept", "accept() blocked in the child, 2 s after the destroy",
-			"%s", "still blocked");
+		observe(r, NOWHERE, "blocked accept",
+			"accept() blocked in the child, 2 s after the destroy", "%s",
+			"still blocked");
 	}
 	reap(pid, !got);
 
-	observe(r, "listener state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, NOWHERE, "listener state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(lfd)));
 	/* O_NONBLOCK so that a listener that somehow survived answers EAGAIN
 	 * instead of hanging the run. */
 	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
-	int afd =
-		step_as(r, "accept again", accept(lfd, NULL, NULL), "accept(%d) (O_NONBLOCK)", lfd);
+	int afd = step(r, ON_FD(lfd), "accept again", accept(lfd, NULL, NULL),
+		       "accept(%d) (O_NONBLOCK)", lfd);
 	if (afd >= 0)
 		close(afd);
 	int err = so_error(lfd);
-	observe(r, "SO_ERROR", "getsockopt(listener, SO_ERROR)", "%s", errno_name(err));
+	observe(r, NOWHERE, "SO_ERROR", "getsockopt(listener, SO_ERROR)", "%s", errno_name(err));
 
-	int cfd = step_as(r, "connect",
-			  tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT),
-			  "connect() to %s port %d", server, SERVER_PORT);
+	int cfd = step(r, NOWHERE, "connect",
+		       tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT),
+		       "connect() to %s port %d", server, SERVER_PORT);
 	if (cfd >= 0)
 		close(cfd);
 
 	/* The handling: close the destroyed listener and create a new one. */
-	step_as(r, "close listener", close(lfd), "close(%d)", lfd);
-	lfd = step_as(r, "new listener",
-		      tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8),
-		      "socket(), bind(%s port %d), listen()", server, SERVER_PORT);
+	step(r, ON_FD(lfd), "close listener", close(lfd), "close(%d)", lfd);
+	lfd = step(r, ON_RESULT, "new listener",
+		   tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8),
+		   "socket(), bind(%s port %d), listen()", server, SERVER_PORT);
 	if (lfd >= 0) {
-		cfd = step_as(r, "connect to new listener",
-			      tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT),
-			      "connect() to %s port %d", server, SERVER_PORT);
+		cfd = step(r, NOWHERE, "connect to new listener",
+			   tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT),
+			   "connect() to %s port %d", server, SERVER_PORT);
 		if (cfd >= 0)
 			close(cfd);
 		close(lfd);

@@ -39,27 +39,29 @@ static int accept_nonblocking_empty(struct run *r)
 
 	/* 1: fcntl(O_NONBLOCK) on the listener. */
 	int fl = fcntl(lfd, F_GETFL);
-	step_as(r, "fcntl O_NONBLOCK", fcntl(lfd, F_SETFL, fl | O_NONBLOCK),
-		"fcntl(%d, F_SETFL, O_NONBLOCK)", lfd);
+	step(r, ON_FD(lfd), "fcntl O_NONBLOCK", fcntl(lfd, F_SETFL, fl | O_NONBLOCK),
+	     "fcntl(%d, F_SETFL, O_NONBLOCK)", lfd);
 	acctab_record_never_existed(r);
-	step_as(r, "accept O_NONBLOCK", accept(lfd, NULL, NULL), "accept(%d) (fcntl O_NONBLOCK)",
-		lfd);
+	step(r, ON_FD(lfd), "accept O_NONBLOCK", accept(lfd, NULL, NULL),
+	     "accept(%d) (fcntl O_NONBLOCK)", lfd);
 
 	/* 2: SOCK_NONBLOCK at socket() time: the same O_NONBLOCK file flag. */
-	step_as(r, "accept SOCK_NONBLOCK", accept(nbfd, NULL, NULL),
-		"accept(%d) (socket(SOCK_STREAM|SOCK_NONBLOCK))", nbfd);
+	step(r, ON_FD(nbfd), "accept SOCK_NONBLOCK", accept(nbfd, NULL, NULL),
+	     "accept(%d) (socket(SOCK_STREAM|SOCK_NONBLOCK))", nbfd);
 
 	/* 3: accept4(SOCK_NONBLOCK) on a blocking listener waits anyway. */
-	step_as(r, "fcntl blocking", fcntl(lfd, F_SETFL, fl & ~O_NONBLOCK), "fcntl(%d, F_SETFL, 0)",
-		lfd);
+	step(r, ON_FD(lfd), "fcntl blocking", fcntl(lfd, F_SETFL, fl & ~O_NONBLOCK),
+	     "fcntl(%d, F_SETFL, 0)", lfd);
 	if (acctab_set_rcvtimeo(lfd, SHORT_TIMEO_MS) < 0)
 		return broken(r, "SO_RCVTIMEO: %m");
 	struct call_watch w;
-	step_as(r, "accept4 SOCK_NONBLOCK", WATCHED(&w, accept4(lfd, NULL, NULL, SOCK_NONBLOCK)),
-		"accept4(%d, NULL, NULL, SOCK_NONBLOCK) on a blocking listener, SO_RCVTIMEO %d ms",
-		lfd, SHORT_TIMEO_MS);
-	observe(r, "accept4 waited", "accept4(SOCK_NONBLOCK): slept, and for at least SO_RCVTIMEO",
-		"%s", timeout_class(&w, SHORT_TIMEO_MS));
+	step(r, ON_FD(lfd), "accept4 SOCK_NONBLOCK",
+	     WATCHED(&w, accept4(lfd, NULL, NULL, SOCK_NONBLOCK)),
+	     "accept4(%d, NULL, NULL, SOCK_NONBLOCK) on a blocking listener, SO_RCVTIMEO %d ms",
+	     lfd, SHORT_TIMEO_MS);
+	observe(r, NOWHERE, "accept4 waited",
+		"accept4(SOCK_NONBLOCK): slept, and for at least SO_RCVTIMEO", "%s",
+		timeout_class(&w, SHORT_TIMEO_MS));
 	note(r,
 	     "accept4(SOCK_NONBLOCK) blocked for %.1f ms (SO_RCVTIMEO %d ms): the flag is "
 	     "for the new descriptor, not for the wait",
@@ -72,9 +74,10 @@ static int accept_nonblocking_empty(struct run *r)
 				 topology_server_addr(&r->topo, r->family), SERVER_PORT);
 	if (cfd < 0)
 		return broken(r, "connect: %m");
-	observe(r, "poll listener", "poll(listener, POLLIN, 2000)", "%s",
+	observe(r, NOWHERE, "poll listener", "poll(listener, POLLIN, 2000)", "%s",
 		(poll_fd(lfd, POLLIN, 2000) & POLLIN) ? "readable" : "not readable");
-	int afd = step(r, accept(lfd, NULL, NULL), "accept(%d) after poll() said readable", lfd);
+	int afd = step(r, ON_FD(lfd), "accept", accept(lfd, NULL, NULL),
+		       "accept(%d) after poll() said readable", lfd);
 	if (afd >= 0)
 		close(afd);
 	close(cfd);

@@ -17,7 +17,8 @@ static int accept_not_listening(struct run *r)
 	if (fd < 0)
 		return broken(r, "bind TCP: %m");
 	/* Blocking socket: the state check comes before any wait. */
-	step(r, accept(fd, NULL, NULL), "accept(%d) on a bound TCP socket, no listen()", fd);
+	step(r, ON_FD(fd), "accept", accept(fd, NULL, NULL),
+	     "accept(%d) on a bound TCP socket, no listen()", fd);
 	close(fd);
 	return RUN_OK;
 }

@@ -22,10 +22,11 @@ static int accept_not_socket(struct run *r)
 	if (fd < 0)
 		return broken(r, "mkstemp under /tmp: %m");
 	unlink(path);
-	step(r, accept(fd, NULL, NULL), "accept(%d) on a regular file (mkstemp, unlinked)", fd);
-	step_as(r, "accept4 bad flags", accept4(fd, NULL, NULL, ACCEPT4_BAD_FLAG),
-		"accept4(%d, NULL, NULL, %#x): the flags are checked before the file type", fd,
-		ACCEPT4_BAD_FLAG);
+	step(r, ON_FD(fd), "accept", accept(fd, NULL, NULL),
+	     "accept(%d) on a regular file (mkstemp, unlinked)", fd);
+	step(r, ON_FD(fd), "accept4 bad flags", accept4(fd, NULL, NULL, ACCEPT4_BAD_FLAG),
+	     "accept4(%d, NULL, NULL, %#x): the flags are checked before the file type", fd,
+	     ACCEPT4_BAD_FLAG);
 	close(fd);
 	return RUN_OK;
 }

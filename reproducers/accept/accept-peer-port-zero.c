@@ -60,8 +60,8 @@ static int handshake_from_port_zero(struct run *r, int raw, int pkt, int lfd, in
 		return broken(r, "sending the ACK from the raw socket: %m");
 	if (!(poll_fd(lfd, POLLIN, 2000) & POLLIN))
 		return broken(r, "the port-0 connection never reached the accept queue");
-	observe(r, "handshake", "raw SYN / SYN-ACK / ACK from source port 0", "queued on port %d",
-		port);
+	observe(r, NOWHERE, "handshake", "raw SYN / SYN-ACK / ACK from source port 0",
+		"queued on port %d", port);
 	return RUN_OK;
 }
 
@@ -89,17 +89,18 @@ static int accept_peer_port_zero(struct run *r)
 		return rc;
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
-	int afd = step(r, accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC),
+	int afd = step(r, ON_FD(lfd), "accept4",
+		       accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC),
 		       "accept4(%d, &addr, &len, SOCK_CLOEXEC)", lfd);
 	if (afd >= 0)
 		close(afd);
-	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
+	observe(r, NOWHERE, "queue after", "poll(listener, POLLIN)", "%s",
 		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "still queued" : "empty (dequeued)");
 	bool still_queued = poll_fd(lfd, POLLIN, 0) & POLLIN;
 	struct tcp_segment fin;
 	bool closed = packet_wait_tcp(pkt, r->family, SERVER_PORT, 0, 1000, &fin) &&
 		      (fin.flags & (TCPF_FIN | TCPF_RST));
-	observe(r, "peer sees", "AF_PACKET: next segment from the server", "%s",
+	observe(r, NOWHERE, "peer sees", "AF_PACKET: next segment from the server", "%s",
 		closed ? tcp_flags_str(fin.flags) : "nothing");
 	set_connection(r, still_queued ? CONNECTION_STILL_QUEUED
 			  : closed     ? CONNECTION_DEQUEUED_CLOSED
@@ -109,13 +110,14 @@ static int accept_peer_port_zero(struct run *r)
 	rc = handshake_from_port_zero(r, raw, pkt, lfd2, SECOND_PORT);
 	if (rc != RUN_OK)
 		return rc;
-	afd = step(r, accept4(lfd2, NULL, NULL, SOCK_CLOEXEC),
+	afd = step(r, ON_FD(lfd2), "accept4", accept4(lfd2, NULL, NULL, SOCK_CLOEXEC),
 		   "accept4(%d, NULL, NULL, SOCK_CLOEXEC)", lfd2);
 	if (afd >= 0) {
-		observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 			tcp_state_name(tcp_state(afd)));
 		plen = sizeof(peer);
-		step(r, getpeername(afd, (struct sockaddr *)&peer, &plen), "getpeername(%d)", afd);
+		step(r, ON_FD(afd), "getpeername",
+		     getpeername(afd, (struct sockaddr *)&peer, &plen), "getpeername(%d)", afd);
 		close(afd);
 	}
 	note(r,

@@ -184,14 +184,14 @@ static int one_case(struct run *r, int raw, int pkt, int lfd, int port, bool rec
 		 icmp_error_name(r->family, e), server, port,
 		 topology_client_addr(&r->topo, r->family), client_port);
 	snprintf(name, sizeof(name), "%s icmp", label);
-	observe(r, name, call, "%s", icmp_fate(r, e->type, &before, &after));
+	observe(r, AT(HOST_ROUTER), name, call, "%s", icmp_fate(r, e->type, &before, &after));
 
 	snprintf(name, sizeof(name), "%s queued", label);
-	observe(r, name, "poll(listener, POLLIN) before accept()", "%s",
+	observe(r, NOWHERE, name, "poll(listener, POLLIN) before accept()", "%s",
 		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "listener readable" : "listener empty");
 
 	snprintf(name, sizeof(name), "%s accept", label);
-	int afd = step_as(r, name, accept(lfd, NULL, NULL), "accept(%d)", lfd);
+	int afd = step(r, ON_FD(lfd), name, accept(lfd, NULL, NULL), "accept(%d)", lfd);
 	if (afd < 0) {
 		*requeued = poll_fd(lfd, POLLIN, 0) & POLLIN;
 		close(cfd);
@@ -200,22 +200,23 @@ static int one_case(struct run *r, int raw, int pkt, int lfd, int port, bool rec
 	*accepted = true;
 
 	snprintf(name, sizeof(name), "%s recverr", label);
-	observe(r, name,
+	observe(r, NOWHERE, name,
 		r->family == AF_INET6 ? "getsockopt(IPV6_RECVERR) on the accepted socket"
 				      : "getsockopt(IP_RECVERR) on the accepted socket",
 		"%s", recverr_get(afd, r->family) == 1 ? "on" : "off");
 
 	snprintf(name, sizeof(name), "%s state", label);
-	observe(r, name, "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(afd)));
+	observe(r, NOWHERE, name, "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(afd)));
 
 	char buf[512];
 	snprintf(name, sizeof(name), "%s recv", label);
-	step_as(r, name, recv(afd, buf, sizeof(buf), MSG_DONTWAIT), "recv(%d, %zu, MSG_DONTWAIT)",
-		afd, sizeof(buf));
+	step(r, ON_FD(afd), name, recv(afd, buf, sizeof(buf), MSG_DONTWAIT),
+	     "recv(%d, %zu, MSG_DONTWAIT)", afd, sizeof(buf));
 
 	snprintf(name, sizeof(name), "%s SO_ERROR", label);
 	int err = so_error(afd);
-	observe(r, name, "getsockopt(SO_ERROR)", "%s", errno_name(err < 0 ? -err : err));
+	observe(r, NOWHERE, name, "getsockopt(SO_ERROR)", "%s", errno_name(err < 0 ? -err : err));
 
 	struct counters end;
 	read_counters(r, e->type, &end);

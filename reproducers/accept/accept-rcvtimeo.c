@@ -28,12 +28,13 @@ static int accept_rcvtimeo(struct run *r)
 	int lfd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, true);
 	if (lfd < 0)
 		return broken(r, "listener on port %d: %m", SERVER_PORT);
-	step(r, acctab_set_rcvtimeo(lfd, RCVTIMEO_MS), "setsockopt(%d, SO_RCVTIMEO, %d ms)", lfd,
-	     RCVTIMEO_MS);
+	step(r, ON_FD(lfd), "setsockopt", acctab_set_rcvtimeo(lfd, RCVTIMEO_MS),
+	     "setsockopt(%d, SO_RCVTIMEO, %d ms)", lfd, RCVTIMEO_MS);
 	acctab_record_never_existed(r);
 	struct call_watch w;
-	step(r, WATCHED(&w, accept(lfd, NULL, NULL)), "accept(%d) on a blocking listener", lfd);
-	observe(r, "elapsed", "accept(): slept, and for at least SO_RCVTIMEO", "%s",
+	step(r, ON_FD(lfd), "accept", WATCHED(&w, accept(lfd, NULL, NULL)),
+	     "accept(%d) on a blocking listener", lfd);
+	observe(r, NOWHERE, "elapsed", "accept(): slept, and for at least SO_RCVTIMEO", "%s",
 		timeout_class(&w, RCVTIMEO_MS));
 	note(r, "accept() returned after %.1f ms; SO_RCVTIMEO %d ms", w.ms, RCVTIMEO_MS);
 	close(lfd);

@@ -113,8 +113,8 @@ static void record(struct run *r, const char *label, const struct interrupted *r
 		   const char *how)
 {
 	errno = res->err;
-	step_as(r, label, res->ret, "accept(%d), SIGALRM after %d ms, handler %s", lfd,
-		SIGNAL_AFTER_MS, how);
+	step(r, ON_FD(lfd), label, res->ret, "accept(%d), SIGALRM after %d ms, handler %s", lfd,
+	     SIGNAL_AFTER_MS, how);
 	note(r, "%s: accept() returned after %.1f ms; %d SIGALRM handled", label, res->ms,
 	     res->signals);
 }
@@ -143,13 +143,13 @@ static int accept_signal(struct run *r)
 	handler_fd = cfd;
 	struct interrupted b = accept_with_alarm(lfd, SA_RESTART, &peer);
 	handler_fd = -1;
-	observe(r, "handler", "SIGALRM handler (SA_RESTART) ran", "%s",
+	observe(r, NOWHERE, "handler", "SIGALRM handler (SA_RESTART) ran", "%s",
 		b.signals > 0 ? "ran" : "did not run");
 	if (handler_connected) {
 		errno = handler_connect_errno;
-		step_as(r, "handler connect", handler_connect_ret,
-			"connect(%d, %s) non-blocking, from the SIGALRM handler", cfd,
-			sockaddr_str((struct sockaddr *)&handler_addr));
+		step(r, ON_FD(cfd), "handler connect", handler_connect_ret,
+		     "connect(%d, %s) non-blocking, from the SIGALRM handler", cfd,
+		     sockaddr_str((struct sockaddr *)&handler_addr));
 	}
 	record(r, "accept, SA_RESTART", &b, lfd, "with SA_RESTART");
 	if (b.ret >= 0) {
@@ -159,7 +159,7 @@ static int accept_signal(struct run *r)
 		snprintf(call, sizeof(call),
 			 "accept(...) peer address %s (handler's socket port %d)",
 			 sockaddr_str((struct sockaddr *)&peer), port);
-		observe(r, "accepted peer", call, "%s",
+		observe(r, NOWHERE, "accepted peer", call, "%s",
 			peer_port == port ? "the handler's connection" : "another connection");
 		set_connection(r, CONNECTION_HANDED_OVER);
 		close((int)b.ret);
@@ -171,9 +171,9 @@ static int accept_signal(struct run *r)
 
 	/* c. SA_RESTART, but the listener has a receive timeout. */
 	struct timeval tv = {.tv_sec = RCVTIMEO_S};
-	step_as(r, "setsockopt SO_RCVTIMEO",
-		setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)),
-		"setsockopt(%d, SO_RCVTIMEO, {%d s})", lfd, RCVTIMEO_S);
+	step(r, ON_FD(lfd), "setsockopt SO_RCVTIMEO",
+	     setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)),
+	     "setsockopt(%d, SO_RCVTIMEO, {%d s})", lfd, RCVTIMEO_S);
 	struct interrupted c = accept_with_alarm(lfd, SA_RESTART, &peer);
 	record(r, "accept, SA_RESTART, SO_RCVTIMEO", &c, lfd,
 	       "with SA_RESTART, listener SO_RCVTIMEO " STR(RCVTIMEO_S) " s");
@@ -184,7 +184,7 @@ static int accept_signal(struct run *r)
 		 RCVTIMEO_S);
 	/* Told by what ended the sleep, not by the clock: SO_RCVTIMEO running
 	 * out gives -EAGAIN, only a signal -EINTR (inet_csk_accept()). */
-	observe(r, "returned", call, "%s",
+	observe(r, NOWHERE, "returned", call, "%s",
 		c.err == EINTR && c.signals > 0 ? "at the signal, before SO_RCVTIMEO"
 		: c.err == EAGAIN		? "at SO_RCVTIMEO, not at the signal"
 						: "neither at the signal nor at SO_RCVTIMEO");

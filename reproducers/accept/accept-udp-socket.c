@@ -20,10 +20,11 @@ static int accept_udp_socket(struct run *r)
 		return broken(r, "UDP socket: %m");
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(r->family, server, SERVER_PORT, &ss);
-	if (step(r, bind(fd, (struct sockaddr *)&ss, len), "bind(%d, %s) UDP", fd,
-		 sockaddr_str((struct sockaddr *)&ss)) < 0)
+	if (step(r, ON_FD(fd), "bind", bind(fd, (struct sockaddr *)&ss, len), "bind(%d, %s) UDP",
+		 fd, sockaddr_str((struct sockaddr *)&ss)) < 0)
 		return broken(r, "bind UDP %s: %m", sockaddr_str((struct sockaddr *)&ss));
-	step(r, accept(fd, NULL, NULL), "accept(%d) on a bound UDP socket", fd);
+	step(r, ON_FD(fd), "accept", accept(fd, NULL, NULL), "accept(%d) on a bound UDP socket",
+	     fd);
 	close(fd);
 	return RUN_OK;
 }

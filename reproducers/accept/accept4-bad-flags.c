@@ -19,23 +19,24 @@ static int accept4_bad_flags(struct run *r)
 	int rc = acctab_pending(r, &lfd, &cfd);
 	if (rc != RUN_OK)
 		return rc;
-	observe(r, "queue before", "poll(listener, POLLIN)", "%s",
+	observe(r, NOWHERE, "queue before", "poll(listener, POLLIN)", "%s",
 		acctab_queued(lfd) ? "still queued" : "empty");
-	step(r, accept4(lfd, NULL, NULL, ACCEPT4_BAD_FLAG), "accept4(%d, NULL, NULL, %#x)", lfd,
-	     ACCEPT4_BAD_FLAG);
+	step(r, ON_FD(lfd), "accept4", accept4(lfd, NULL, NULL, ACCEPT4_BAD_FLAG),
+	     "accept4(%d, NULL, NULL, %#x)", lfd, ACCEPT4_BAD_FLAG);
 	bool queued = acctab_queued(lfd);
-	observe(r, "queue after", "poll(listener, POLLIN)", "%s",
+	observe(r, NOWHERE, "queue after", "poll(listener, POLLIN)", "%s",
 		queued ? "still queued" : "empty");
 	if (queued)
 		set_connection(r, CONNECTION_STILL_QUEUED);
-	int afd = step_as(r, "accept4 valid", accept4(lfd, NULL, NULL, SOCK_CLOEXEC),
-			  "accept4(%d, NULL, NULL, SOCK_CLOEXEC)", lfd);
+	int afd = step(r, ON_FD(lfd), "accept4 valid", accept4(lfd, NULL, NULL, SOCK_CLOEXEC),
+		       "accept4(%d, NULL, NULL, SOCK_CLOEXEC)", lfd);
 	if (afd >= 0) {
-		step_as(r, "client send", send(cfd, "x", 1, MSG_NOSIGNAL),
-			"client send(%d, 1, MSG_NOSIGNAL)", cfd);
+		step(r, AT(HOST_CLIENT), "client send", send(cfd, "x", 1, MSG_NOSIGNAL),
+		     "client send(%d, 1, MSG_NOSIGNAL)", cfd);
 		char c = 0;
-		long n = step_as(r, "server recv", recv(afd, &c, 1, 0), "recv(%d, 1, 0)", afd);
-		observe(r, "byte", "the byte the server received", "%s",
+		long n = step(r, ON_FD(afd), "server recv", recv(afd, &c, 1, 0), "recv(%d, 1, 0)",
+			      afd);
+		observe(r, NOWHERE, "byte", "the byte the server received", "%s",
 			n == 1 && c == 'x' ? "arrived" : "missing");
 		close(afd);
 	}

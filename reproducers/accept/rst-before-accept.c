@@ -52,16 +52,17 @@ static int rst_before_accept(struct run *r)
 	int client_port = socket_local_port(cfd);
 
 	set_linger_abort(cfd);
-	step_as(r, "client close", close(cfd), "close(%d) with SO_LINGER {1, 0}", cfd);
+	step(r, ON_FD(cfd), "client close", close(cfd), "close(%d) with SO_LINGER {1, 0}", cfd);
 	if (!wait_child_reset(r, client_port))
 		return broken(r, "the server never processed the client's RST");
-	observe(r, "listener", "poll(listener, POLLIN)", "%s",
+	observe(r, NOWHERE, "listener", "poll(listener, POLLIN)", "%s",
 		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "readable (the child is still queued)"
 						   : "not readable");
 
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
-	int afd = step(r, accept(lfd, (struct sockaddr *)&peer, &plen), "accept(%d)", lfd);
+	int afd = step(r, ON_FD(lfd), "accept", accept(lfd, (struct sockaddr *)&peer, &plen),
+		       "accept(%d)", lfd);
 	if (afd < 0) {
 		set_connection(r, (poll_fd(lfd, POLLIN, 0) & POLLIN) ? CONNECTION_STILL_QUEUED
 								     : CONNECTION_DEQUEUED_CLOSED);
@@ -71,12 +72,14 @@ static int rst_before_accept(struct run *r)
 	char peer_call[96];
 	snprintf(peer_call, sizeof(peer_call), "accept(...) peer address %s",
 		 sockaddr_str((struct sockaddr *)&peer));
-	observe(r, "peer", peer_call, "%s", sockaddr_host((struct sockaddr *)&peer));
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, NOWHERE, "peer", peer_call, "%s", sockaddr_host((struct sockaddr *)&peer));
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(afd)));
 	char buf[512];
-	step(r, recv(afd, buf, sizeof(buf), 0), "recv(%d, %zu, 0)", afd, sizeof(buf));
-	step(r, send(afd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", afd);
+	step(r, ON_FD(afd), "recv", recv(afd, buf, sizeof(buf), 0), "recv(%d, %zu, 0)", afd,
+	     sizeof(buf));
+	step(r, ON_FD(afd), "send", send(afd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)",
+	     afd);
 	note(r, "accept() hands over a child the RST already closed; the error waits in "
 		"sk_err for the first recv()");
 	close(afd);

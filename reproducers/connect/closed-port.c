@@ -24,9 +24,10 @@ static int closed_port(struct run *r)
 	int fd = tcp_socket_in(&r->topo.client, r->family);
 	if (fd < 0)
 		return broken_netns(r);
-	step(r, connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)", fd,
-	     sockaddr_str((struct sockaddr *)&ss));
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(fd)));
+	step(r, ON_FD(fd), "connect", connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)",
+	     fd, sockaddr_str((struct sockaddr *)&ss));
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(fd)));
 	close(fd);
 	return RUN_OK;
 }

@@ -45,35 +45,38 @@ static int connect_timeout_option(struct run *r)
 	int fd = tcp_socket_in(&r->topo.client, r->family);
 	if (fd < 0)
 		return broken(r, "client socket: %m");
-	step(r, set_timeo(fd, SO_SNDTIMEO, TIMEO_MS), "setsockopt(%d, SO_SNDTIMEO, %d ms)", fd,
-	     TIMEO_MS);
+	step(r, ON_FD(fd), "setsockopt", set_timeo(fd, SO_SNDTIMEO, TIMEO_MS),
+	     "setsockopt(%d, SO_SNDTIMEO, %d ms)", fd, TIMEO_MS);
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(r->family, server, SERVER_PORT, &ss);
 	struct call_watch w;
-	step(r, WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)), "connect(%d, %s), blocking",
-	     fd, sockaddr_str((struct sockaddr *)&ss));
-	observe(r, "elapsed", "connect(): slept, and for at least SO_SNDTIMEO", "%s",
+	step(r, ON_FD(fd), "connect", WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)),
+	     "connect(%d, %s), blocking", fd, sockaddr_str((struct sockaddr *)&ss));
+	observe(r, NOWHERE, "elapsed", "connect(): slept, and for at least SO_SNDTIMEO", "%s",
 		timeout_class(&w, TIMEO_MS));
-	measure(r, "elapsed ms", "time in connect(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
+	measure(r, NOWHERE, "elapsed ms", "time in connect(), ms (SO_SNDTIMEO 200 ms)", "%.1f",
+		w.ms);
 	int err = so_error(fd);
-	observe(r, "SO_ERROR", "getsockopt(SO_ERROR)", "%s",
+	observe(r, NOWHERE, "SO_ERROR", "getsockopt(SO_ERROR)", "%s",
 		err == 0 ? "0 (none)" : errno_name(err));
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(fd)));
-	observe(r, "poll", "poll(client, POLLOUT, 0)", "%s",
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(fd)));
+	observe(r, AT(HOST_CLIENT), "poll", "poll(client, POLLOUT, 0)", "%s",
 		(poll_fd(fd, POLLOUT, 0) & POLLOUT) ? "writable" : "not writable");
 
 	/* Calling connect() again does not start over: the attempt is the
 	 * same one, still going on. */
-	step_as(r, "connect again", WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)),
-		"connect(%d, %s) again, blocking", fd, sockaddr_str((struct sockaddr *)&ss));
-	observe(r, "elapsed", "the second connect(): slept, and for at least SO_SNDTIMEO", "%s",
-		timeout_class(&w, TIMEO_MS));
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(fd)));
+	step(r, ON_FD(fd), "connect again", WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)),
+	     "connect(%d, %s) again, blocking", fd, sockaddr_str((struct sockaddr *)&ss));
+	observe(r, NOWHERE, "elapsed", "the second connect(): slept, and for at least SO_SNDTIMEO",
+		"%s", timeout_class(&w, TIMEO_MS));
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(fd)));
 
-	step(r, close(fd), "close(%d)", fd);
+	step(r, ON_FD(fd), "close", close(fd), "close(%d)", fd);
 	int n = tcp_diag_count(&r->topo.client, r->family, 0, SERVER_PORT, 1u << TCP_SYN_SENT);
-	observe(r, "SYN_SENT after close", "sock_diag: client sockets in SYN_SENT to the server",
-		"%s",
+	observe(r, NOWHERE, "SYN_SENT after close",
+		"sock_diag: client sockets in SYN_SENT to the server", "%s",
 		n < 0	 ? "sock_diag failed"
 		: n == 0 ? "none"
 			 : "some");

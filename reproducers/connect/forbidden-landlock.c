@@ -130,13 +130,13 @@ static void reap(pid_t pid, bool kill_it)
 		;
 }
 
-static void record_child_call(struct run *r, const struct ll_report *rep, int i, const char *label,
-			      const char *call)
+static void record_child_call(struct run *r, const struct ll_report *rep, int i, struct where where,
+			      const char *label, const char *call)
 {
 	if (rep->done <= i)
 		return;
 	errno = rep->res[i].err;
-	step_as(r, label, rep->res[i].ret, "%s", call);
+	step(r, where, label, rep->res[i].ret, "%s", call);
 }
 
 static const char *opens_str(long delta)
@@ -160,7 +160,7 @@ static int forbidden_landlock(struct run *r)
 			       "Landlock ABI %ld < 4: this kernel has no Landlock network rules "
 			       "(LANDLOCK_ACCESS_NET_CONNECT_TCP arrived with ABI 4, Linux 6.7)",
 			       abi);
-	observe(r, "Landlock ABI", "landlock_create_ruleset(NULL, 0, VERSION)", "%s",
+	observe(r, NOWHERE, "Landlock ABI", "landlock_create_ruleset(NULL, 0, VERSION)", "%s",
 		">= 4 (network rules)");
 	note(r, "Landlock ABI version %ld", abi);
 
@@ -195,31 +195,37 @@ static int forbidden_landlock(struct run *r)
 		return broken(r, "the Landlock child reported nothing within 5 s");
 
 	char call[160];
-	record_child_call(r, &rep, LL_NNP, "no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS, 1)");
-	record_child_call(r, &rep, LL_CREATE, "create_ruleset",
+	record_child_call(r, &rep, LL_NNP, NOWHERE, "no_new_privs",
+			  "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+	record_child_call(r, &rep, LL_CREATE, NOWHERE, "create_ruleset",
 			  "landlock_create_ruleset({.handled_access_net = CONNECT_TCP})");
 	snprintf(call, sizeof(call), "landlock_add_rule(NET_PORT {CONNECT_TCP, port %d})",
 		 ALLOWED_PORT);
-	record_child_call(r, &rep, LL_ADD_RULE, "add_rule", call);
-	record_child_call(r, &rep, LL_RESTRICT, "restrict_self", "landlock_restrict_self()");
+	record_child_call(r, &rep, LL_ADD_RULE, NOWHERE, "add_rule", call);
+	record_child_call(r, &rep, LL_RESTRICT, NOWHERE, "restrict_self",
+			  "landlock_restrict_self()");
 	snprintf(call, sizeof(call), "connect(%d, %s) in the restricted child", fd_forbidden,
 		 sockaddr_str((struct sockaddr *)&forbidden));
-	record_child_call(r, &rep, LL_FORBIDDEN, "connect forbidden port", call);
+	record_child_call(r, &rep, LL_FORBIDDEN, ON_FD(fd_forbidden), "connect forbidden port",
+			  call);
 	if (rep.done > LL_FORBIDDEN)
-		observe(r, "forbidden port wire", "client Tcp ActiveOpens across that connect()",
-			"%s", opens_str(rep.res[LL_FORBIDDEN].opens));
+		observe(r, AT(HOST_CLIENT), "forbidden port wire",
+			"client Tcp ActiveOpens across that connect()", "%s",
+			opens_str(rep.res[LL_FORBIDDEN].opens));
 	snprintf(call, sizeof(call), "connect(%d, %s) in the restricted child", fd_allowed,
 		 sockaddr_str((struct sockaddr *)&allowed));
-	record_child_call(r, &rep, LL_ALLOWED, "connect allowed port", call);
+	record_child_call(r, &rep, LL_ALLOWED, ON_FD(fd_allowed), "connect allowed port", call);
 	if (rep.done > LL_ALLOWED)
-		observe(r, "allowed port wire", "client Tcp ActiveOpens across that connect()",
-			"%s", opens_str(rep.res[LL_ALLOWED].opens));
+		observe(r, AT(HOST_CLIENT), "allowed port wire",
+			"client Tcp ActiveOpens across that connect()", "%s",
+			opens_str(rep.res[LL_ALLOWED].opens));
 
 	/* The control: the same port from the unrestricted parent, so the
 	 * EACCES cannot be blamed on the network. */
-	step_as(r, "connect unrestricted", connect(fd_plain, (struct sockaddr *)&forbidden, flen),
-		"connect(%d, %s) in the unrestricted parent", fd_plain,
-		sockaddr_str((struct sockaddr *)&forbidden));
+	step(r, ON_FD(fd_plain), "connect unrestricted",
+	     connect(fd_plain, (struct sockaddr *)&forbidden, flen),
+	     "connect(%d, %s) in the unrestricted parent", fd_plain,
+	     sockaddr_str((struct sockaddr *)&forbidden));
 	note(r, "policy: the EACCES comes from Landlock (an LSM hook), not from the network: the "
 		"restricted connect() sent no SYN, and the same port accepts an unrestricted "
 		"process");

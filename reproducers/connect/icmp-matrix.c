@@ -469,32 +469,33 @@ static int one_case(struct matrix *m, const struct matrix_case *c)
 			  sizeof(call));
 	if (rc != RUN_OK)
 		return rc;
-	observe(r, label[P_SYN], call, "%s", value);
-	observe(r, label[P_SYN_ERRQ], "recvmsg(MSG_ERRQUEUE) on that socket (no RECVERR)", "%s",
-		errq);
+	observe(r, NOWHERE, label[P_SYN], call, "%s", value);
+	observe(r, NOWHERE, label[P_SYN_ERRQ], "recvmsg(MSG_ERRQUEUE) on that socket (no RECVERR)",
+		"%s", errq);
 
 	rc = syn_sent(m, &e, true, value, sizeof(value), errq, sizeof(errq), call, sizeof(call));
 	if (rc != RUN_OK)
 		return rc;
-	observe(r, label[P_SYN_RE_ERRQ], call, "%s", errq);
+	observe(r, NOWHERE, label[P_SYN_RE_ERRQ], call, "%s", errq);
 
 	rc = established(m, &e, false, value, sizeof(value), NULL, 0, call, sizeof(call));
 	if (rc != RUN_OK)
 		return rc;
-	observe(r, label[P_EST], call, "%s", value);
+	observe(r, NOWHERE, label[P_EST], call, "%s", value);
 
 	rc = established(m, &e, true, value, sizeof(value), errq, sizeof(errq), call, sizeof(call));
 	if (rc != RUN_OK)
 		return rc;
-	observe(r, label[P_EST_RE], call, "%s", value);
-	observe(r, label[P_EST_RE_ERRQ], "recvmsg(MSG_ERRQUEUE) on that socket", "%s", errq);
+	observe(r, NOWHERE, label[P_EST_RE], call, "%s", value);
+	observe(r, NOWHERE, label[P_EST_RE_ERRQ], "recvmsg(MSG_ERRQUEUE) on that socket", "%s",
+		errq);
 
 	read_counters(m, c->type, &after);
 	snprintf(call, sizeof(call),
 		 "the client's %s counter and TcpExt OutOfWindowIcmps, LockDroppedIcmps, "
 		 "InErrors over the case's %d errors",
 		 icmp_type_name(r->family, c->type), SENDS_PER_CASE);
-	observe(r, label[P_ICMP], call, "%s", delivery(&before, &after));
+	observe(r, NOWHERE, label[P_ICMP], call, "%s", delivery(&before, &after));
 	return RUN_OK;
 }
 

@@ -56,20 +56,21 @@ static int refused_by_firewall(struct run *r)
 	double t = elapsed_ms(r);
 	connect_to_server(r, fd, SERVER_PORT);
 	note(r, "connect() returned after %.1f ms", elapsed_ms(r) - t);
-	observe(r, "server segments in", "server Tcp InSegs (delta)", "%+ld",
+	observe(r, AT(HOST_SERVER), "server segments in", "server Tcp InSegs (delta)", "%+ld",
 		server_segments_in(r) - in_before);
-	observe(r, "listener", "poll(server listener, POLLIN)", "%s",
+	observe(r, AT(HOST_SERVER), "listener", "poll(server listener, POLLIN)", "%s",
 		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "readable" : "nothing queued");
 
 	struct seen_packet rst;
 	if (capture_packet(pfd, r->family, IPPROTO_TCP, SERVER_PORT, 2000, &rst)) {
-		observe(r, "reply", "first segment from the server's port on the client's link",
-			"%s", tcp_flags_str(rst.tcp_flags));
-		observe(r, "reply source", "its source address", "%s", rst.src);
-		observe(r, "reply hop limit", "its TTL / hop limit", "%d", rst.hop_limit);
+		observe(r, NOWHERE, "reply",
+			"first segment from the server's port on the client's link", "%s",
+			tcp_flags_str(rst.tcp_flags));
+		observe(r, NOWHERE, "reply source", "its source address", "%s", rst.src);
+		observe(r, NOWHERE, "reply hop limit", "its TTL / hop limit", "%d", rst.hop_limit);
 	} else {
-		observe(r, "reply", "first segment from the server's port on the client's link",
-			"none seen");
+		observe(r, NOWHERE, "reply",
+			"first segment from the server's port on the client's link", "none seen");
 	}
 
 	/* The same path to a port the rule leaves alone: the server answers
@@ -77,11 +78,11 @@ static int refused_by_firewall(struct run *r)
 	connect_to_server(r, fd2, OPEN_PORT);
 	struct seen_packet synack;
 	if (capture_packet(pfd, r->family, IPPROTO_TCP, OPEN_PORT, 2000, &synack))
-		observe(r, "server reply hop limit",
+		observe(r, NOWHERE, "server reply hop limit",
 			"TTL / hop limit of the server's own reply from an unfiltered port",
 			"%d (%s)", synack.hop_limit, tcp_flags_str(synack.tcp_flags));
 	else
-		observe(r, "server reply hop limit",
+		observe(r, NOWHERE, "server reply hop limit",
 			"TTL / hop limit of the server's own reply from an unfiltered port",
 			"none seen");
 	note(r, "the RST carries the server's address but the router's hop limit: "

@@ -67,24 +67,25 @@ static int refused_by_icmp(struct run *r)
 	long in_before = server_segments_in(r);
 	connect_to_server(r, fd, SERVER_PORT);
 	lock_race_end(r, &lr);
-	observe(r, "server segments in", "server Tcp InSegs (delta)", "%+ld",
+	observe(r, AT(HOST_SERVER), "server segments in", "server Tcp InSegs (delta)", "%+ld",
 		server_segments_in(r) - in_before);
 
 	struct seen_packet icmp;
 	int n_icmp = 0;
 	if (capture_packet(pfd, r->family, 0, 0, 2000, &icmp)) {
 		n_icmp = 1;
-		observe(r, "ICMP", "first ICMP error on the client's link", "%s", icmp_name(&icmp));
-		observe(r, "ICMP source", "its source address", "%s", icmp.src);
+		observe(r, NOWHERE, "ICMP", "first ICMP error on the client's link", "%s",
+			icmp_name(&icmp));
+		observe(r, NOWHERE, "ICMP source", "its source address", "%s", icmp.src);
 		struct seen_packet more;
 		/* The rest arrived before connect() returned; the short wait
 		 * only drains the socket. */
 		while (capture_packet(pfd, r->family, 0, 0, 100, &more))
 			n_icmp++;
 	} else {
-		observe(r, "ICMP", "first ICMP error on the client's link", "none seen");
+		observe(r, NOWHERE, "ICMP", "first ICMP error on the client's link", "none seen");
 	}
-	observe(r, "ICMP errors", "ICMP errors received by the client", "%d", n_icmp);
+	observe(r, NOWHERE, "ICMP errors", "ICMP errors received by the client", "%d", n_icmp);
 	lock_race_observe(r, &lr, ANSWERS("1", "2"));
 out:
 	if (fd >= 0)

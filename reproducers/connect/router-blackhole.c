@@ -32,7 +32,8 @@ static int router_blackhole(struct run *r)
 	if (fd < 0)
 		return broken_netns(r);
 	unsigned timeout = USER_TIMEOUT_MS;
-	step(r, setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout, sizeof(timeout)),
+	step(r, ON_FD(fd), "setsockopt",
+	     setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout, sizeof(timeout)),
 	     "setsockopt(%d, TCP_USER_TIMEOUT, %u)", fd, timeout);
 	double t = elapsed_ms(r);
 	router_route_connect(r, fd);

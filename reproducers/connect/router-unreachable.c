@@ -43,8 +43,9 @@ static int router_unreachable(struct run *r)
 	long icmps = icmp_unreach_received(r);
 	router_route_connect(r, fd);
 	lock_race_end(r, &lr);
-	observe(r, "ICMP unreachable in", "client ICMP destination-unreachable received (delta)",
-		"+%ld", icmp_unreach_received(r) - icmps);
+	observe(r, AT(HOST_CLIENT), "ICMP unreachable in",
+		"client ICMP destination-unreachable received (delta)", "+%ld",
+		icmp_unreach_received(r) - icmps);
 	lock_race_observe(r, &lr, ANSWERS("+1", "+2"));
 	close(fd);
 	return RUN_OK;

@@ -77,12 +77,12 @@ static int timeout_syn_dropped(struct run *r)
 	socklen_t len =
 		sockaddr_of(r->family, topology_server_addr(&r->topo, r->family), SERVER_PORT, &ss);
 	double t = now_ms();
-	step(r, connect(*fd, (struct sockaddr *)&ss, len), "connect(%d, %s)", *fd,
-	     sockaddr_str((struct sockaddr *)&ss));
+	step(r, ON_FD(*fd), "connect", connect(*fd, (struct sockaddr *)&ss, len), "connect(%d, %s)",
+	     *fd, sockaddr_str((struct sockaddr *)&ss));
 	double took = now_ms() - t;
 	timing_lower_bound(r, "connect() elapsed: 1 s initial RTO, then 2 s (doubled)", took, 3000,
 			   2);
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(*fd)));
 
 	int syns = 0;
@@ -92,9 +92,9 @@ static int timeout_syn_dropped(struct run *r)
 	while (packet_wait_tcp(*pfd, r->family, 0, SERVER_PORT, 100, &seg))
 		if (seg.flags & TCPF_SYN)
 			syns++;
-	observe(r, "SYNs at the router", "SYNs from the client seen on the router's link", "%d",
-		syns);
-	observe(r, "RetransSegs", "client Tcp RetransSegs (delta)", "%+ld",
+	observe(r, NOWHERE, "SYNs at the router", "SYNs from the client seen on the router's link",
+		"%d", syns);
+	observe(r, AT(HOST_CLIENT), "RetransSegs", "client Tcp RetransSegs (delta)", "%+ld",
 		netstat_counter(&r->topo.client, "Tcp", "RetransSegs") - retrans);
 	close_all(fds, 2);
 	return RUN_OK;

@@ -101,7 +101,8 @@ static int unreachable_link_down(struct run *r)
 		goto out;
 	}
 	unreachable_set_user_timeout(r, cfd, ESTABLISHED_TIMEOUT_MS);
-	observe(r, "prefix route", "client route to its own prefix before (rtnetlink)", "%s",
+	observe(r, AT(HOST_CLIENT), "prefix route",
+		"client route to its own prefix before (rtnetlink)", "%s",
 		route_presence(&r->topo.client, fam, prefix, plen));
 
 	if (netns_link_set_up(&r->topo.client, "eth0", false) < 0) {
@@ -109,7 +110,8 @@ static int unreachable_link_down(struct run *r)
 		goto out;
 	}
 	note(r, "client eth0 set down with one connection established");
-	observe(r, "prefix route", "client route to its own prefix after (rtnetlink)", "%s",
+	observe(r, AT(HOST_CLIENT), "prefix route",
+		"client route to its own prefix after (rtnetlink)", "%s",
 		route_presence(&r->topo.client, fam, prefix, plen));
 
 	/* A new connection: the route lookup has nothing left. */
@@ -120,35 +122,38 @@ static int unreachable_link_down(struct run *r)
 		goto out;
 	}
 	unreachable_connect_to(r, "connect", fd, server);
-	step(r, setsockopt(bfd, SOL_SOCKET, SO_BINDTODEVICE, "eth0", sizeof("eth0")),
+	step(r, ON_FD(bfd), "setsockopt",
+	     setsockopt(bfd, SOL_SOCKET, SO_BINDTODEVICE, "eth0", sizeof("eth0")),
 	     "setsockopt(%d, SO_BINDTODEVICE, eth0)", bfd);
 	unreachable_connect_to(r, "connect bound", bfd, server);
 
 	/* The established connection is told nothing; it finds out from its
 	 * own timeout. */
-	observe(r, "established state", "TCP_INFO state after the link went down", "%s",
+	observe(r, NOWHERE, "established state", "TCP_INFO state after the link went down", "%s",
 		tcp_state_name(tcp_state(cfd)));
 	long aborts = netstat_counter(&r->topo.client, "TcpExt", "TCPAbortOnTimeout");
 	double t = elapsed_ms(r);
-	step_as(r, "send established", send(cfd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)",
-		cfd);
-	observe(r, "timer", "the established socket's timer after send() (/proc/net/tcp)", "%s",
-		tcp_timer_of(&r->topo.client, fam, socket_local_port(cfd)));
+	step(r, ON_FD(cfd), "send established", send(cfd, "x", 1, MSG_NOSIGNAL),
+	     "send(%d, 1, MSG_NOSIGNAL)", cfd);
+	observe(r, NOWHERE, "timer", "the established socket's timer after send() (/proc/net/tcp)",
+		"%s", tcp_timer_of(&r->topo.client, fam, socket_local_port(cfd)));
 	int ev = poll_fd(cfd, POLLIN, ESTABLISHED_TIMEOUT_MS * 5);
 	double took = elapsed_ms(r) - t;
 	const char *seen = ev & POLLERR ? "POLLERR" : ev ? "readable" : "nothing within the bound";
-	observe(r, "poll established", "poll(POLLIN) on the established socket", "%s", seen);
-	measure(r, "elapsed", "send() to the socket's error (ms)", "%.0f", took);
+	observe(r, NOWHERE, "poll established", "poll(POLLIN) on the established socket", "%s",
+		seen);
+	measure(r, NOWHERE, "elapsed", "send() to the socket's error (ms)", "%.0f", took);
 	/* From below only: load can make the timer late, never early. */
-	observe(r, "when", "the error relative to TCP_USER_TIMEOUT (from below)", "%s",
+	observe(r, NOWHERE, "when", "the error relative to TCP_USER_TIMEOUT (from below)", "%s",
 		took < ESTABLISHED_TIMEOUT_MS - 2 * TICK_SLACK_MS ? "before TCP_USER_TIMEOUT"
 								  : "after TCP_USER_TIMEOUT");
 	char byte;
-	step_as(r, "recv established", recv(cfd, &byte, 1, MSG_DONTWAIT),
-		"recv(%d, 1, MSG_DONTWAIT)", cfd);
-	step_as(r, "send after", send(cfd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", cfd);
-	observe(r, "TCPAbortOnTimeout", "client TcpExt TCPAbortOnTimeout (delta)", "+%ld",
-		netstat_counter(&r->topo.client, "TcpExt", "TCPAbortOnTimeout") - aborts);
+	step(r, ON_FD(cfd), "recv established", recv(cfd, &byte, 1, MSG_DONTWAIT),
+	     "recv(%d, 1, MSG_DONTWAIT)", cfd);
+	step(r, ON_FD(cfd), "send after", send(cfd, "x", 1, MSG_NOSIGNAL),
+	     "send(%d, 1, MSG_NOSIGNAL)", cfd);
+	observe(r, AT(HOST_CLIENT), "TCPAbortOnTimeout", "client TcpExt TCPAbortOnTimeout (delta)",
+		"+%ld", netstat_counter(&r->topo.client, "TcpExt", "TCPAbortOnTimeout") - aborts);
 	note(r,
 	     "established socket: TCP_USER_TIMEOUT %d ms; its error came %.0f ms after the send()",
 	     ESTABLISHED_TIMEOUT_MS, took);
@@ -166,8 +171,9 @@ static int unreachable_link_down(struct run *r)
 		.sll_halen = 6,
 		.sll_addr = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 	};
-	step_as(r, "AF_PACKET sendto", sendto(pfd, "x", 1, 0, (struct sockaddr *)&ll, sizeof(ll)),
-		"sendto(%d, 1, 0, AF_PACKET eth0)", pfd);
+	step(r, ON_FD(pfd), "AF_PACKET sendto",
+	     sendto(pfd, "x", 1, 0, (struct sockaddr *)&ll, sizeof(ll)),
+	     "sendto(%d, 1, 0, AF_PACKET eth0)", pfd);
 out:;
 	int fds[] = {lfd, cfd, afd, fd, bfd, pfd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)

@@ -120,7 +120,7 @@ static int unreachable_neighbour(struct run *r)
 	double t = elapsed_ms(r);
 	unreachable_connect_to(r, "connect", fd, nobody);
 	double took = elapsed_ms(r) - t;
-	measure(r, "elapsed", "connect() duration (ms)", "%.0f", took);
+	measure(r, NOWHERE, "elapsed", "connect() duration (ms)", "%.0f", took);
 	/* Not a clock against 1 s: the probes are a chain of timers that
 	 * bounds the time from below, and whether a SYN was retransmitted
 	 * is the kernel's own count (the namespace's: the socket's is zeroed
@@ -133,18 +133,19 @@ static int unreachable_neighbour(struct run *r)
 		when = "after the neighbour probes, before the first SYN retransmission";
 	else
 		when = "after the first SYN retransmission";
-	observe(r, "when",
+	observe(r, NOWHERE, "when",
 		"connect() returned relative to the probes (time, from below) and the SYN "
 		"retransmissions (Tcp RetransSegs)",
 		"%s", when);
-	observe(r, "neighbour", "client neighbour entry for the destination (rtnetlink)", "%s",
+	observe(r, AT(HOST_CLIENT), "neighbour",
+		"client neighbour entry for the destination (rtnetlink)", "%s",
 		neigh_state_of(&r->topo.client, r->family, nobody));
-	observe(r, "ICMP unreachable sent", "client ICMP destination-unreachable sent (delta)",
-		"+%ld",
+	observe(r, AT(HOST_CLIENT), "ICMP unreachable sent",
+		"client ICMP destination-unreachable sent (delta)", "+%ld",
 		unreachable_client_counter(r, "Icmp", "OutDestUnreachs", "Icmp6OutDestUnreachs") -
 			unreach_out);
-	observe(r, "ICMP unreachable in", "client ICMP destination-unreachable received (delta)",
-		"+%ld",
+	observe(r, AT(HOST_CLIENT), "ICMP unreachable in",
+		"client ICMP destination-unreachable received (delta)", "+%ld",
 		unreachable_client_counter(r, "Icmp", "InDestUnreachs", "Icmp6InDestUnreachs") -
 			unreach_in);
 	note(r,

@@ -38,7 +38,8 @@ static int unreachable_net_icmp(struct run *r)
 		return broken_netns(r);
 	note(r, "router: link to-server set down; its connected route %s/%d goes with it", prefix,
 	     plen);
-	observe(r, "router route", "router's route to the server's network (rtnetlink)", "%s",
+	observe(r, AT(HOST_ROUTER), "router route",
+		"router's route to the server's network (rtnetlink)", "%s",
 		route_presence(&r->topo.router, fam, prefix, plen));
 	long noroutes_router = fam == AF_INET6
 				       ? netstat_counter(&r->topo.router, "snmp6", "Ip6InNoRoutes")
@@ -52,8 +53,8 @@ static int unreachable_net_icmp(struct run *r)
 	long noroutes_after = fam == AF_INET6
 				      ? netstat_counter(&r->topo.router, "snmp6", "Ip6InNoRoutes")
 				      : netstat_counter(&r->topo.router, "IpExt", "InNoRoutes");
-	measure(r, "router InNoRoutes", "router packets without a route (delta)", "+%ld",
-		noroutes_after - noroutes_router);
+	measure(r, AT(HOST_ROUTER), "router InNoRoutes", "router packets without a route (delta)",
+		"+%ld", noroutes_after - noroutes_router);
 	close(fd);
 	return RUN_OK;
 }

@@ -29,10 +29,12 @@ static int unreachable_ttl_exceeded(struct run *r)
 		return broken_netns(r);
 	int one = 1;
 	if (r->family == AF_INET6)
-		step(r, setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &one, sizeof(one)),
+		step(r, ON_FD(fd), "setsockopt",
+		     setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &one, sizeof(one)),
 		     "setsockopt(%d, IPV6_UNICAST_HOPS, 1)", fd);
 	else
-		step(r, setsockopt(fd, IPPROTO_IP, IP_TTL, &one, sizeof(one)),
+		step(r, ON_FD(fd), "setsockopt",
+		     setsockopt(fd, IPPROTO_IP, IP_TTL, &one, sizeof(one)),
 		     "setsockopt(%d, IP_TTL, 1)", fd);
 	unreachable_set_user_timeout(r, fd, SAFETY_TIMEOUT_MS);
 	connect_expecting_icmp(r, fd, "ICMP time exceeded in", "InTimeExcds", "Icmp6InTimeExcds");

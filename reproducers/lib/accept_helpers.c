@@ -65,9 +65,9 @@ const char *acctab_peer_view(struct run *r, int cfd, int timeout_ms)
 	static char value[48];
 	poll_fd(cfd, POLLIN | POLLRDHUP, timeout_ms);
 	char c;
-	long n = step_as(r, "peer recv", recv(cfd, &c, 1, MSG_DONTWAIT),
-			 "client recv(%d, 1, MSG_DONTWAIT) after poll(POLLIN|POLLRDHUP, %d ms)",
-			 cfd, timeout_ms);
+	long n = step(r, AT(HOST_CLIENT), "peer recv", recv(cfd, &c, 1, MSG_DONTWAIT),
+		      "client recv(%d, 1, MSG_DONTWAIT) after poll(POLLIN|POLLRDHUP, %d ms)", cfd,
+		      timeout_ms);
 	int err = errno;
 	if (n == 0)
 		return "EOF (FIN)";

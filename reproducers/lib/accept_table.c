@@ -16,7 +16,8 @@ int acctab_set_rcvtimeo(int fd, int ms)
 void acctab_record_never_existed(struct run *r)
 {
 	int n = acctab_connections(r);
-	observe(r, "connections", "sock_diag: TCP sockets on the server port, LISTEN aside", "%s",
+	observe(r, NOWHERE, "connections",
+		"sock_diag: TCP sockets on the server port, LISTEN aside", "%s",
 		n < 0	 ? "sock_diag failed"
 		: n == 0 ? "none"
 			 : "some");
@@ -26,13 +27,13 @@ void acctab_record_never_existed(struct run *r)
 
 void acctab_exchange_byte(struct run *r, int cfd, int afd)
 {
-	step_as(r, "client send", send(cfd, "x", 1, MSG_NOSIGNAL),
-		"client send(%d, 1, MSG_NOSIGNAL)", cfd);
+	step(r, AT(HOST_CLIENT), "client send", send(cfd, "x", 1, MSG_NOSIGNAL),
+	     "client send(%d, 1, MSG_NOSIGNAL)", cfd);
 	char c = 0;
 	long n = 0;
 	if (poll_fd(afd, POLLIN, 2000) & POLLIN)
-		n = step_as(r, "server recv", recv(afd, &c, 1, MSG_DONTWAIT),
-			    "recv(%d, 1, MSG_DONTWAIT)", afd);
-	observe(r, "byte", "the byte the server received", "%s",
+		n = step(r, ON_FD(afd), "server recv", recv(afd, &c, 1, MSG_DONTWAIT),
+			 "recv(%d, 1, MSG_DONTWAIT)", afd);
+	observe(r, NOWHERE, "byte", "the byte the server received", "%s",
 		n == 1 && c == 'x' ? "arrived" : "missing");
 }

@@ -46,13 +46,13 @@ void observe_child_end(struct run *r, pid_t pid, const char *label, const char *
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
-			observe(r, label, call, "waitpid: %s", strerror(errno));
+			observe(r, NOWHERE, label, call, "waitpid: %s", strerror(errno));
 			return;
 		}
 	if (WIFSIGNALED(status)) {
 		const char *sig = sigabbrev_np(WTERMSIG(status));
-		observe(r, label, call, "killed by SIG%s", sig ? sig : "?");
+		observe(r, NOWHERE, label, call, "killed by SIG%s", sig ? sig : "?");
 	} else {
-		observe(r, label, call, "exited %d", WEXITSTATUS(status));
+		observe(r, NOWHERE, label, call, "exited %d", WEXITSTATUS(status));
 	}
 }

@@ -23,13 +23,14 @@ void lock_race_observe(struct run *r, const struct lock_race *lr, const char *co
 	     "where the router's softirq runs: inline (two ICMP errors, +1 LockDroppedIcmps, "
 	     "the error on the retransmission) or in ksoftirqd, under load (one, +0)");
 	long dropped = lr->dropped_after - lr->dropped;
-	observe(r, "LockDroppedIcmps", "client TcpExt LockDroppedIcmps (delta)", "%+ld", dropped);
+	observe(r, AT(HOST_CLIENT), "LockDroppedIcmps", "client TcpExt LockDroppedIcmps (delta)",
+		"%+ld", dropped);
 	racy_too(r, ANSWERS("+0", "+1"));
 	/* Which side of the race it was, on the kernel's count rather than
 	 * the clock: the error for the retransmitted SYN, or the first.  (The
 	 * socket's own tcpi_total_retrans is gone: a failed connect() calls
 	 * tcp_disconnect(), which zeroes it.) */
-	observe(r, "RetransSegs", "client Tcp RetransSegs (delta)", "%+ld",
+	observe(r, AT(HOST_CLIENT), "RetransSegs", "client Tcp RetransSegs (delta)", "%+ld",
 		netstat_counter(&r->topo.client, "Tcp", "RetransSegs") - lr->retrans);
 	racy_too(r, ANSWERS("+0", "+1"));
 	if (dropped > 0)

@@ -27,7 +27,7 @@ void server_close(struct run *r, int *fds, const char *how)
 {
 	int afd = fds[AFD];
 	fds[AFD] = -1;
-	step_as(r, "server close", close(afd), "close(%d) %s", afd, how);
+	step(r, ON_FD(afd), "server close", close(afd), "close(%d) %s", afd, how);
 }
 
 int server_listener(struct run *r, int backlog)
@@ -73,7 +73,7 @@ static const char *revents_str(int revents)
 
 void observe_client(struct run *r, int cfd)
 {
-	observe(r, "client poll", "poll(client, POLLIN|POLLOUT|POLLRDHUP)", "%s",
+	observe(r, AT(HOST_CLIENT), "client poll", "poll(client, POLLIN|POLLOUT|POLLRDHUP)", "%s",
 		revents_str(poll_fd(cfd, POLLIN | POLLOUT | POLLRDHUP, 0)));
 	observe_state(r, "client state", cfd);
 }
@@ -85,7 +85,7 @@ void observe_counter(struct run *r, const char *label, const char *group, const 
 	char call[96];
 	snprintf(call, sizeof(call), "server %s %s", group, name);
 	if (before < 0 || after < 0)
-		observe(r, label, call, "absent");
+		observe(r, AT(HOST_SERVER), label, call, "absent");
 	else
-		observe(r, label, call, "%+ld", after - before);
+		observe(r, AT(HOST_SERVER), label, call, "%+ld", after - before);
 }

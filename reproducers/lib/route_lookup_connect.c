@@ -15,8 +15,8 @@ int route_lookup_connect(struct run *r, const char *server)
 	int fd = tcp_socket_in(&r->topo.client, r->family);
 	if (fd < 0)
 		return broken_netns(r);
-	step(r, connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)", fd,
-	     sockaddr_str((struct sockaddr *)&ss));
+	step(r, ON_FD(fd), "connect", connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)",
+	     fd, sockaddr_str((struct sockaddr *)&ss));
 	close(fd);
 	return RUN_OK;
 }

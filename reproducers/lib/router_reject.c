@@ -112,6 +112,6 @@ int connect_to_server(struct run *r, int fd, int port)
 	struct sockaddr_storage ss;
 	socklen_t len =
 		sockaddr_of(r->family, topology_server_addr(&r->topo, r->family), port, &ss);
-	return step(r, connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)", fd,
-		    sockaddr_str((struct sockaddr *)&ss));
+	return step(r, ON_FD(fd), "connect", connect(fd, (struct sockaddr *)&ss, len),
+		    "connect(%d, %s)", fd, sockaddr_str((struct sockaddr *)&ss));
 }

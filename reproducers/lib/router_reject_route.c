@@ -23,6 +23,6 @@ int router_route_connect(struct run *r, int fd)
 	struct sockaddr_storage ss;
 	socklen_t len =
 		sockaddr_of(r->family, topology_server_addr(&r->topo, r->family), SERVER_PORT, &ss);
-	return step(r, connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)", fd,
-		    sockaddr_str((struct sockaddr *)&ss));
+	return step(r, ON_FD(fd), "connect", connect(fd, (struct sockaddr *)&ss, len),
+		    "connect(%d, %s)", fd, sockaddr_str((struct sockaddr *)&ss));
 }

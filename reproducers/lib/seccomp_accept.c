@@ -128,7 +128,7 @@ int seccomp_accept_policy(struct run *r)
 	int rc = acctab_pending(r, &lfd, &cfd);
 	if (rc != RUN_OK)
 		return rc;
-	observe(r, "listener before", "poll(listener, POLLIN)", "%s", queue_state(lfd));
+	observe(r, NOWHERE, "listener before", "poll(listener, POLLIN)", "%s", queue_state(lfd));
 	int report;
 	pid_t pid = fork_reporter(&report);
 	if (pid < 0)
@@ -152,27 +152,27 @@ int seccomp_accept_policy(struct run *r)
 		return broken(r, "installing the seccomp filter: %s", strerror(rep.setup_errno));
 
 	errno = rep.accept_errno;
-	step_as(r, "child accept", rep.accept_ret,
-		"accept(%d, NULL, NULL) (O_NONBLOCK) in a child under seccomp RET_ERRNO(%s)", lfd,
-		r->sc->errno_name);
+	step(r, ON_FD(lfd), "child accept", rep.accept_ret,
+	     "accept(%d, NULL, NULL) (O_NONBLOCK) in a child under seccomp RET_ERRNO(%s)", lfd,
+	     r->sc->errno_name);
 	errno = rep.accept4_errno;
-	step_as(r, "child accept4", rep.accept4_ret,
-		"accept4(%d, NULL, NULL, SOCK_CLOEXEC|SOCK_NONBLOCK) in the same child", lfd);
+	step(r, ON_FD(lfd), "child accept4", rep.accept4_ret,
+	     "accept4(%d, NULL, NULL, SOCK_CLOEXEC|SOCK_NONBLOCK) in the same child", lfd);
 
 	bool queued = poll_fd(lfd, POLLIN, 0) & POLLIN;
-	observe(r, "listener after", "poll(listener, POLLIN)", "%s", queue_state(lfd));
+	observe(r, NOWHERE, "listener after", "poll(listener, POLLIN)", "%s", queue_state(lfd));
 	set_connection(r, queued ? CONNECTION_STILL_QUEUED : CONNECTION_DEQUEUED_CLOSED);
 
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
-	int afd = step_as(r, "parent accept", accept(lfd, (struct sockaddr *)&peer, &plen),
-			  "accept(%d) (O_NONBLOCK) in the parent, no filter", lfd);
+	int afd = step(r, ON_FD(lfd), "parent accept", accept(lfd, (struct sockaddr *)&peer, &plen),
+		       "accept(%d) (O_NONBLOCK) in the parent, no filter", lfd);
 	if (afd >= 0) {
 		int port = socket_local_port(cfd);
 		char call[128];
 		snprintf(call, sizeof(call), "accept(...) peer address %s (client port %d)",
 			 sockaddr_str((struct sockaddr *)&peer), port);
-		observe(r, "accepted peer", call, "%s",
+		observe(r, NOWHERE, "accepted peer", call, "%s",
 			ntohs(((struct sockaddr_in *)&peer)->sin_port) == port
 				? "the queued client"
 				: "another connection");

@@ -15,7 +15,7 @@ void send_sigpipe_ignored(struct run *r, int fd)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	sigaction(SIGPIPE, &ign, &old);
-	step(r, send(fd, "data", 4, 0), "send(%d, 4, 0) [SIGPIPE ignored]", fd);
+	step(r, ON_FD(fd), "send", send(fd, "data", 4, 0), "send(%d, 4, 0) [SIGPIPE ignored]", fd);
 	sigaction(SIGPIPE, &old, NULL);
 }
 
@@ -44,7 +44,8 @@ void send_in_child(struct run *r, int fd, int count, const char *waited)
 		if (count > 1)
 			snprintf(nth, sizeof(nth), " #%d", i);
 		errno = (int)res[1];
-		step(r, res[0], "send(%d, 4, 0)%s [child, SIGPIPE default]", fd, nth);
+		step(r, ON_FD(fd), "send", res[0], "send(%d, 4, 0)%s [child, SIGPIPE default]", fd,
+		     nth);
 	}
 	close(report);
 	observe_child_end(r, pid, "child", waited);

@@ -11,13 +11,14 @@ long unreachable_connect_to(struct run *r, const char *label, int fd, const char
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(r->family, addr, SERVER_PORT, &ss);
-	return step_as(r, label, connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)", fd,
-		       sockaddr_str((struct sockaddr *)&ss));
+	return step(r, ON_FD(fd), label, connect(fd, (struct sockaddr *)&ss, len),
+		    "connect(%d, %s)", fd, sockaddr_str((struct sockaddr *)&ss));
 }
 
 void unreachable_set_user_timeout(struct run *r, int fd, unsigned ms)
 {
-	step(r, setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms)),
+	step(r, ON_FD(fd), "setsockopt",
+	     setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms)),
 	     "setsockopt(%d, TCP_USER_TIMEOUT, %u)", fd, ms);
 }
 
@@ -39,8 +40,8 @@ void connect_expecting_icmp(struct run *r, int fd, const char *label, const char
 	long icmps = unreachable_client_counter(r, "Icmp", v4name, v6name);
 	unreachable_connect_to(r, "connect", fd, topology_server_addr(&r->topo, r->family));
 	lock_race_end(r, &lr);
-	observe(r, label, "client ICMP errors of this type received (delta)", "+%ld",
-		unreachable_client_counter(r, "Icmp", v4name, v6name) - icmps);
+	observe(r, AT(HOST_CLIENT), label, "client ICMP errors of this type received (delta)",
+		"+%ld", unreachable_client_counter(r, "Icmp", v4name, v6name) - icmps);
 	lock_race_observe(r, &lr, ANSWERS("+1", "+2"));
 	set_connection(r, CONNECTION_NEVER_EXISTED);
 }

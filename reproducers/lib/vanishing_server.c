@@ -28,8 +28,8 @@ int server_vanishes(struct run *r)
 
 void set_int_sockopt(struct run *r, int fd, int level, int opt, const char *name, int val)
 {
-	step(r, setsockopt(fd, level, opt, &val, sizeof(val)), "setsockopt(%d, %s, %d)", fd, name,
-	     val);
+	step(r, ON_FD(fd), "setsockopt", setsockopt(fd, level, opt, &val, sizeof(val)),
+	     "setsockopt(%d, %s, %d)", fd, name, val);
 }
 
 void safety_timeout(int fd, int opt)
@@ -40,8 +40,8 @@ void safety_timeout(int fd, int opt)
 
 void timing_lower_bound(struct run *r, const char *what, double ms, double bound_ms, int timers)
 {
-	measure(r, "elapsed ms", what, "%.0f", ms);
+	measure(r, NOWHERE, "elapsed ms", what, "%.0f", ms);
 	char call[160];
 	snprintf(call, sizeof(call), "%s, against the lower bound of %.0f ms", what, bound_ms);
-	observe(r, "elapsed", call, "%s", lower_bound_class(ms, bound_ms, timers));
+	observe(r, NOWHERE, "elapsed", call, "%s", lower_bound_class(ms, bound_ms, timers));
 }

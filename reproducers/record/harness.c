@@ -3,7 +3,6 @@
 
 #include "record/record.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -175,115 +174,75 @@ void step_prepare(const struct run *r)
 static int8_t socket_host(const struct run *r, int fd)
 {
 	refresh_hosts(r);
-	if (fd < 0 || fd >= HOST_CACHE || r->sc->topology.kind == TOPO_NONE)
+	if (fd < 0 || fd >= HOST_CACHE)
 		return HOST_NONE;
 	return host_of_fd[fd];
 }
 
-/* The descriptor a step is about: what socket() or accept() returned, else
- * the call's first argument ("recv(5, ...)"). */
-/* A host named by the call's text: "server TcpExt ...", "ioctl(server, ...)". */
-static int8_t named_host(const struct run *r, const char *text)
+/* The host a recording call named (harness.h: struct where); ret is what
+ * the call returned (-1 for an observation). */
+static int8_t where_host(const struct run *r, struct where where, long ret)
 {
-	static const char *const names[] = {"client", "router", "server"};
 	if (r->sc->topology.kind == TOPO_NONE)
 		return HOST_NONE;
-	for (int h = HOST_CLIENT; h <= HOST_SERVER; h++) {
-		size_t n = strlen(names[h]);
-		if (!strncmp(text, names[h], n) && !isalnum((unsigned char)text[n]) &&
-		    text[n] != '_' && text[n] != '-')
-			return (int8_t)h;
+	switch (where.kind) {
+	case WHERE_FD: return socket_host(r, where.n);
+	case WHERE_RESULT:
+		return ret >= 0 ? socket_host(r, ret < HOST_CACHE ? (int)ret : -1) : HOST_NONE;
+	case WHERE_HOST:
+		return where.n >= HOST_CLIENT && where.n <= HOST_SERVER ? (int8_t)where.n
+									: HOST_NONE;
+	case WHERE_NOWHERE: break;
 	}
 	return HOST_NONE;
 }
 
-static int8_t step_host(const struct run *r, long ret, const char *call)
+long(step)(struct run *r, struct where where, const char *label, long ret, const char *fmt, ...)
 {
-	int8_t named = named_host(r, call);
-	if (named != HOST_NONE)
-		return named;
-	const char *open = strchr(call, '(');
-	if (!open)
-		return HOST_NONE;
-	named = named_host(r, open + 1);
-	if (named != HOST_NONE)
-		return named;
-	size_t len = (size_t)(open - call);
-	bool opens = (len == 6 && !strncmp(call, "socket", 6)) ||
-		     (len == 6 && !strncmp(call, "accept", 6)) ||
-		     (len == 7 && !strncmp(call, "accept4", 7));
-	if (opens && ret >= 0)
-		return socket_host(r, (int)ret);
-	char *end;
-	long fd = strtol(open + 1, &end, 10);
-	if (end == open + 1 || (*end != ',' && *end != ')'))
-		return HOST_NONE;
-	return socket_host(r, (int)fd);
-}
-
-static void record(struct run *r, const char *name, long ret, int err, const char *fmt, va_list ap)
-{
+	int err = errno; /* first: nothing may run between the call and here */
 	struct step *s = record_add_step(r);
 	s->ms = elapsed_ms(r);
 	s->ret = ret;
 	s->err = ret < 0 ? err : 0;
+	va_list ap;
+	va_start(ap, fmt);
 	vsnprintf(s->call, sizeof(s->call), fmt, ap);
-	if (name)
-		snprintf(s->name, sizeof(s->name), "%s", name);
-	else
-		snprintf(s->name, sizeof(s->name), "%.*s", (int)strcspn(s->call, "("), s->call);
-	s->host = step_host(r, ret, s->call);
+	va_end(ap);
+	snprintf(s->name, sizeof(s->name), "%s", label);
+	s->host = where_host(r, where, ret);
 	record_send(r, RECORD_STEP, s, sizeof(*s));
-}
-
-long(step)(struct run *r, long ret, const char *fmt, ...)
-{
-	int err = errno; /* first: nothing may run between the call and here */
-	va_list ap;
-	va_start(ap, fmt);
-	record(r, NULL, ret, err, fmt, ap);
-	va_end(ap);
 	errno = err;
 	return ret;
 }
 
-long(step_as)(struct run *r, const char *name, long ret, const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-	va_start(ap, fmt);
-	record(r, name, ret, err, fmt, ap);
-	va_end(ap);
-	errno = err;
-	return ret;
-}
-
-static void vobserve(struct run *r, bool measured, const char *name, const char *call,
-		     const char *value_fmt, va_list ap)
+static void vobserve(struct run *r, bool measured, struct where where, const char *label,
+		     const char *call, const char *value_fmt, va_list ap)
 {
 	struct step *s = record_add_step(r);
 	s->ms = elapsed_ms(r);
 	s->measured = measured;
-	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->name, sizeof(s->name), "%s", label);
 	snprintf(s->call, sizeof(s->call), "%s", call);
 	vsnprintf(s->value, sizeof(s->value), value_fmt, ap);
-	s->host = step_host(r, -1, s->call);
+	s->host = where_host(r, where, -1);
 	record_send(r, RECORD_STEP, s, sizeof(*s));
 }
 
-void observe(struct run *r, const char *name, const char *call, const char *value_fmt, ...)
+void observe(struct run *r, struct where where, const char *label, const char *call,
+	     const char *value_fmt, ...)
 {
 	va_list ap;
 	va_start(ap, value_fmt);
-	vobserve(r, false, name, call, value_fmt, ap);
+	vobserve(r, false, where, label, call, value_fmt, ap);
 	va_end(ap);
 }
 
-void measure(struct run *r, const char *name, const char *call, const char *value_fmt, ...)
+void measure(struct run *r, struct where where, const char *label, const char *call,
+	     const char *value_fmt, ...)
 {
 	va_list ap;
 	va_start(ap, value_fmt);
-	vobserve(r, true, name, call, value_fmt, ap);
+	vobserve(r, true, where, label, call, value_fmt, ap);
 	va_end(ap);
 }
 

@@ -117,8 +117,8 @@ struct step {
 	 * call), separated by newlines: the complete set the kernel code
 	 * allows, as the comment at the racy() call cites. */
 	char allowed[96];
-	/* The host whose socket the call was made on (enum host), found from
-	 * the descriptor's network namespace; HOST_NONE if no socket. */
+	/* The host whose socket the call was made on (enum host), as the
+	 * recording call said (struct where, below); HOST_NONE for none. */
 	int8_t host;
 };
 
@@ -165,32 +165,65 @@ void run_free(struct run *r);
 
 /* ---- recording ------------------------------------------------------- */
 
-/* Record a call's result.  errno is read before anything else, so pass the
- * call itself as ret: step(r, recv(fd, buf, n, 0), "recv(%d, %zu, 0)", fd, n).
- * The label is the call's name (the text before "("). Returns ret. */
-__attribute__((format(printf, 3, 4))) long(step)(struct run *r, long ret, const char *fmt, ...);
+/* Where a step was made: the host whose socket the call was made on, the
+ * column the ladder draws it in (JSON "host").  Every recording call says
+ * it; nothing is read back from the call's text.
+ *
+ *   ON_FD(fd)        the host of the socket behind descriptor fd, found from
+ *                    the socket's network namespace; none when fd is no
+ *                    socket.  The map of descriptors to hosts is refreshed
+ *                    before the call as well (step_prepare()), so a step
+ *                    whose call closes fd still finds the socket's host.
+ *                    accept() and accept4() name the listener: an accepted
+ *                    socket lives in its listener's namespace, and a failed
+ *                    accept is drawn at the listener too.
+ *   ON_RESULT        the host of the descriptor the call returned (socket(),
+ *                    a helper that opens a socket); none when it failed.
+ *   AT(HOST_SERVER)  a host named directly (HOST_CLIENT, HOST_ROUTER,
+ *                    HOST_SERVER): a counter read in the host's namespace,
+ *                    a socket the step has no descriptor of.
+ *   NOWHERE          no host: a file, a process, a time, a table.
+ *
+ * In a scenario without a network (TOPO_NONE) every step is nowhere. */
+enum where_kind { WHERE_NOWHERE, WHERE_FD, WHERE_RESULT, WHERE_HOST };
+struct where {
+	enum where_kind kind;
+	int n; /* the descriptor (WHERE_FD) or the enum host (WHERE_HOST) */
+};
+#define ON_FD(fd) ((struct where){WHERE_FD, (fd)})
+#define ON_RESULT ((struct where){WHERE_RESULT, -1})
+#define AT(host)  ((struct where){WHERE_HOST, (host)})
+#define NOWHERE	  ((struct where){WHERE_NOWHERE, -1})
 
-/* Same, with an explicit label (to tell apart calls of the same name). */
-__attribute__((format(printf, 4, 5))) long(step_as)(struct run *r, const char *name, long ret,
-						    const char *fmt, ...);
+/* Record a call's result, made where `where` says, as step `label` (JSON
+ * "name": the key the tests use; 39 characters at most).  fmt is the call
+ * as it is shown, and only shown: the label and the host are not taken
+ * from it.  errno is read before anything else, so pass the call itself as
+ * ret:
+ *   step(r, ON_FD(fd), "recv", recv(fd, buf, n, 0), "recv(%d, %zu, 0)", fd, n);
+ * Returns ret, with errno as the call left it. */
+__attribute__((format(printf, 5, 6))) long(step)(struct run *r, struct where where,
+						 const char *label, long ret, const char *fmt, ...);
 
 /* Before the call is made (the comma operator orders it): note which host
  * each open socket belongs to, so that a step on a descriptor the call
  * closes, or one accepted without a step, is drawn at its host. */
 void step_prepare(const struct run *r);
-#define step(r, ...)	(step_prepare(r), (step)((r), __VA_ARGS__))
-#define step_as(r, ...) (step_prepare(r), (step_as)((r), __VA_ARGS__))
+#define step(r, ...) (step_prepare(r), (step)((r), __VA_ARGS__))
 
-/* Record an observed value that is not a return code: SO_ERROR's errno, a
- * TCP state, "killed by SIGPIPE". */
-__attribute__((format(printf, 4, 5))) void observe(struct run *r, const char *name,
-						   const char *call, const char *value_fmt, ...);
+/* Record an observed value that is not a return code, as step `label`:
+ * SO_ERROR's errno, a TCP state, "killed by SIGPIPE".  call says what was
+ * looked at (shown only). */
+__attribute__((format(printf, 5, 6))) void observe(struct run *r, struct where where,
+						   const char *label, const char *call,
+						   const char *value_fmt, ...);
 
 /* Record a measurement: a count or a rate that varies from run to run and
  * machine to machine (JSON "measured": true). Comparisons across runs and
  * kernels show it but never count it as a difference. */
-__attribute__((format(printf, 4, 5))) void measure(struct run *r, const char *name,
-						   const char *call, const char *value_fmt, ...);
+__attribute__((format(printf, 5, 6))) void measure(struct run *r, struct where where,
+						   const char *label, const char *call,
+						   const char *value_fmt, ...);
 
 /* The answers a racy step may give: ANSWERS("+0", "+1"). */
 #define ANSWERS(...) ((const char *const[]){__VA_ARGS__, NULL})

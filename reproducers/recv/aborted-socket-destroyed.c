@@ -83,9 +83,10 @@ static void reap(pid_t pid, bool kill_it)
 		;
 }
 
-/* Read the blocked child's result and record it as step label; false when
- * it did not return within 2 s (the child is then killed). */
-static bool child_result(struct run *r, pid_t pid, int report, const char *label, const char *call)
+/* Read the blocked child's result and record it as step label, made where
+ * says; false when it did not return within 2 s (the child is then killed). */
+static bool child_result(struct run *r, pid_t pid, int report, struct where where,
+			 const char *label, const char *call)
 {
 	struct child_result res;
 	bool got = (poll_fd(report, POLLIN, 2000) & POLLIN) &&
@@ -94,9 +95,9 @@ static bool child_result(struct run *r, pid_t pid, int report, const char *label
 	reap(pid, !got);
 	if (got) {
 		errno = res.err;
-		step_as(r, label, res.ret, "%s", call);
+		step(r, where, label, res.ret, "%s", call);
 	} else {
-		observe(r, label, call, "%s", "still blocked 2 s after the destroy");
+		observe(r, where, label, call, "%s", "still blocked 2 s after the destroy");
 	}
 	return got;
 }
@@ -116,13 +117,13 @@ static int destroy(struct run *r, const char *label, int lport, int rport, int s
 	long rc = sock_destroy(&r->topo.client, r->family, NULL, lport, server, rport, 1u << state);
 	if (rc < 0 && errno == EOPNOTSUPP)
 		return -1;
-	step_as(r, label, rc,
-		"sock_diag SOCK_DESTROY of the client's %s socket to %s port %d (ss -K), "
-		"sockets destroyed",
-		tcp_state_name(state), server, rport);
+	step(r, NOWHERE, label, rc,
+	     "sock_diag SOCK_DESTROY of the client's %s socket to %s port %d (ss -K), "
+	     "sockets destroyed",
+	     tcp_state_name(state), server, rport);
 	long rsts_after = out_rsts(r);
-	observe(r, "client RST sent", "client Tcp OutRsts (delta) across the destroy", "+%ld",
-		rsts_after - rsts);
+	observe(r, AT(HOST_CLIENT), "client RST sent",
+		"client Tcp OutRsts (delta) across the destroy", "+%ld", rsts_after - rsts);
 	return 0;
 }
 
@@ -176,14 +177,14 @@ static int destroy_connecting(struct run *r)
 		rc = broken(r, "the child never blocked in connect() within 2 s");
 		goto out;
 	}
-	observe(r, "connect child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
-		"asleep in connect");
+	observe(r, NOWHERE, "connect child", "/proc/PID/syscall and /proc/PID/stat of the child",
+		"%s", "asleep in connect");
 	struct tcp_segment seg;
 	int lport = socket_local_port(fd);
 	bool syn = packet_wait_tcp(pkt, r->family, (uint16_t)lport, DROPPED_PORT, 2000, &seg);
-	observe(r, "peer sees", "AF_PACKET on the server's eth0: the client's segment", "%s",
-		syn ? tcp_flags_str(seg.flags) : "nothing");
-	observe(r, "state before", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, NOWHERE, "peer sees", "AF_PACKET on the server's eth0: the client's segment",
+		"%s", syn ? tcp_flags_str(seg.flags) : "nothing");
+	observe(r, NOWHERE, "state before", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(fd)));
 
 	if (destroy(r, "destroy SYN_SENT", lport, DROPPED_PORT, TCP_SYN_SENT) < 0) {
@@ -195,10 +196,10 @@ static int destroy_connecting(struct run *r)
 	char call[160];
 	snprintf(call, sizeof(call), "connect(%d, %s) blocked in the child", fd,
 		 sockaddr_str((struct sockaddr *)&dst));
-	child_result(r, pid, report, "blocked connect", call);
-	observe(r, "state after connect", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	child_result(r, pid, report, ON_FD(fd), "blocked connect", call);
+	observe(r, NOWHERE, "state after connect", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(fd)));
-	observe(r, "SO_ERROR after connect", "getsockopt(SO_ERROR)", "%s",
+	observe(r, NOWHERE, "SO_ERROR after connect", "getsockopt(SO_ERROR)", "%s",
 		errno_name(so_error(fd)));
 out:
 	if (fd >= 0)
@@ -249,9 +250,9 @@ static int destroy_established(struct run *r)
 		rc = broken(r, "the child never blocked in recv() within 2 s");
 		goto out;
 	}
-	observe(r, "recv child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
+	observe(r, NOWHERE, "recv child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
 		"asleep in recv");
-	observe(r, "state before recv", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, NOWHERE, "state before recv", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(fd)));
 
 	if (destroy(r, "destroy ESTABLISHED", lport, SERVER_PORT, TCP_ESTABLISHED) < 0) {
@@ -262,25 +263,26 @@ static int destroy_established(struct run *r)
 	}
 	char call[160];
 	snprintf(call, sizeof(call), "recv(%d, 512, 0) blocked in the child", fd);
-	child_result(r, pid, report, "blocked recv", call);
+	child_result(r, pid, report, ON_FD(fd), "blocked recv", call);
 
 	struct tcp_segment seg;
 	bool rst = packet_wait_tcp(pkt, r->family, (uint16_t)lport, SERVER_PORT, 2000, &seg);
-	observe(r, "peer sees", "AF_PACKET on the server's eth0: the client's next segment", "%s",
+	observe(r, NOWHERE, "peer sees",
+		"AF_PACKET on the server's eth0: the client's next segment", "%s",
 		rst ? tcp_flags_str(seg.flags) : "nothing");
 	bool err_pending = wait_pending_error(afd, 2000);
 	char buf[64];
-	step_as(r, "peer recv", recv(afd, buf, sizeof(buf), MSG_DONTWAIT),
-		"recv(%d, %zu, MSG_DONTWAIT) on the server (error pending: %s)", afd, sizeof(buf),
-		err_pending ? "yes" : "no");
-	observe(r, "peer state", "server getsockopt(TCP_INFO).tcpi_state", "%s",
+	step(r, ON_FD(afd), "peer recv", recv(afd, buf, sizeof(buf), MSG_DONTWAIT),
+	     "recv(%d, %zu, MSG_DONTWAIT) on the server (error pending: %s)", afd, sizeof(buf),
+	     err_pending ? "yes" : "no");
+	observe(r, AT(HOST_SERVER), "peer state", "server getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(afd)));
 
-	observe(r, "state after recv", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, NOWHERE, "state after recv", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(fd)));
-	step_as(r, "recv again", recv(fd, buf, sizeof(buf), MSG_DONTWAIT),
-		"recv(%d, %zu, MSG_DONTWAIT)", fd, sizeof(buf));
-	step_as(r, "send", send(fd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", fd);
+	step(r, ON_FD(fd), "recv again", recv(fd, buf, sizeof(buf), MSG_DONTWAIT),
+	     "recv(%d, %zu, MSG_DONTWAIT)", fd, sizeof(buf));
+	step(r, ON_FD(fd), "send", send(fd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", fd);
 	note(r, "(b) ECONNABORTED is reported once (sock_error() clears sk_err); then the socket "
 		"reads as closed (EOF) and writes fail with EPIPE");
 out:

@@ -39,36 +39,39 @@ static int recv_nonblocking_empty(struct run *r)
 
 	/* "At once" is whether the thread slept in the call, not a time. */
 	struct call_watch w;
-	step_as(r, "recv MSG_DONTWAIT", WATCHED(&w, recv(c.client, buf, sizeof(buf), MSG_DONTWAIT)),
-		"recv(%d, %zu, MSG_DONTWAIT), nothing sent yet", c.client, sizeof(buf));
-	observe(r, "returned", "recv(MSG_DONTWAIT): voluntary context switches in the call", "%s",
+	step(r, ON_FD(c.client), "recv MSG_DONTWAIT",
+	     WATCHED(&w, recv(c.client, buf, sizeof(buf), MSG_DONTWAIT)),
+	     "recv(%d, %zu, MSG_DONTWAIT), nothing sent yet", c.client, sizeof(buf));
+	observe(r, NOWHERE, "returned",
+		"recv(MSG_DONTWAIT): voluntary context switches in the call", "%s",
 		sleep_class(&w));
-	measure(r, "recv MSG_DONTWAIT ms", "time in recv(MSG_DONTWAIT), ms", "%.3f", w.ms);
+	measure(r, NOWHERE, "recv MSG_DONTWAIT ms", "time in recv(MSG_DONTWAIT), ms", "%.3f", w.ms);
 
 	int fl = fcntl(c.client, F_GETFL);
-	step_as(r, "fcntl O_NONBLOCK", fcntl(c.client, F_SETFL, fl | O_NONBLOCK),
-		"fcntl(%d, F_SETFL, O_NONBLOCK)", c.client);
-	step_as(r, "recv O_NONBLOCK", WATCHED(&w, recv(c.client, buf, sizeof(buf), 0)),
-		"recv(%d, %zu, 0) on an O_NONBLOCK socket", c.client, sizeof(buf));
-	observe(r, "returned",
+	step(r, ON_FD(c.client), "fcntl O_NONBLOCK", fcntl(c.client, F_SETFL, fl | O_NONBLOCK),
+	     "fcntl(%d, F_SETFL, O_NONBLOCK)", c.client);
+	step(r, ON_FD(c.client), "recv O_NONBLOCK",
+	     WATCHED(&w, recv(c.client, buf, sizeof(buf), 0)),
+	     "recv(%d, %zu, 0) on an O_NONBLOCK socket", c.client, sizeof(buf));
+	observe(r, NOWHERE, "returned",
 		"recv() on the O_NONBLOCK socket: voluntary context switches in the call", "%s",
 		sleep_class(&w));
-	measure(r, "recv O_NONBLOCK ms", "time in recv() on the O_NONBLOCK socket, ms", "%.3f",
-		w.ms);
+	measure(r, NOWHERE, "recv O_NONBLOCK ms", "time in recv() on the O_NONBLOCK socket, ms",
+		"%.3f", w.ms);
 
 	/* EAGAIN says nothing about the connection: it is intact. */
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(c.client)));
-	observe(r, "poll", "poll(client, POLLIN, 0)", "%s",
+	observe(r, AT(HOST_CLIENT), "poll", "poll(client, POLLIN, 0)", "%s",
 		(poll_fd(c.client, POLLIN, 0) & POLLIN) ? "readable" : "not readable");
 
 	/* The handling: wait for readability, then read. */
-	step_as(r, "peer send", send(c.server, "x", 1, MSG_NOSIGNAL), "send(%d, 1) from the server",
-		c.server);
-	observe(r, "poll after data", "poll(client, POLLIN, 2000)", "%s",
+	step(r, ON_FD(c.server), "peer send", send(c.server, "x", 1, MSG_NOSIGNAL),
+	     "send(%d, 1) from the server", c.server);
+	observe(r, AT(HOST_CLIENT), "poll after data", "poll(client, POLLIN, 2000)", "%s",
 		(poll_fd(c.client, POLLIN, 2000) & POLLIN) ? "readable" : "not readable");
-	step_as(r, "recv after poll", recv(c.client, buf, sizeof(buf), 0),
-		"recv(%d, %zu, 0) after poll() said readable", c.client, sizeof(buf));
+	step(r, ON_FD(c.client), "recv after poll", recv(c.client, buf, sizeof(buf), 0),
+	     "recv(%d, %zu, 0) after poll() said readable", c.client, sizeof(buf));
 	note(r, "EWOULDBLOCK == EAGAIN on Linux (%s): one errno, two names",
 	     EWOULDBLOCK == EAGAIN ? "same value" : "different values");
 	note(r, "O_NONBLOCK becomes MSG_DONTWAIT in __sys_recvfrom(): the two cases take the "

@@ -32,15 +32,15 @@ static int recv_timeout(struct run *r)
 		return rc;
 	}
 	char buf[512];
-	step(r, set_timeo(c.client, SO_RCVTIMEO, TIMEO_MS), "setsockopt(%d, SO_RCVTIMEO, %d ms)",
-	     c.client, TIMEO_MS);
+	step(r, ON_FD(c.client), "setsockopt", set_timeo(c.client, SO_RCVTIMEO, TIMEO_MS),
+	     "setsockopt(%d, SO_RCVTIMEO, %d ms)", c.client, TIMEO_MS);
 	struct call_watch w;
-	step(r, WATCHED(&w, recv(c.client, buf, sizeof(buf), 0)),
+	step(r, ON_FD(c.client), "recv", WATCHED(&w, recv(c.client, buf, sizeof(buf), 0)),
 	     "recv(%d, %zu, 0) on a blocking socket, no data", c.client, sizeof(buf));
-	observe(r, "elapsed", "recv(): slept, and for at least SO_RCVTIMEO", "%s",
+	observe(r, NOWHERE, "elapsed", "recv(): slept, and for at least SO_RCVTIMEO", "%s",
 		timeout_class(&w, TIMEO_MS));
-	measure(r, "elapsed ms", "time in recv(), ms (SO_RCVTIMEO 200 ms)", "%.1f", w.ms);
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	measure(r, NOWHERE, "elapsed ms", "time in recv(), ms (SO_RCVTIMEO 200 ms)", "%.1f", w.ms);
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(c.client)));
 	note(r,
 	     "recv() returned EAGAIN after %.1f ms (SO_RCVTIMEO %d ms): the caller's deadline, "

@@ -33,13 +33,13 @@ static int reset_after_eof_body(struct run *r, int *fds)
 		return broken(r, "the request never reached the server");
 	if (send(afd, REPLY, strlen(REPLY), MSG_NOSIGNAL) != (ssize_t)strlen(REPLY))
 		return broken(r, "send the reply: %m");
-	step_as(r, "server shutdown", shutdown(afd, SHUT_WR),
-		"shutdown(%d, SHUT_WR) after %zu "
-		"bytes",
-		afd, strlen(REPLY));
+	step(r, ON_FD(afd), "server shutdown", shutdown(afd, SHUT_WR),
+	     "shutdown(%d, SHUT_WR) after %zu "
+	     "bytes",
+	     afd, strlen(REPLY));
 	if (!(poll_fd(cfd, POLLRDHUP, 2000) & POLLRDHUP))
 		return broken(r, "the server's FIN never reached the client");
-	observe(r, "client state", "getsockopt(TCP_INFO).tcpi_state [after the FIN]", "%s",
+	observe(r, NOWHERE, "client state", "getsockopt(TCP_INFO).tcpi_state [after the FIN]", "%s",
 		tcp_state_name(tcp_state(cfd)));
 	char how[64];
 	snprintf(how, sizeof(how), "with %zu bytes unread", strlen(REQUEST));

@@ -76,19 +76,19 @@ static int backlog_overflow(struct run *r, int *fds)
 	int c = fds[CFD] = tcp_socket_in(&r->topo.client, r->family);
 	if (c < 0)
 		return broken(r, "socket: %m");
-	if (step_as(r, "overflowing connect", connect(c, (struct sockaddr *)&ss, len),
-		    "connect(%d, %s) [third client]", c, sockaddr_str((struct sockaddr *)&ss)) < 0)
+	if (step(r, ON_FD(c), "overflowing connect", connect(c, (struct sockaddr *)&ss, len),
+		 "connect(%d, %s) [third client]", c, sockaddr_str((struct sockaddr *)&ss)) < 0)
 		return RUN_OK;
 	observe_state(r, "client state", c);
 
 	if (send(b, "b", 1, 0) != 1 || !wait_child(r, socket_local_port(b)))
 		return broken(r, "the second client's connection never completed on the server");
-	observe(r, "accept queue", "poll(listener, POLLIN)", "%s",
+	observe(r, NOWHERE, "accept queue", "poll(listener, POLLIN)", "%s",
 		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "readable (full, never accepted)"
 						   : "not readable");
 
-	step_as(r, "overflowing send", send(c, "c", 1, MSG_NOSIGNAL),
-		"send(%d, 1, MSG_NOSIGNAL) [completes the handshake on the server]", c);
+	step(r, ON_FD(c), "overflowing send", send(c, "c", 1, MSG_NOSIGNAL),
+	     "send(%d, 1, MSG_NOSIGNAL) [completes the handshake on the server]", c);
 	if (!wait_pending_error(c, 2000))
 		note(r, "the third client saw no RST within 2 s");
 	observe_counter(r, "ListenOverflows", "TcpExt", "ListenOverflows", before);

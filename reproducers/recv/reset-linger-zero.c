@@ -38,7 +38,8 @@ static int reset_linger_zero_body(struct run *r, int *fds)
 	observe_client(r, cfd);
 	recv_step(r, cfd);
 	recv_step(r, cfd);
-	step(r, send(cfd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", cfd);
+	step(r, ON_FD(cfd), "send", send(cfd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)",
+	     cfd);
 	note(r, "the first recv() reports the reset and clears it; then recv() sees EOF and "
 		"send() EPIPE");
 	return RUN_OK;

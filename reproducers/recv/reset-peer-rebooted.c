@@ -46,9 +46,9 @@ static int reset_peer_rebooted_body(struct run *r, int *fds)
 		return broken(r, "AF_PACKET socket in the client namespace: %m");
 
 	int one = 1;
-	if (step_as(r, "server TCP_REPAIR",
-		    setsockopt(afd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)),
-		    "setsockopt(%d, TCP_REPAIR, 1)", afd) < 0) {
+	if (step(r, ON_FD(afd), "server TCP_REPAIR",
+		 setsockopt(afd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)),
+		 "setsockopt(%d, TCP_REPAIR, 1)", afd) < 0) {
 		int err = errno;
 		if (err == ENOPROTOOPT || err == EPERM)
 			return skipped(r, "TCP_REPAIR unavailable: %s", strerror(err));
@@ -61,23 +61,27 @@ static int reset_peer_rebooted_body(struct run *r, int *fds)
 	observe_counter(r, "server sent at close", "Tcp", "OutSegs", segs);
 	int left = tcp_diag_count(&r->topo.server, r->family, SERVER_PORT, client_port,
 				  ~(1u << TCP_LISTEN));
-	observe(r, "server sockets", "sock_diag: server sockets of this connection", "%d", left);
+	observe(r, NOWHERE, "server sockets", "sock_diag: server sockets of this connection", "%d",
+		left);
 	observe_state(r, "client state", cfd);
 
-	step(r, send(cfd, "hello", 5, MSG_NOSIGNAL), "send(%d, 5, MSG_NOSIGNAL)", cfd);
+	step(r, ON_FD(cfd), "send", send(cfd, "hello", 5, MSG_NOSIGNAL),
+	     "send(%d, 5, MSG_NOSIGNAL)", cfd);
 	struct tcp_segment seg;
 	if (packet_wait_tcp(cap, r->family, SERVER_PORT, client_port, 2000, &seg))
-		observe(r, "client captured", "first segment from the server after its close", "%s",
+		observe(r, NOWHERE, "client captured",
+			"first segment from the server after its close", "%s",
 			tcp_flags_str(seg.flags));
 	else
-		observe(r, "client captured", "first segment from the server after its close",
-			"none within 2 s");
+		observe(r, NOWHERE, "client captured",
+			"first segment from the server after its close", "none within 2 s");
 	if (!wait_pending_error(cfd, 2000))
 		return broken(r, "the client never saw an RST");
 	observe_counter(r, "server RSTs", "Tcp", "OutRsts", rsts);
 	observe_client(r, cfd);
 	recv_step(r, cfd);
-	step(r, send(cfd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", cfd);
+	step(r, ON_FD(cfd), "send", send(cfd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)",
+	     cfd);
 	note(r, "the server's close sent nothing (repair mode); the RST answers the client's "
 		"next segment, which found no socket");
 	return RUN_OK;

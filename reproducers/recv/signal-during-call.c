@@ -299,8 +299,9 @@ static int job_start(struct run *r, struct job *j)
 		char label[40];
 		snprintf(label, sizeof(label), "%s %s signalled", name, mode_label[j->mode]);
 		bool again = wait_blocked_in_syscall(j->pid, calls[j->call].nr, WAIT_MS);
-		observe(r, label, "after the handler ran: /proc/PID/syscall and stat of the child",
-			"%s", again ? "asleep in the call again" : "not asleep in the call again");
+		observe(r, NOWHERE, label,
+			"after the handler ran: /proc/PID/syscall and stat of the child", "%s",
+			again ? "asleep in the call again" : "not asleep in the call again");
 	}
 	return RUN_OK;
 }
@@ -314,12 +315,13 @@ static bool job_result(struct run *r, struct job *j, int timeout_ms, const char 
 	if (j->label)
 		snprintf(label, sizeof(label), "%s", j->label);
 	if (!read_msg(j->report, MSG_RESULT, timeout_ms, m)) {
-		observe(r, label, "the child's report", "no result within %d ms", timeout_ms);
+		observe(r, NOWHERE, label, "the child's report", "no result within %d ms",
+			timeout_ms);
 		return false;
 	}
 	errno = m->err;
-	step_as(r, label, m->ret, "%s(%d) %s; SIGUSR1, %s; returned after %.0f ms",
-		calls[j->call].name, j->fd, condition, mode_text[j->mode], m->ms);
+	step(r, ON_FD(j->fd), label, m->ret, "%s(%d) %s; SIGUSR1, %s; returned after %.0f ms",
+	     calls[j->call].name, j->fd, condition, mode_text[j->mode], m->ms);
 	return true;
 }
 
@@ -357,7 +359,8 @@ static int recv_case(struct run *r, int lfd, enum mode mode)
 						   : "on an empty receive queue",
 			      &m);
 	if (got && mode == MODE_RESTART)
-		observe(r, "recv restart got", "the byte the restarted recv() returned", "%s",
+		observe(r, NOWHERE, "recv restart got", "the byte the restarted recv() returned",
+			"%s",
 			m.ret == 1 && m.extra == MARK ? "the byte sent after the signal"
 			: m.ret == 1		      ? "another byte"
 						      : "no byte");
@@ -488,8 +491,8 @@ static int send_case_once(struct run *r, int lfd, enum mode mode)
 			mark = drain(c.server);
 		char label[40];
 		snprintf(label, sizeof(label), "send %s got", mode_label[mode]);
-		observe(r, label, "the peer reads until the byte of the restarted send()", "%s",
-			mark ? "the peer read the byte" : "the byte never arrived");
+		observe(r, NOWHERE, label, "the peer reads until the byte of the restarted send()",
+			"%s", mark ? "the peer read the byte" : "the byte never arrived");
 	}
 	job_reap(&j);
 	connection_close(&c);
@@ -523,7 +526,8 @@ static int send_partial_case(struct run *r, int lfd)
 	}
 	struct msg m;
 	if (job_result(r, &j, WAIT_MS, "of " STR(PARTIAL_LEN) " bytes, the peer not reading", &m))
-		observe(r, "send partial count", "what the interrupted send() returned", "%s",
+		observe(r, NOWHERE, "send partial count", "what the interrupted send() returned",
+			"%s",
 			m.ret > 0 && m.ret < PARTIAL_LEN ? "a short count, not EINTR"
 			: m.ret == PARTIAL_LEN		 ? "the full count"
 			: m.ret < 0			 ? errno_name(m.err)
@@ -565,8 +569,8 @@ static int accept_case(struct run *r, int lfd, enum mode mode)
 						   : "on an empty queue",
 			      &m);
 	if (got && mode == MODE_RESTART)
-		observe(r, "accept restart got", "the connection the restarted accept() returned",
-			"%s",
+		observe(r, NOWHERE, "accept restart got",
+			"the connection the restarted accept() returned", "%s",
 			m.ret >= 0 && m.extra == socket_local_port(cfd)
 				? "the connection made after the signal"
 			: m.ret >= 0 ? "another connection"
@@ -598,8 +602,8 @@ static void record_again(struct run *r, const char *label, const struct job *j, 
 			 const char *how)
 {
 	errno = a->err;
-	step_as(r, label, a->ret, "connect(%d) again after EINTR, %s; returned after %.0f ms",
-		j->fd, how, a->ms);
+	step(r, ON_FD(j->fd), label, a->ret,
+	     "connect(%d) again after EINTR, %s; returned after %.0f ms", j->fd, how, a->ms);
 }
 
 /* Three connect() children while the server drops SYNs: the one without
@@ -640,10 +644,10 @@ static int connect_cases(struct run *r)
 		goto out;
 	bool a_intr = job_result(r, a, WAIT_MS, held, &m) && m.ret < 0 && m.err == EINTR;
 	if (a_intr) {
-		observe(r, "connect no-restart state", "getsockopt(TCP_INFO) after EINTR", "%s",
-			tcp_state_name(m.extra));
+		observe(r, NOWHERE, "connect no-restart state", "getsockopt(TCP_INFO) after EINTR",
+			"%s", tcp_state_name(m.extra));
 		bool again = wait_blocked_in_syscall(a->pid, SYS_connect, WAIT_MS);
-		observe(r, "connect again blocked",
+		observe(r, NOWHERE, "connect again blocked",
 			"connect() again (blocking) after EINTR: /proc/PID/syscall and stat", "%s",
 			again ? "asleep in connect" : "not asleep in connect");
 	}
@@ -662,20 +666,22 @@ static int connect_cases(struct run *r)
 			record_again(r, "connect again nonblocking", c, &again, "O_NONBLOCK");
 	}
 
-	step_as(r, "drop rule removed", netns_nft(&r->topo.server, "delete table inet " NFT_TABLE),
-		"nft delete table inet " NFT_TABLE " (server): the next SYN passes");
+	step(r, AT(HOST_SERVER), "drop rule removed",
+	     netns_nft(&r->topo.server, "delete table inet " NFT_TABLE),
+	     "nft delete table inet " NFT_TABLE " (server): the next SYN passes");
 
 	if (a_intr) {
 		struct msg again;
 		if (read_msg(a->report, MSG_AGAIN, SYN_WAIT_MS, &again))
 			record_again(r, "connect again", a, &again, "blocking");
 		else
-			observe(r, "connect again", "the child's report", "no result within %d ms",
-				SYN_WAIT_MS);
+			observe(r, NOWHERE, "connect again", "the child's report",
+				"no result within %d ms", SYN_WAIT_MS);
 	}
 	if (job_result(r, b, SYN_WAIT_MS, held, &m))
-		observe(r, "connect restart state", "getsockopt(TCP_INFO) after connect() returned",
-			"%s", tcp_state_name(m.extra));
+		observe(r, NOWHERE, "connect restart state",
+			"getsockopt(TCP_INFO) after connect() returned", "%s",
+			tcp_state_name(m.extra));
 out:
 	for (int i = 0; i < 3; i++) {
 		job_reap(&jobs[i]);

@@ -54,18 +54,20 @@ static int timeout_keepalive(struct run *r)
 	safety_timeout(*c, SO_RCVTIMEO);
 
 	char buf[512];
-	step(r, recv(*c, buf, sizeof(buf), 0), "recv(%d, %zu, 0) blocking (SO_RCVTIMEO %d s)", *c,
-	     sizeof(buf), SAFETY_TIMEOUT_S);
+	step(r, ON_FD(*c), "recv", recv(*c, buf, sizeof(buf), 0),
+	     "recv(%d, %zu, 0) blocking (SO_RCVTIMEO %d s)", *c, sizeof(buf), SAFETY_TIMEOUT_S);
 	timing_lower_bound(r,
 			   "from SO_KEEPALIVE until recv() failed: TCP_KEEPIDLE 1 s + TCP_KEEPCNT "
 			   "1 x TCP_KEEPINTVL 1 s",
 			   now_ms() - t, 2000, 2);
-	observe(r, "keepalive probes", "client TcpExt TCPKeepAlive (delta)", "%+ld",
-		netstat_counter(&r->topo.client, "TcpExt", "TCPKeepAlive") - probes);
-	observe(r, "TCPAbortOnTimeout", "client TcpExt TCPAbortOnTimeout (delta)", "%+ld",
-		netstat_counter(&r->topo.client, "TcpExt", "TCPAbortOnTimeout") - aborts);
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(*c)));
-	observe(r, "server state", "server's socket: getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, AT(HOST_CLIENT), "keepalive probes", "client TcpExt TCPKeepAlive (delta)",
+		"%+ld", netstat_counter(&r->topo.client, "TcpExt", "TCPKeepAlive") - probes);
+	observe(r, AT(HOST_CLIENT), "TCPAbortOnTimeout", "client TcpExt TCPAbortOnTimeout (delta)",
+		"%+ld", netstat_counter(&r->topo.client, "TcpExt", "TCPAbortOnTimeout") - aborts);
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(*c)));
+	observe(r, AT(HOST_SERVER), "server state",
+		"server's socket: getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(*a)));
 	note(r, "the keepalive timer also sent an RST when it gave up; the router dropped it");
 	note(r, "TCP_KEEPIDLE/INTVL/CNT go before SO_KEEPALIVE: on a socket already keeping "

@@ -81,9 +81,10 @@ static int timeout_peer_vanished(struct run *r)
 	char buf[512];
 	memset(buf, 'x', sizeof(buf));
 	/* The transfer is under way: a first request gets through. */
-	step_as(r, "send", send(*c1, buf, 100, MSG_NOSIGNAL), "send(%d, 100, MSG_NOSIGNAL)", *c1);
-	step_as(r, "server recv", recv(*a1, buf, sizeof(buf), 0), "server recv(%d, %zu, 0)", *a1,
-		sizeof(buf));
+	step(r, ON_FD(*c1), "send", send(*c1, buf, 100, MSG_NOSIGNAL),
+	     "send(%d, 100, MSG_NOSIGNAL)", *c1);
+	step(r, AT(HOST_SERVER), "server recv", recv(*a1, buf, sizeof(buf), 0),
+	     "server recv(%d, %zu, 0)", *a1, sizeof(buf));
 
 	if (!wait_all_acked(*c1, 2000)) {
 		status = broken(r, "the server never acknowledged the first request");
@@ -100,8 +101,10 @@ static int timeout_peer_vanished(struct run *r)
 	}
 
 	struct rto_watch w = {.t_send = now_ms()};
-	step_as(r, "send", send(*c1, buf, 100, MSG_NOSIGNAL), "send(%d, 100, MSG_NOSIGNAL)", *c1);
-	step_as(r, "send", send(*c2, buf, 100, MSG_NOSIGNAL), "send(%d, 100, MSG_NOSIGNAL)", *c2);
+	step(r, ON_FD(*c1), "send", send(*c1, buf, 100, MSG_NOSIGNAL),
+	     "send(%d, 100, MSG_NOSIGNAL)", *c1);
+	step(r, ON_FD(*c2), "send", send(*c2, buf, 100, MSG_NOSIGNAL),
+	     "send(%d, 100, MSG_NOSIGNAL)", *c2);
 
 	/* An event loop waiting for the reply.  Its revents are racy by
 	 * construction: the retransmission timer (softirq, another CPU)
@@ -117,29 +120,30 @@ static int timeout_peer_vanished(struct run *r)
 	 * (sk_err only), POLLERR|POLLHUP (TCP_CLOSE, no shutdown yet) and
 	 * POLLIN|POLLERR|POLLHUP (all three). */
 	int ev = watch_until(*c1, *c1, POLLIN, &w);
-	observe(r, "poll", "poll(client, POLLIN) revents", "%s", revents_str(ev));
+	observe(r, AT(HOST_CLIENT), "poll", "poll(client, POLLIN) revents", "%s", revents_str(ev));
 	racy(r, ANSWERS("POLLERR", "POLLERR|POLLHUP", "POLLIN|POLLERR|POLLHUP"),
 	     "poll() samples, without the socket lock, what tcp_done_with_error() writes in "
 	     "order: sk_err (POLLERR), TCP_CLOSE (POLLHUP), SHUTDOWN_MASK (POLLIN): POLLERR, "
 	     "POLLERR|POLLHUP or POLLIN|POLLERR|POLLHUP");
 	report_user_timeout_clock(r, &w);
-	step(r, recv(*c1, buf, sizeof(buf), MSG_DONTWAIT), "recv(%d, %zu, MSG_DONTWAIT)", *c1,
-	     sizeof(buf));
-	observe(r, "SO_ERROR after recv", "getsockopt(SO_ERROR) after recv()", "%s",
+	step(r, ON_FD(*c1), "recv", recv(*c1, buf, sizeof(buf), MSG_DONTWAIT),
+	     "recv(%d, %zu, MSG_DONTWAIT)", *c1, sizeof(buf));
+	observe(r, NOWHERE, "SO_ERROR after recv", "getsockopt(SO_ERROR) after recv()", "%s",
 		errno_name(so_error(*c1)));
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(*c1)));
 
 	if (!wait_pending_error(*c2, SAFETY_TIMEOUT_S * 1000))
 		note(r, "the second connection reported no error in %d s", SAFETY_TIMEOUT_S);
-	observe(r, "SO_ERROR", "second connection: getsockopt(SO_ERROR) first", "%s",
+	observe(r, NOWHERE, "SO_ERROR", "second connection: getsockopt(SO_ERROR) first", "%s",
 		errno_name(so_error(*c2)));
-	step_as(r, "recv after SO_ERROR", recv(*c2, buf, sizeof(buf), MSG_DONTWAIT),
-		"second connection: recv(%d, %zu, MSG_DONTWAIT) after SO_ERROR", *c2, sizeof(buf));
-	step_as(r, "send after", send(*c2, buf, 1, MSG_NOSIGNAL),
-		"second connection: send(%d, 1, MSG_NOSIGNAL)", *c2);
+	step(r, ON_FD(*c2), "recv after SO_ERROR", recv(*c2, buf, sizeof(buf), MSG_DONTWAIT),
+	     "second connection: recv(%d, %zu, MSG_DONTWAIT) after SO_ERROR", *c2, sizeof(buf));
+	step(r, ON_FD(*c2), "send after", send(*c2, buf, 1, MSG_NOSIGNAL),
+	     "second connection: send(%d, 1, MSG_NOSIGNAL)", *c2);
 
-	observe(r, "server state", "server's socket: getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, AT(HOST_SERVER), "server state",
+		"server's socket: getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(*a1)));
 	note(r, "no RST is sent on a retransmission timeout: the server (had it survived) would "
 		"keep its connection ESTABLISHED");

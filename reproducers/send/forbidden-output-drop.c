@@ -76,11 +76,11 @@ static int forbidden_output_drop(struct run *r)
 
 	/* UDP: the drop comes back as sendto()'s return value. */
 	long discards = out_discards(r);
-	step(r, sendto(ucli, "x", 1, 0, (struct sockaddr *)&dst, dlen), "sendto(%d, 1, %s)", ucli,
-	     sockaddr_str((struct sockaddr *)&dst));
+	step(r, ON_FD(ucli), "sendto", sendto(ucli, "x", 1, 0, (struct sockaddr *)&dst, dlen),
+	     "sendto(%d, 1, %s)", ucli, sockaddr_str((struct sockaddr *)&dst));
 	long discards_after = out_discards(r);
-	observe(r, "OutDiscards", "client IP OutDiscards (delta) across sendto()", "+%ld",
-		discards_after - discards);
+	observe(r, AT(HOST_CLIENT), "OutDiscards", "client IP OutDiscards (delta) across sendto()",
+		"+%ld", discards_after - discards);
 
 	/* TCP through the same rule. */
 	unsigned timeout = USER_TIMEOUT_MS;
@@ -91,22 +91,24 @@ static int forbidden_output_drop(struct run *r)
 	note(r, "TCP socket: TCP_USER_TIMEOUT %u ms, TCP_SYNCNT %d", timeout, syncnt);
 	discards = out_discards(r);
 	double t = elapsed_ms(r);
-	step(r, connect(tcli, (struct sockaddr *)&dst, dlen), "connect(%d, %s) (blocking)", tcli,
-	     sockaddr_str((struct sockaddr *)&dst));
+	step(r, ON_FD(tcli), "connect", connect(tcli, (struct sockaddr *)&dst, dlen),
+	     "connect(%d, %s) (blocking)", tcli, sockaddr_str((struct sockaddr *)&dst));
 	double took = elapsed_ms(r) - t;
 	discards_after = out_discards(r);
-	measure(r, "connect time", "connect() elapsed", "%.0f ms", took);
+	measure(r, NOWHERE, "connect time", "connect() elapsed", "%.0f ms", took);
 	/* The class that matters: it waited for the retransmission timer
 	 * (not before the 1 s initial RTO) instead of failing on the first
 	 * SYN.  From below only: load can make it late, never early. */
-	observe(r, "connect waited", "connect() elapsed, against the 1 s initial RTO", "%s",
+	observe(r, NOWHERE, "connect waited", "connect() elapsed, against the 1 s initial RTO",
+		"%s",
 		took < 1000 - TICK_SLACK_MS ? "less than the initial RTO"
 					    : "for the SYN retransmission timer");
-	observe(r, "TCP OutDiscards", "client IP OutDiscards (delta) across connect()", "+%ld",
+	observe(r, AT(HOST_CLIENT), "TCP OutDiscards",
+		"client IP OutDiscards (delta) across connect()", "+%ld",
 		discards_after - discards);
 	int state_mask = (1 << TCP_SYN_RECV) | (1 << TCP_ESTABLISHED);
 	int seen = tcp_diag_count(&r->topo.server, r->family, SERVER_PORT, 0, (unsigned)state_mask);
-	observe(r, "server saw", "server sock_diag: connections on the port", "%s",
+	observe(r, AT(HOST_SERVER), "server saw", "server sock_diag: connections on the port", "%s",
 		seen < 0    ? "unknown"
 		: seen == 0 ? "no connection"
 			    : "a connection");
@@ -119,18 +121,19 @@ static int forbidden_output_drop(struct run *r)
 	/* Control: without the rule, the same calls go through. */
 	if (netns_nft(&r->topo.client, "delete table inet sockerr\n") < 0)
 		return broken(r, "deleting the nft table: %s", netns_error());
-	step_as(r, "sendto without rule", sendto(ucli, "x", 1, 0, (struct sockaddr *)&dst, dlen),
-		"sendto(%d, 1, %s), rule deleted", ucli, sockaddr_str((struct sockaddr *)&dst));
+	step(r, ON_FD(ucli), "sendto without rule",
+	     sendto(ucli, "x", 1, 0, (struct sockaddr *)&dst, dlen),
+	     "sendto(%d, 1, %s), rule deleted", ucli, sockaddr_str((struct sockaddr *)&dst));
 	char buf[8];
 	if (poll_fd(usrv, POLLIN, 2000) & POLLIN)
-		step_as(r, "server recv", recv(usrv, buf, sizeof(buf), MSG_DONTWAIT),
-			"recv(%d) on the server", usrv);
+		step(r, ON_FD(usrv), "server recv", recv(usrv, buf, sizeof(buf), MSG_DONTWAIT),
+		     "recv(%d) on the server", usrv);
 	else
-		observe(r, "server recv", "poll(server UDP socket, POLLIN, 2 s)", "%s",
-			"nothing arrived");
-	int cfd = step_as(r, "connect without rule",
-			  tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT),
-			  "connect() to %s port %d, rule deleted", server, SERVER_PORT);
+		observe(r, AT(HOST_SERVER), "server recv", "poll(server UDP socket, POLLIN, 2 s)",
+			"%s", "nothing arrived");
+	int cfd = step(r, NOWHERE, "connect without rule",
+		       tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT),
+		       "connect() to %s port %d, rule deleted", server, SERVER_PORT);
 	if (cfd >= 0)
 		close(cfd);
 

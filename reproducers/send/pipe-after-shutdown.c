@@ -40,21 +40,23 @@ static int pipe_after_shutdown(struct run *r)
 		return RUN_BROKEN;
 	}
 	int status = RUN_OK;
-	step_as(r, "client shutdown", shutdown(cfd, SHUT_WR), "shutdown(%d, SHUT_WR)", cfd);
+	step(r, ON_FD(cfd), "client shutdown", shutdown(cfd, SHUT_WR), "shutdown(%d, SHUT_WR)",
+	     cfd);
 	if (!(poll_fd(afd, POLLRDHUP, 2000) & POLLRDHUP)) {
 		status = broken(r, "the client's FIN never reached the server");
 		goto out;
 	}
 	char buf[64];
-	step_as(r, "server recv", recv(afd, buf, sizeof(buf), MSG_DONTWAIT),
-		"recv(%d, %zu, MSG_DONTWAIT) [server: the client's FIN]", afd, sizeof(buf));
+	step(r, ON_FD(afd), "server recv", recv(afd, buf, sizeof(buf), MSG_DONTWAIT),
+	     "recv(%d, %zu, MSG_DONTWAIT) [server: the client's FIN]", afd, sizeof(buf));
 	/* The server's ACK of the FIN may be delayed (tcp_fin() enters
 	 * pingpong mode): wait for it, so the state shown is the settled one. */
 	for (int i = 0; i < 2000 && tcp_state(cfd) == TCP_FIN_WAIT1; i++)
 		poll_fd(-1, 0, 1);
 	observe_state(r, "client state", cfd);
 
-	step(r, send(cfd, "data", 4, MSG_NOSIGNAL), "send(%d, 4, MSG_NOSIGNAL)", cfd);
+	step(r, ON_FD(cfd), "send", send(cfd, "data", 4, MSG_NOSIGNAL), "send(%d, 4, MSG_NOSIGNAL)",
+	     cfd);
 	send_sigpipe_ignored(r, cfd);
 	send_in_child(r, cfd, 1, "waitpid(sender)");
 	observe_so_error(r, cfd);
@@ -64,9 +66,9 @@ static int pipe_after_shutdown(struct run *r)
 		status = broken(r, "the server's reply never reached the client");
 		goto out;
 	}
-	step_as(r, "client recv", recv(cfd, buf, sizeof(buf), MSG_DONTWAIT),
-		"recv(%d, %zu, MSG_DONTWAIT) [the server's reply after the half close]", cfd,
-		sizeof(buf));
+	step(r, ON_FD(cfd), "client recv", recv(cfd, buf, sizeof(buf), MSG_DONTWAIT),
+	     "recv(%d, %zu, MSG_DONTWAIT) [the server's reply after the half close]", cfd,
+	     sizeof(buf));
 	note(r, "EPIPE comes from SEND_SHUTDOWN alone (sk_err is 0); the receive direction "
 		"still works");
 out:

@@ -39,7 +39,8 @@ static int reset_in_close_wait(struct run *r, int lfd)
 	if (connection_to(r, lfd, &cfd, &afd) != RUN_OK)
 		return -1;
 	int fd = -1;
-	step_as(r, "server shutdown", shutdown(afd, SHUT_WR), "shutdown(%d, SHUT_WR)", afd);
+	step(r, ON_FD(afd), "server shutdown", shutdown(afd, SHUT_WR), "shutdown(%d, SHUT_WR)",
+	     afd);
 	if (!(poll_fd(cfd, POLLRDHUP, 2000) & POLLRDHUP)) {
 		broken(r, "the server's FIN never reached the client");
 		goto out;
@@ -49,7 +50,7 @@ static int reset_in_close_wait(struct run *r, int lfd)
 		broken(r, "SO_LINGER: %m");
 		goto out;
 	}
-	step_as(r, "server close", close(afd), "close(%d) with SO_LINGER {1, 0}", afd);
+	step(r, ON_FD(afd), "server close", close(afd), "close(%d) with SO_LINGER {1, 0}", afd);
 	afd = -1;
 	if (!await_server_rst(r, cfd))
 		goto out;
@@ -75,8 +76,10 @@ static int pipe_in_close_wait(struct run *r)
 	int cfd = reset_in_close_wait(r, lfd);
 	if (cfd < 0)
 		goto broken;
-	step(r, send(cfd, "data", 4, MSG_NOSIGNAL), "send(%d, 4, MSG_NOSIGNAL) #1", cfd);
-	step(r, send(cfd, "data", 4, MSG_NOSIGNAL), "send(%d, 4, MSG_NOSIGNAL) #2", cfd);
+	step(r, ON_FD(cfd), "send", send(cfd, "data", 4, MSG_NOSIGNAL),
+	     "send(%d, 4, MSG_NOSIGNAL) #1", cfd);
+	step(r, ON_FD(cfd), "send", send(cfd, "data", 4, MSG_NOSIGNAL),
+	     "send(%d, 4, MSG_NOSIGNAL) #2", cfd);
 	recv_step(r, cfd);
 	observe_so_error(r, cfd);
 	close(cfd);

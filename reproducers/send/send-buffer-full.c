@@ -73,9 +73,9 @@ static int send_buffer_full(struct run *r)
 		connection_close(&c);
 		return rc;
 	}
-	measure(r, "SO_SNDBUF", "getsockopt(client, SO_SNDBUF) (asked 4096)", "%d",
+	measure(r, AT(HOST_CLIENT), "SO_SNDBUF", "getsockopt(client, SO_SNDBUF) (asked 4096)", "%d",
 		int_opt(c.client, SO_SNDBUF));
-	measure(r, "SO_RCVBUF", "getsockopt(server, SO_RCVBUF) (asked 4096)", "%d",
+	measure(r, AT(HOST_SERVER), "SO_RCVBUF", "getsockopt(server, SO_RCVBUF) (asked 4096)", "%d",
 		int_opt(c.server, SO_RCVBUF));
 
 	long first = 0;
@@ -86,29 +86,32 @@ static int send_buffer_full(struct run *r)
 	}
 	char data[CHUNK] = {0};
 	struct call_watch w;
-	step(r, WATCHED(&w, send(c.client, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL)),
+	step(r, ON_FD(c.client), "send",
+	     WATCHED(&w, send(c.client, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL)),
 	     "send(%d, %zu, MSG_DONTWAIT) with the send buffer full", c.client, sizeof(data));
-	observe(r, "returned", "send(MSG_DONTWAIT): voluntary context switches in the call", "%s",
+	observe(r, NOWHERE, "returned",
+		"send(MSG_DONTWAIT): voluntary context switches in the call", "%s",
 		sleep_class(&w));
-	measure(r, "queued before EAGAIN",
+	measure(r, NOWHERE, "queued before EAGAIN",
 		"bytes send(MSG_DONTWAIT) accepted before the first EAGAIN", "%ld", first);
-	measure(r, "queued in all", "bytes accepted until the buffer stayed full (ACKs made room)",
-		"%ld", queued);
-	measure(r, "receiver holds", "ioctl(server, SIOCINQ)", "%d",
+	measure(r, NOWHERE, "queued in all",
+		"bytes accepted until the buffer stayed full (ACKs made room)", "%ld", queued);
+	measure(r, AT(HOST_SERVER), "receiver holds", "ioctl(server, SIOCINQ)", "%d",
 		queue_bytes(c.server, SIOCINQ));
-	measure(r, "sender holds", "ioctl(client, SIOCOUTQ)", "%d",
+	measure(r, AT(HOST_CLIENT), "sender holds", "ioctl(client, SIOCOUTQ)", "%d",
 		queue_bytes(c.client, SIOCOUTQ));
-	observe(r, "poll POLLOUT", "poll(client, POLLOUT, 0)", "%s",
+	observe(r, AT(HOST_CLIENT), "poll POLLOUT", "poll(client, POLLOUT, 0)", "%s",
 		(poll_fd(c.client, POLLOUT, 0) & POLLOUT) ? "writable" : "not writable");
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(c.client)));
 
 	/* The handling: wait for POLLOUT, which comes once the peer reads. */
-	observe(r, "poll after peer reads", "the server reads; poll(client, POLLOUT, 1) each ms",
-		"%s", peer_reads_until_writable(c.server, c.client) ? "writable" : "not writable");
-	step_as(r, "send after poll",
-		send(c.client, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL),
-		"send(%d, %zu, MSG_DONTWAIT) after poll() said writable", c.client, sizeof(data));
+	observe(r, AT(HOST_CLIENT), "poll after peer reads",
+		"the server reads; poll(client, POLLOUT, 1) each ms", "%s",
+		peer_reads_until_writable(c.server, c.client) ? "writable" : "not writable");
+	step(r, ON_FD(c.client), "send after poll",
+	     send(c.client, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL),
+	     "send(%d, %zu, MSG_DONTWAIT) after poll() said writable", c.client, sizeof(data));
 	note(r,
 	     "%ld bytes queued before the first EAGAIN; as ACKs made room, %ld in all: the "
 	     "server's receive queue holds some, the client's send queue the rest",

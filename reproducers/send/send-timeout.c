@@ -40,24 +40,24 @@ static int send_timeout(struct run *r)
 		return rc;
 	}
 	static const char data[BIG_SEND];
-	step(r, set_timeo(c.client, SO_SNDTIMEO, TIMEO_MS), "setsockopt(%d, SO_SNDTIMEO, %d ms)",
-	     c.client, TIMEO_MS);
+	step(r, ON_FD(c.client), "setsockopt", set_timeo(c.client, SO_SNDTIMEO, TIMEO_MS),
+	     "setsockopt(%d, SO_SNDTIMEO, %d ms)", c.client, TIMEO_MS);
 
 	/* 1: more than fits: the bytes copied before the timeout are the
 	 * result, not EAGAIN. */
 	struct call_watch w;
-	long n = step_as(r, "send larger than the buffer",
-			 WATCHED(&w, send(c.client, data, BIG_SEND, MSG_NOSIGNAL)),
-			 "send(%d, %d, 0), blocking, empty send buffer", c.client, BIG_SEND);
-	observe(r, "returned", "send()'s result against the request", "%s",
+	long n = step(r, ON_FD(c.client), "send larger than the buffer",
+		      WATCHED(&w, send(c.client, data, BIG_SEND, MSG_NOSIGNAL)),
+		      "send(%d, %d, 0), blocking, empty send buffer", c.client, BIG_SEND);
+	observe(r, NOWHERE, "returned", "send()'s result against the request", "%s",
 		n < 0	       ? "-1"
 		: n == 0       ? "0"
 		: n < BIG_SEND ? "a short count"
 			       : "the whole request");
-	observe(r, "elapsed", "send(): slept, and for at least SO_SNDTIMEO", "%s",
+	observe(r, NOWHERE, "elapsed", "send(): slept, and for at least SO_SNDTIMEO", "%s",
 		timeout_class(&w, TIMEO_MS));
-	measure(r, "sent", "bytes send() accepted before the timeout", "%ld", n);
-	measure(r, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
+	measure(r, NOWHERE, "sent", "bytes send() accepted before the timeout", "%ld", n);
+	measure(r, NOWHERE, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
 
 	/* 2: the buffer is full (and stays full: nothing in flight, the
 	 * peer's window closed): nothing can be copied, EAGAIN. */
@@ -67,12 +67,13 @@ static int send_timeout(struct run *r)
 		connection_close(&c);
 		return broken(r, "keeping the send buffer full: %m");
 	}
-	step_as(r, "send to a full buffer", WATCHED(&w, send(c.client, data, CHUNK, MSG_NOSIGNAL)),
-		"send(%d, %d, 0), blocking, send buffer full", c.client, CHUNK);
-	observe(r, "elapsed", "send(): slept, and for at least SO_SNDTIMEO", "%s",
+	step(r, ON_FD(c.client), "send to a full buffer",
+	     WATCHED(&w, send(c.client, data, CHUNK, MSG_NOSIGNAL)),
+	     "send(%d, %d, 0), blocking, send buffer full", c.client, CHUNK);
+	observe(r, NOWHERE, "elapsed", "send(): slept, and for at least SO_SNDTIMEO", "%s",
 		timeout_class(&w, TIMEO_MS));
-	measure(r, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+	measure(r, NOWHERE, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(c.client)));
 	note(r,
 	     "a timed-out send() returns what it copied (%ld of %d bytes) and -1 EAGAIN only "

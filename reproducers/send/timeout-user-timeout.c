@@ -58,10 +58,10 @@ static void blocked_send(struct run *r, int c, struct rto_watch *w)
 	long res[2];
 	if (watch_until(c, report, POLLIN, w) && read(report, res, sizeof(res)) == sizeof(res)) {
 		errno = (int)res[1];
-		step(r, res[0], "send(%d, 1, MSG_NOSIGNAL) blocking [child]", c);
+		step(r, ON_FD(c), "send", res[0], "send(%d, 1, MSG_NOSIGNAL) blocking [child]", c);
 	} else {
 		kill(pid, SIGKILL);
-		observe(r, "send", "send(1) blocking [child]", "no result in %d s",
+		observe(r, NOWHERE, "send", "send(1) blocking [child]", "no result in %d s",
 			SAFETY_TIMEOUT_S + 2);
 	}
 	close(report);
@@ -90,15 +90,19 @@ static int timeout_user_timeout(struct run *r)
 	struct rto_watch w = {.t_send = now_ms()};
 	while ((n = send(*c, chunk, sizeof(chunk), MSG_DONTWAIT | MSG_NOSIGNAL)) > 0)
 		queued += n;
-	step_as(r, "send until full", n, "send(%d, %zu, MSG_DONTWAIT) after %ld bytes queued", *c,
-		sizeof(chunk), queued);
-	measure(r, "queued bytes", "bytes accepted before the send buffer was full", "%ld", queued);
+	step(r, ON_FD(*c), "send until full", n,
+	     "send(%d, %zu, MSG_DONTWAIT) after %ld bytes queued", *c, sizeof(chunk), queued);
+	measure(r, NOWHERE, "queued bytes", "bytes accepted before the send buffer was full", "%ld",
+		queued);
 
 	blocked_send(r, *c, &w);
 	report_user_timeout_clock(r, &w);
-	observe(r, "state", "getsockopt(TCP_INFO).tcpi_state", "%s", tcp_state_name(tcp_state(*c)));
-	observe(r, "SO_ERROR", "getsockopt(SO_ERROR) after send()", "%s", errno_name(so_error(*c)));
-	step_as(r, "send again", send(*c, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", *c);
+	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
+		tcp_state_name(tcp_state(*c)));
+	observe(r, NOWHERE, "SO_ERROR", "getsockopt(SO_ERROR) after send()", "%s",
+		errno_name(so_error(*c)));
+	step(r, ON_FD(*c), "send again", send(*c, "x", 1, MSG_NOSIGNAL),
+	     "send(%d, 1, MSG_NOSIGNAL)", *c);
 out:
 	connection_close(&conn);
 	return status;

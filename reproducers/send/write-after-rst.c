@@ -39,7 +39,7 @@ static int reset_connection(struct run *r, int lfd)
 		return -1;
 	if (send(cfd, "unread", 6, 0) != 6 || !(poll_fd(afd, POLLIN, 2000) & POLLIN))
 		return broken(r, "the client's data never reached the server"), -1;
-	step_as(r, "server close", close(afd), "close(%d) with 6 bytes unread", afd);
+	step(r, ON_FD(afd), "server close", close(afd), "close(%d) with 6 bytes unread", afd);
 	if (!await_server_rst(r, cfd))
 		return -1;
 	return cfd;
@@ -48,7 +48,8 @@ static int reset_connection(struct run *r, int lfd)
 static void write_three_times(struct run *r, int cfd, int flags, const char *how)
 {
 	for (int i = 1; i <= 3; i++)
-		step(r, send(cfd, "data", 4, flags), "send(%d, 4, %s) #%d", cfd, how, i);
+		step(r, ON_FD(cfd), "send", send(cfd, "data", 4, flags), "send(%d, 4, %s) #%d", cfd,
+		     how, i);
 }
 
 static int write_after_rst(struct run *r)

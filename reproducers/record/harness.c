@@ -279,6 +279,15 @@ void racy_too(struct run *r, const char *const *allowed)
 	record_send(r, RECORD_STEP_AGAIN, s, sizeof(*s));
 }
 
+void measured_ret(struct run *r)
+{
+	if (r->n_steps == 0)
+		return;
+	struct step *s = &r->steps[r->n_steps - 1];
+	s->measured = true;
+	record_send(r, RECORD_STEP_AGAIN, s, sizeof(*s));
+}
+
 void racy(struct run *r, const char *const *allowed, const char *why_fmt, ...)
 {
 	racy_too(r, allowed);

@@ -239,6 +239,14 @@ __attribute__((format(printf, 3, 4))) void racy(struct run *r, const char *const
 /* Another step decided by the same race (no second note). */
 void racy_too(struct run *r, const char *const *allowed);
 
+/* The return value of the call recorded last is a count that depends on
+ * timing (the bytes a blocked send() queued before its timeout or signal:
+ * how many ACKs came back first), not a result: JSON "measured": true, and
+ * comparisons across runs and kernels judge only its errno and its sign.
+ * The scenario records the class it is about (a short count) as an
+ * observation of its own. */
+void measured_ret(struct run *r);
+
 /* Record what became of the pending connection (a CONNECTION_* word),
  * from a measurement: the listener still readable, the peer's view. */
 void set_connection(struct run *r, const char *fate);

@@ -525,13 +525,15 @@ static int send_partial_case(struct run *r, int lfd)
 		return rc;
 	}
 	struct msg m;
-	if (job_result(r, &j, WAIT_MS, "of " STR(PARTIAL_LEN) " bytes, the peer not reading", &m))
+	if (job_result(r, &j, WAIT_MS, "of " STR(PARTIAL_LEN) " bytes, the peer not reading", &m)) {
+		measured_ret(r); /* the count: how much the peer's window took first */
 		observe(r, NOWHERE, "send partial count", "what the interrupted send() returned",
 			"%s",
 			m.ret > 0 && m.ret < PARTIAL_LEN ? "a short count, not EINTR"
 			: m.ret == PARTIAL_LEN		 ? "the full count"
 			: m.ret < 0			 ? errno_name(m.err)
 							 : "0");
+	}
 	job_reap(&j);
 	connection_close(&c);
 	return RUN_OK;

@@ -49,6 +49,7 @@ static int send_timeout(struct run *r)
 	long n = step(r, ON_FD(c.client), "send larger than the buffer",
 		      WATCHED(&w, send(c.client, data, BIG_SEND, MSG_NOSIGNAL)),
 		      "send(%d, %d, 0), blocking, empty send buffer", c.client, BIG_SEND);
+	measured_ret(r);
 	observe(r, NOWHERE, "returned", "send()'s result against the request", "%s",
 		n < 0	       ? "-1"
 		: n == 0       ? "0"

@@ -81,3 +81,16 @@ change() {
 	run "$same" "$results" /nonexistent.json
 	assert_failure 2
 }
+
+@test "same-outcomes: a call whose count is a measurement is judged by its errno and sign only" {
+	local step='(.runs[] | select(.scenario == "send-timeout" and .family == "ipv4") | .steps[0])'
+	jq "$step |= (.measured = true | .ret = 7240 | .errno = null)" "$results" >"$BATS_TEST_TMPDIR/a.json"
+	change "$step |= (.measured = true | .ret = 8688 | .errno = null)"
+	run "$same" "$BATS_TEST_TMPDIR/a.json" "$changed"
+	assert_success
+	change "$step |= (.measured = true | .ret = -1 | .errno = \"EAGAIN\")"
+	run "$same" "$BATS_TEST_TMPDIR/a.json" "$changed"
+	assert_failure 1
+	assert_line --regexp '^send-timeout ipv4: step 1 \(.*\): errno \(none\) / EAGAIN$'
+}
+

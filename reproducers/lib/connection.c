@@ -14,8 +14,9 @@ static int port_of(const struct connection_options *o)
 	return o && o->port ? o->port : SERVER_PORT;
 }
 
-int connection_add(struct run *r, int listener, const struct connection_options *o,
-		   struct connection *c)
+/* connection_add() but for the clean-up of a failure. */
+static int make_connection(struct run *r, int listener, const struct connection_options *o,
+			   struct connection *c)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	int port = port_of(o);
@@ -47,6 +48,15 @@ int connection_add(struct run *r, int listener, const struct connection_options 
 	return RUN_OK;
 }
 
+int connection_add(struct run *r, int listener, const struct connection_options *o,
+		   struct connection *c)
+{
+	int status = make_connection(r, listener, o, c);
+	if (status != RUN_OK)
+		connection_close(c);
+	return status;
+}
+
 int connection_open(struct run *r, const struct connection_options *o, struct connection *c)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
@@ -61,8 +71,12 @@ int connection_open(struct run *r, const struct connection_options *o, struct co
 		return broken(r, "SO_RCVBUF on the listener: %m");
 	}
 	int status = connection_add(r, listener, o, c);
+	if (status != RUN_OK) {
+		close(listener);
+		return status;
+	}
 	c->listener = listener;
-	return status;
+	return RUN_OK;
 }
 
 int connection_to(struct run *r, int listener, int *client, int *server)

@@ -31,10 +31,8 @@ static int recv_nonblocking_empty(struct run *r)
 {
 	struct connection c;
 	int rc = connection_open(r, NULL, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	char buf[512];
 
 	/* "At once" is whether the thread slept in the call, not a time. */

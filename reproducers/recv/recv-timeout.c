@@ -27,10 +27,8 @@ static int recv_timeout(struct run *r)
 {
 	struct connection c;
 	int rc = connection_open(r, NULL, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	char buf[512];
 	step(r, ON_FD(c.client), "setsockopt", set_timeo(c.client, SO_RCVTIMEO, TIMEO_MS),
 	     "setsockopt(%d, SO_RCVTIMEO, %d ms)", c.client, TIMEO_MS);

@@ -69,10 +69,8 @@ static int send_buffer_full(struct run *r)
 {
 	struct connection c;
 	int rc = connection_open(r, &small_buffers, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	measure(r, AT(HOST_CLIENT), "SO_SNDBUF", "getsockopt(client, SO_SNDBUF) (asked 4096)", "%d",
 		int_opt(c.client, SO_SNDBUF));
 	measure(r, AT(HOST_SERVER), "SO_RCVBUF", "getsockopt(server, SO_RCVBUF) (asked 4096)", "%d",

@@ -35,10 +35,8 @@ static int send_timeout(struct run *r)
 {
 	struct connection c;
 	int rc = connection_open(r, &small_buffers, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	static const char data[BIG_SEND];
 	step(r, ON_FD(c.client), "setsockopt", set_timeo(c.client, SO_SNDTIMEO, TIMEO_MS),
 	     "setsockopt(%d, SO_SNDTIMEO, %d ms)", c.client, TIMEO_MS);

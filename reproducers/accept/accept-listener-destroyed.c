@@ -39,6 +39,7 @@
 #include "record/harness.h"
 #include "lib/sock_destroy.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 struct child_result {
 	long ret;
@@ -119,8 +120,7 @@ static int accept_listener_destroyed(struct run *r)
 	}
 	reap(pid, !got);
 
-	observe(r, NOWHERE, "listener state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(lfd)));
+	observe_state(r, "listener state", lfd);
 	/* O_NONBLOCK so that a listener that somehow survived answers EAGAIN
 	 * instead of hanging the run. */
 	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);

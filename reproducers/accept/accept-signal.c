@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "record/harness.h"
+#include "lib/sock_timeo.h"
 #include "lib/sockets.h"
 
 #define SIGNAL_AFTER_MS 50
@@ -170,10 +171,9 @@ static int accept_signal(struct run *r)
 	close(cfd);
 
 	/* c. SA_RESTART, but the listener has a receive timeout. */
-	struct timeval tv = {.tv_sec = RCVTIMEO_S};
 	step(r, ON_FD(lfd), "setsockopt SO_RCVTIMEO",
-	     setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)),
-	     "setsockopt(%d, SO_RCVTIMEO, {%d s})", lfd, RCVTIMEO_S);
+	     set_timeo(lfd, SO_RCVTIMEO, RCVTIMEO_S * 1000), "setsockopt(%d, SO_RCVTIMEO, {%d s})",
+	     lfd, RCVTIMEO_S);
 	struct interrupted c = accept_with_alarm(lfd, SA_RESTART, &peer);
 	record(r, "accept, SA_RESTART, SO_RCVTIMEO", &c, lfd,
 	       "with SA_RESTART, listener SO_RCVTIMEO " STR(RCVTIMEO_S) " s");

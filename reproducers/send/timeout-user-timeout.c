@@ -37,6 +37,7 @@
 #include "lib/sockets.h"
 #include "lib/user_timeout_clock.h"
 #include "lib/vanishing_server.h"
+#include "lib/sock_observe.h"
 
 /* A writer blocked for room in the send buffer, in a child so that the
  * parent can watch the retransmission timer meanwhile.  The result comes
@@ -97,8 +98,7 @@ static int timeout_user_timeout(struct run *r)
 
 	blocked_send(r, *c, &w);
 	report_user_timeout_clock(r, &w);
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(*c)));
+	observe_state(r, "state", *c);
 	observe(r, NOWHERE, "SO_ERROR", "getsockopt(SO_ERROR) after send()", "%s",
 		errno_name(so_error(*c)));
 	step(r, ON_FD(*c), "send again", send(*c, "x", 1, MSG_NOSIGNAL),

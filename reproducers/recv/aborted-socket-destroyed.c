@@ -45,6 +45,7 @@
 #include "record/harness.h"
 #include "lib/packets.h"
 #include "lib/sock_destroy.h"
+#include "lib/sock_observe.h"
 #include "lib/sockets.h"
 
 /* (a) goes to this port, whose SYNs the server drops; (b) to SERVER_PORT. */
@@ -127,8 +128,38 @@ static int destroy(struct run *r, const char *label, int lport, int rport, int s
 	return 0;
 }
 
-static int skip_no_destroy(struct run *r)
+/* The child gives up its call: killed, its report pipe closed. */
+static void abandon_child(pid_t pid, int report)
 {
+	close(report);
+	reap(pid, true);
+}
+
+/* Wait (2 s bound) until the child sleeps in system call nr, name(), and
+ * record it as step "<name> child".  RUN_OK, or the run broken and the
+ * child abandoned. */
+static int await_child_asleep(struct run *r, pid_t pid, int report, long nr, const char *name)
+{
+	if (!wait_blocked_in_syscall(pid, nr, 2000)) {
+		abandon_child(pid, report);
+		return broken(r, "the child never blocked in %s() within 2 s", name);
+	}
+	char label[32], asleep[32];
+	snprintf(label, sizeof(label), "%s child", name);
+	snprintf(asleep, sizeof(asleep), "asleep in %s", name);
+	observe(r, NOWHERE, label, "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
+		asleep);
+	return RUN_OK;
+}
+
+/* destroy() under the sleeping child: RUN_OK, or, without
+ * CONFIG_INET_DIAG_DESTROY, the run skipped and the child abandoned. */
+static int destroy_under_child(struct run *r, const char *label, int lport, int rport, int state,
+			       pid_t pid, int report)
+{
+	if (destroy(r, label, lport, rport, state) == 0)
+		return RUN_OK;
+	abandon_child(pid, report);
 	return skipped(r, "sock_diag SOCK_DESTROY answered EOPNOTSUPP: the kernel lacks "
 			  "CONFIG_INET_DIAG_DESTROY");
 }
@@ -171,34 +202,24 @@ static int destroy_connecting(struct run *r)
 	if (pid == 0)
 		child_connect(fd, &dst, dlen, report);
 
-	if (!wait_blocked_in_syscall(pid, SYS_connect, 2000)) {
-		close(report);
-		reap(pid, true);
-		rc = broken(r, "the child never blocked in connect() within 2 s");
+	if ((rc = await_child_asleep(r, pid, report, SYS_connect, "connect")) != RUN_OK)
 		goto out;
-	}
-	observe(r, NOWHERE, "connect child", "/proc/PID/syscall and /proc/PID/stat of the child",
-		"%s", "asleep in connect");
 	struct tcp_segment seg;
 	int lport = socket_local_port(fd);
 	bool syn = packet_wait_tcp(pkt, r->family, (uint16_t)lport, DROPPED_PORT, 2000, &seg);
 	observe(r, NOWHERE, "peer sees", "AF_PACKET on the server's eth0: the client's segment",
 		"%s", syn ? tcp_flags_str(seg.flags) : "nothing");
-	observe(r, NOWHERE, "state before", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
+	observe_state(r, "state before", fd);
 
-	if (destroy(r, "destroy SYN_SENT", lport, DROPPED_PORT, TCP_SYN_SENT) < 0) {
-		close(report);
-		reap(pid, true);
-		rc = skip_no_destroy(r);
+	rc = destroy_under_child(r, "destroy SYN_SENT", lport, DROPPED_PORT, TCP_SYN_SENT, pid,
+				 report);
+	if (rc != RUN_OK)
 		goto out;
-	}
 	char call[160];
 	snprintf(call, sizeof(call), "connect(%d, %s) blocked in the child", fd,
 		 sockaddr_str((struct sockaddr *)&dst));
 	child_result(r, pid, report, ON_FD(fd), "blocked connect", call);
-	observe(r, NOWHERE, "state after connect", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
+	observe_state(r, "state after connect", fd);
 	observe(r, NOWHERE, "SO_ERROR after connect", "getsockopt(SO_ERROR)", "%s",
 		errno_name(so_error(fd)));
 out:
@@ -244,23 +265,14 @@ static int destroy_established(struct run *r)
 	if (pid == 0)
 		child_recv(fd, report);
 
-	if (!wait_blocked_in_syscall(pid, SYS_recvfrom, 2000)) {
-		close(report);
-		reap(pid, true);
-		rc = broken(r, "the child never blocked in recv() within 2 s");
+	if ((rc = await_child_asleep(r, pid, report, SYS_recvfrom, "recv")) != RUN_OK)
 		goto out;
-	}
-	observe(r, NOWHERE, "recv child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
-		"asleep in recv");
-	observe(r, NOWHERE, "state before recv", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
+	observe_state(r, "state before recv", fd);
 
-	if (destroy(r, "destroy ESTABLISHED", lport, SERVER_PORT, TCP_ESTABLISHED) < 0) {
-		close(report);
-		reap(pid, true);
-		rc = skip_no_destroy(r);
+	rc = destroy_under_child(r, "destroy ESTABLISHED", lport, SERVER_PORT, TCP_ESTABLISHED, pid,
+				 report);
+	if (rc != RUN_OK)
 		goto out;
-	}
 	char call[160];
 	snprintf(call, sizeof(call), "recv(%d, 512, 0) blocked in the child", fd);
 	child_result(r, pid, report, ON_FD(fd), "blocked recv", call);
@@ -278,8 +290,7 @@ static int destroy_established(struct run *r)
 	observe(r, AT(HOST_SERVER), "peer state", "server getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(afd)));
 
-	observe(r, NOWHERE, "state after recv", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
+	observe_state(r, "state after recv", fd);
 	step(r, ON_FD(fd), "recv again", recv(fd, buf, sizeof(buf), MSG_DONTWAIT),
 	     "recv(%d, %zu, MSG_DONTWAIT)", fd, sizeof(buf));
 	step(r, ON_FD(fd), "send", send(fd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", fd);

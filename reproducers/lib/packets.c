@@ -160,22 +160,36 @@ static const struct tcphdr *tcp_in_packet(const uint8_t *pkt, size_t len, int fa
 	return (const struct tcphdr *)(pkt + sizeof(*ip6));
 }
 
+uint8_t tcp_header_flags(const struct tcphdr *th)
+{
+	return (uint8_t)((th->fin ? TCPF_FIN : 0) | (th->syn ? TCPF_SYN : 0) |
+			 (th->rst ? TCPF_RST : 0) | (th->psh ? TCPF_PSH : 0) |
+			 (th->ack ? TCPF_ACK : 0));
+}
+
+ssize_t packet_next_incoming(int fd, double deadline, uint8_t *pkt, size_t size)
+{
+	for (;;) {
+		int left = (int)(deadline - now_ms());
+		if (left < 0 || !(poll_fd(fd, POLLIN, left) & POLLIN))
+			return -1;
+		struct sockaddr_ll from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(fd, pkt, size, 0, (struct sockaddr *)&from, &flen);
+		if (n < 0 || from.sll_pkttype != PACKET_OUTGOING)
+			return n;
+	}
+}
+
 bool packet_wait_tcp(int fd, int family, uint16_t sport, uint16_t dport, int timeout_ms,
 		     struct tcp_segment *seg)
 {
 	double deadline = now_ms() + timeout_ms;
 	for (;;) {
-		int left = (int)(deadline - now_ms());
-		if (left <= 0 || !(poll_fd(fd, POLLIN, left) & POLLIN))
-			return false;
 		uint8_t pkt[2048];
-		struct sockaddr_ll from;
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen);
+		ssize_t n = packet_next_incoming(fd, deadline, pkt, sizeof(pkt));
 		if (n < 0)
 			return false;
-		if (from.sll_pkttype == PACKET_OUTGOING)
-			continue;
 		const struct tcphdr *th = tcp_in_packet(pkt, (size_t)n, family, seg);
 		if (!th)
 			continue;
@@ -185,9 +199,7 @@ bool packet_wait_tcp(int fd, int family, uint16_t sport, uint16_t dport, int tim
 			continue;
 		seg->seq = ntohl(th->seq);
 		seg->ack = ntohl(th->ack_seq);
-		seg->flags = (uint8_t)((th->fin ? TCPF_FIN : 0) | (th->syn ? TCPF_SYN : 0) |
-				       (th->rst ? TCPF_RST : 0) | (th->psh ? TCPF_PSH : 0) |
-				       (th->ack ? TCPF_ACK : 0));
+		seg->flags = tcp_header_flags(th);
 		return true;
 	}
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "netns/netns.h"
 
@@ -29,6 +30,10 @@ struct tcp_segment {
 /* "SYN|ACK" */
 const char *tcp_flags_str(uint8_t flags);
 
+struct tcphdr;
+/* The TCPF_* flags a TCP header has set. */
+uint8_t tcp_header_flags(const struct tcphdr *th);
+
 /* Parse a textual address of family into the segment's address field. */
 void segment_addr(int family, const char *text, struct in6_addr *out);
 
@@ -40,6 +45,11 @@ int raw_tcp_send(int fd, const struct tcp_segment *seg);
 
 /* An AF_PACKET socket (SOCK_DGRAM: L3 payloads) on ifname inside ns. */
 int packet_socket(const struct netns *ns, const char *ifname);
+/* The next packet that comes in on a packet socket (outgoing ones, which
+ * AF_PACKET sees too, are passed over), waited for until deadline (on
+ * now_ms()'s clock): its length, copied into pkt, or -1 when none came by
+ * then or recvfrom() failed. */
+ssize_t packet_next_incoming(int fd, double deadline, uint8_t *pkt, size_t size);
 /* Wait up to timeout_ms for an incoming TCP segment matching sport/dport
  * (0 = any) on a packet socket; fills seg.  Returns true when one came. */
 bool packet_wait_tcp(int fd, int family, uint16_t sport, uint16_t dport, int timeout_ms,

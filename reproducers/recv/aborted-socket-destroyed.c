@@ -51,16 +51,9 @@
 /* (a) goes to this port, whose SYNs the server drops; (b) to SERVER_PORT. */
 #define DROPPED_PORT (SERVER_PORT + 1)
 
-struct child_result {
-	long ret;
-	int err;
-};
-
 static void child_report(int out, long ret)
 {
-	struct child_result res = {.ret = ret, .err = ret < 0 ? errno : 0};
-	ssize_t n = write(out, &res, sizeof(res));
-	_exit(n == (ssize_t)sizeof(res) ? 0 : 1);
+	_exit(report_call(out, ret) ? 0 : 1);
 }
 
 /* The children leave with _exit() (in child_report()): exit() would run
@@ -89,14 +82,14 @@ static void reap(pid_t pid, bool kill_it)
 static bool child_result(struct run *r, pid_t pid, int report, struct where where,
 			 const char *label, const char *call)
 {
-	struct child_result res;
-	bool got = (poll_fd(report, POLLIN, 2000) & POLLIN) &&
-		   read(report, &res, sizeof(res)) == (ssize_t)sizeof(res);
+	long ret;
+	int err;
+	bool got = (poll_fd(report, POLLIN, 2000) & POLLIN) && read_call(report, &ret, &err);
 	close(report);
 	reap(pid, !got);
 	if (got) {
-		errno = res.err;
-		step(r, where, label, res.ret, "%s", call);
+		errno = err;
+		step(r, where, label, ret, "%s", call);
 	} else {
 		observe(r, where, label, call, "%s", "still blocked 2 s after the destroy");
 	}

@@ -27,7 +27,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,21 +44,16 @@
 static void blocked_send(struct run *r, int c, struct rto_watch *w)
 {
 	int report;
-	pid_t pid = fork_reporter(&report);
-	if (pid < 0) {
-		note(r, "fork: %s", strerror(errno));
+	pid_t pid = fork_reporter_noted(r, &report);
+	if (pid < 0)
 		return;
-	}
-	if (pid == 0) {
-		long res[2];
-		res[0] = send(c, "x", 1, MSG_NOSIGNAL);
-		res[1] = errno;
-		_exit(write(report, res, sizeof(res)) == sizeof(res) ? 0 : 1);
-	}
-	long res[2];
-	if (watch_until(c, report, POLLIN, w) && read(report, res, sizeof(res)) == sizeof(res)) {
-		errno = (int)res[1];
-		step(r, ON_FD(c), "send", res[0], "send(%d, 1, MSG_NOSIGNAL) blocking [child]", c);
+	if (pid == 0)
+		_exit(report_call(report, send(c, "x", 1, MSG_NOSIGNAL)) ? 0 : 1);
+	long ret;
+	int err;
+	if (watch_until(c, report, POLLIN, w) && read_call(report, &ret, &err)) {
+		errno = err;
+		step(r, ON_FD(c), "send", ret, "send(%d, 1, MSG_NOSIGNAL) blocking [child]", c);
 	} else {
 		kill(pid, SIGKILL);
 		observe(r, NOWHERE, "send", "send(1) blocking [child]", "no result in %d s",

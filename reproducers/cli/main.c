@@ -28,6 +28,7 @@
 #include "evidence/evidence.h"
 #include "evidence/explain.h"
 #include "record/harness.h"
+#include "record/json.h"
 #include "cli/catalogue.h"
 #include "record/record.h"
 
@@ -176,34 +177,24 @@ static int cmd_list(int argc, char **argv)
 		fputs(first ? "\n{\"name\":" : ",\n{\"name\":", stdout);
 		first = false;
 		json_string(stdout, sc->name);
-		fputs(",\"errno\":", stdout);
-		json_string(stdout, sc->errno_name);
-		fputs(",\"syscall\":", stdout);
-		json_string(stdout, sc->syscall);
-		fputs(",\"summary\":", stdout);
-		json_string(stdout, sc->summary);
-		fputs(",\"families\":", stdout);
+		json_field_string(stdout, "errno", sc->errno_name);
+		json_field_string(stdout, "syscall", sc->syscall);
+		json_field_string(stdout, "summary", sc->summary);
+		json_key(stdout, "families");
 		list_json_families(stdout, sc->families);
-		fputs(",\"topology\":", stdout);
-		json_string(stdout, topology_name(sc->topology.kind));
-		fputs(",\"posix_expects\":", stdout);
-		json_string(stdout, sc->posix_expects);
-		fputs(",\"kernel_path\":", stdout);
-		json_string(stdout, sc->kernel_path);
-		fputs(",\"handling\":", stdout);
-		json_string(stdout, sc->handling);
-		fputs(",\"policy\":", stdout);
-		json_string(stdout, sc->policy);
-		fputs(",\"global_knob\":", stdout);
-		json_string(stdout, sc->global_knob);
+		json_field_string(stdout, "topology", topology_name(sc->topology.kind));
+		json_field_string(stdout, "posix_expects", sc->posix_expects);
+		json_field_string(stdout, "kernel_path", sc->kernel_path);
+		json_field_string(stdout, "handling", sc->handling);
+		json_field_string(stdout, "policy", sc->policy);
+		json_field_string(stdout, "global_knob", sc->global_knob);
 		/* Where it lives: reproducers/<folder>/<name>.c, by one rule
 		 * (catalogue_folder()) that scripts/catalogue-check holds the
 		 * files to. */
 		char folder[32];
-		fputs(",\"folder\":", stdout);
-		json_string(stdout, catalogue_folder(sc->syscall, folder, sizeof(folder)));
-		fputs(",\"file\":", stdout);
-		json_string(stdout, scenario_file(sc));
+		json_field_string(stdout, "folder",
+				  catalogue_folder(sc->syscall, folder, sizeof(folder)));
+		json_field_string(stdout, "file", scenario_file(sc));
 		putchar('}');
 	}
 	if (json)

@@ -650,6 +650,30 @@ static int parse_count(const char *flag, const char *what, const char *arg, int 
 	return 0;
 }
 
+/* After a --timeout without a count of seconds (said, with the usage). */
+#define BAD_OPTION (-2)
+
+/* The next option of run or explain, from getopt_long(): the ones they
+ * share, -4, -6 and --timeout, go into o here and are not returned.  -1
+ * at the end, BAD_OPTION, or the option for the caller. */
+static int next_run_option(int argc, char **argv, const char *shortopts, const struct option *opts,
+			   struct run_options *o)
+{
+	int c;
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		switch (c) {
+		case '4': o->family = AF_INET; break;
+		case '6': o->family = AF_INET6; break;
+		case 't':
+			if (parse_count("--timeout", "seconds", optarg, 3600, &o->timeout_s) < 0)
+				return BAD_OPTION;
+			break;
+		default: return c;
+		}
+	}
+	return -1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options o = {.family = AF_UNSPEC, .timeout_s = 60, .jobs = default_jobs()};
@@ -671,10 +695,8 @@ static int cmd_run(int argc, char **argv)
 		{0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "46j:", opts, NULL)) != -1) {
+	while ((c = next_run_option(argc, argv, "46j:", opts, &o)) != -1) {
 		switch (c) {
-		case '4': o.family = AF_INET; break;
-		case '6': o.family = AF_INET6; break;
 		case 'a': all = true; break;
 		case 'J': o.json = true; break;
 		case 'k': o.keep = true; break;
@@ -685,15 +707,12 @@ static int cmd_run(int argc, char **argv)
 		case 'L': o.ladder = true; break;
 		case 'S': o.svg_dir = optarg; break;
 		case 'E': o.explain_dir = optarg; break;
-		case 't':
-			if (parse_count("--timeout", "seconds", optarg, 3600, &o.timeout_s) < 0)
-				return EXIT_USAGE;
-			break;
 		case 'j':
 			if (parse_count("--jobs", "a number of runs", optarg, MAX_JOBS, &o.jobs) <
 			    0)
 				return EXIT_USAGE;
 			break;
+		case BAD_OPTION: return EXIT_USAGE;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -967,16 +986,11 @@ static int cmd_explain(int argc, char **argv)
 		{0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "46", opts, NULL)) != -1) {
+	while ((c = next_run_option(argc, argv, "46", opts, &o)) != -1) {
 		switch (c) {
-		case '4': o.family = AF_INET; break;
-		case '6': o.family = AF_INET6; break;
 		case 's': step_mode = true; break;
 		case 'n': trace = false; break;
-		case 't':
-			if (parse_count("--timeout", "seconds", optarg, 3600, &o.timeout_s) < 0)
-				return EXIT_USAGE;
-			break;
+		case BAD_OPTION: return EXIT_USAGE;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}

@@ -167,39 +167,51 @@ uint8_t tcp_header_flags(const struct tcphdr *th)
 			 (th->ack ? TCPF_ACK : 0));
 }
 
-ssize_t packet_next_incoming(int fd, double deadline, uint8_t *pkt, size_t size)
+bool packet_wait(int fd, int timeout_ms, packet_match *match, void *arg)
 {
+	double deadline = now_ms() + timeout_ms;
 	for (;;) {
 		int left = (int)(deadline - now_ms());
 		if (left < 0 || !(poll_fd(fd, POLLIN, left) & POLLIN))
-			return -1;
+			return false;
+		uint8_t pkt[2048];
 		struct sockaddr_ll from;
 		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(fd, pkt, size, 0, (struct sockaddr *)&from, &flen);
-		if (n < 0 || from.sll_pkttype != PACKET_OUTGOING)
-			return n;
+		ssize_t n = recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen);
+		if (n < 0)
+			return false;
+		if (from.sll_pkttype != PACKET_OUTGOING && match(pkt, (size_t)n, arg))
+			return true;
 	}
+}
+
+/* What packet_wait_tcp() looks for, and where it puts it. */
+struct tcp_wanted {
+	int family;
+	uint16_t sport, dport; /* 0 = any */
+	struct tcp_segment *seg;
+};
+
+static bool tcp_segment_wanted(const uint8_t *pkt, size_t len, void *arg)
+{
+	const struct tcp_wanted *w = arg;
+	struct tcp_segment *seg = w->seg;
+	const struct tcphdr *th = tcp_in_packet(pkt, len, w->family, seg);
+	if (!th)
+		return false;
+	seg->sport = ntohs(th->source);
+	seg->dport = ntohs(th->dest);
+	if ((w->sport && seg->sport != w->sport) || (w->dport && seg->dport != w->dport))
+		return false;
+	seg->seq = ntohl(th->seq);
+	seg->ack = ntohl(th->ack_seq);
+	seg->flags = tcp_header_flags(th);
+	return true;
 }
 
 bool packet_wait_tcp(int fd, int family, uint16_t sport, uint16_t dport, int timeout_ms,
 		     struct tcp_segment *seg)
 {
-	double deadline = now_ms() + timeout_ms;
-	for (;;) {
-		uint8_t pkt[2048];
-		ssize_t n = packet_next_incoming(fd, deadline, pkt, sizeof(pkt));
-		if (n < 0)
-			return false;
-		const struct tcphdr *th = tcp_in_packet(pkt, (size_t)n, family, seg);
-		if (!th)
-			continue;
-		seg->sport = ntohs(th->source);
-		seg->dport = ntohs(th->dest);
-		if ((sport && seg->sport != sport) || (dport && seg->dport != dport))
-			continue;
-		seg->seq = ntohl(th->seq);
-		seg->ack = ntohl(th->ack_seq);
-		seg->flags = tcp_header_flags(th);
-		return true;
-	}
+	struct tcp_wanted w = {.family = family, .sport = sport, .dport = dport, .seg = seg};
+	return packet_wait(fd, timeout_ms, tcp_segment_wanted, &w);
 }

@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "netns/netns.h"
 
@@ -45,11 +44,13 @@ int raw_tcp_send(int fd, const struct tcp_segment *seg);
 
 /* An AF_PACKET socket (SOCK_DGRAM: L3 payloads) on ifname inside ns. */
 int packet_socket(const struct netns *ns, const char *ifname);
-/* The next packet that comes in on a packet socket (outgoing ones, which
- * AF_PACKET sees too, are passed over), waited for until deadline (on
- * now_ms()'s clock): its length, copied into pkt, or -1 when none came by
- * then or recvfrom() failed. */
-ssize_t packet_next_incoming(int fd, double deadline, uint8_t *pkt, size_t size);
+/* Whether a packet (its L3 header first) is the one waited for; it may
+ * keep what it found in arg. */
+typedef bool packet_match(const uint8_t *pkt, size_t len, void *arg);
+/* Wait up to timeout_ms for an incoming packet on a packet socket that
+ * match accepts (outgoing packets, which AF_PACKET sees too, are passed
+ * over).  Returns true when one came. */
+bool packet_wait(int fd, int timeout_ms, packet_match *match, void *arg);
 /* Wait up to timeout_ms for an incoming TCP segment matching sport/dport
  * (0 = any) on a packet socket; fills seg.  Returns true when one came. */
 bool packet_wait_tcp(int fd, int family, uint16_t sport, uint16_t dport, int timeout_ms,

@@ -55,21 +55,28 @@ static bool parse_packet(const uint8_t *pkt, size_t len, int family, struct seen
 	return false;
 }
 
+/* What capture_packet() looks for, and where it puts it. */
+struct capture_wanted {
+	int family, proto;
+	uint16_t sport;
+	struct seen_packet *s;
+};
+
+static bool capture_wanted(const uint8_t *pkt, size_t len, void *arg)
+{
+	const struct capture_wanted *w = arg;
+	const struct seen_packet *s = w->s;
+	if (!parse_packet(pkt, len, w->family, w->s))
+		return false;
+	return w->proto == IPPROTO_TCP ? s->proto == IPPROTO_TCP && s->sport == w->sport
+				       : s->proto != IPPROTO_TCP;
+}
+
 bool capture_packet(int fd, int family, int proto, uint16_t sport, int timeout_ms,
 		    struct seen_packet *s)
 {
-	double deadline = now_ms() + timeout_ms;
-	for (;;) {
-		uint8_t pkt[2048];
-		ssize_t n = packet_next_incoming(fd, deadline, pkt, sizeof(pkt));
-		if (n < 0)
-			return false;
-		if (!parse_packet(pkt, (size_t)n, family, s))
-			continue;
-		if (proto == IPPROTO_TCP ? s->proto == IPPROTO_TCP && s->sport == sport
-					 : s->proto != IPPROTO_TCP)
-			return true;
-	}
+	struct capture_wanted w = {.family = family, .proto = proto, .sport = sport, .s = s};
+	return packet_wait(fd, timeout_ms, capture_wanted, &w);
 }
 
 int router_refuses(struct run *r, const char *verdict)

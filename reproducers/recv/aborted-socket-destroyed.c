@@ -145,6 +145,24 @@ static int await_child_asleep(struct run *r, pid_t pid, int report, long nr, con
 	return RUN_OK;
 }
 
+/* Fork the child that blocks on fd, in connect() to dst or, dst NULL, in
+ * recv(), and wait until it sleeps there (await_child_asleep()).  RUN_OK
+ * with *pid and *report, or the run broken. */
+static int start_blocked_child(struct run *r, int fd, const struct sockaddr_storage *dst,
+			       socklen_t dlen, pid_t *pid, int *report)
+{
+	*pid = fork_reporter(report);
+	if (*pid < 0)
+		return broken(r, "fork: %m");
+	if (*pid == 0) {
+		if (dst)
+			child_connect(fd, dst, dlen, *report);
+		child_recv(fd, *report);
+	}
+	return dst ? await_child_asleep(r, *pid, *report, SYS_connect, "connect")
+		   : await_child_asleep(r, *pid, *report, SYS_recvfrom, "recv");
+}
+
 /* destroy() under the sleeping child: RUN_OK, or, without
  * CONFIG_INET_DIAG_DESTROY, the run skipped and the child abandoned. */
 static int destroy_under_child(struct run *r, const char *label, int lport, int rport, int state,
@@ -186,16 +204,9 @@ static int destroy_connecting(struct run *r)
 	struct sockaddr_storage dst;
 	socklen_t dlen = sockaddr_of(r->family, server, DROPPED_PORT, &dst);
 
+	pid_t pid;
 	int report;
-	pid_t pid = fork_reporter(&report);
-	if (pid < 0) {
-		rc = broken(r, "fork: %m");
-		goto out;
-	}
-	if (pid == 0)
-		child_connect(fd, &dst, dlen, report);
-
-	if ((rc = await_child_asleep(r, pid, report, SYS_connect, "connect")) != RUN_OK)
+	if ((rc = start_blocked_child(r, fd, &dst, dlen, &pid, &report)) != RUN_OK)
 		goto out;
 	struct tcp_segment seg;
 	int lport = socket_local_port(fd);
@@ -248,17 +259,10 @@ static int destroy_established(struct run *r)
 	}
 	int lport = socket_local_port(fd);
 
-	int rc = RUN_OK;
+	pid_t pid;
 	int report;
-	pid_t pid = fork_reporter(&report);
-	if (pid < 0) {
-		rc = broken(r, "fork: %m");
-		goto out;
-	}
-	if (pid == 0)
-		child_recv(fd, report);
-
-	if ((rc = await_child_asleep(r, pid, report, SYS_recvfrom, "recv")) != RUN_OK)
+	int rc = start_blocked_child(r, fd, NULL, 0, &pid, &report);
+	if (rc != RUN_OK)
 		goto out;
 	observe_state(r, "state before recv", fd);
 

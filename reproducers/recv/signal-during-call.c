@@ -335,6 +335,15 @@ static int job_start_on(struct run *r, struct job *j, struct connection *c)
 	return rc;
 }
 
+/* job_result() of a recv() or accept() job on an empty queue: condition,
+ * which MODE_TIMEOUT replaces by the words both say it in. */
+static bool empty_queue_result(struct run *r, struct job *j, const char *condition, struct msg *m)
+{
+	if (j->mode == MODE_TIMEOUT)
+		condition = "on an empty queue, SO_RCVTIMEO 5 s";
+	return job_result(r, j, WAIT_MS, condition, m);
+}
+
 /* The end of a case on a connection of its own: the child and c gone. */
 static int job_done(struct job *j, struct connection *c)
 {
@@ -366,11 +375,7 @@ static int recv_case(struct run *r, int lfd, enum mode mode)
 		}
 	}
 	struct msg m;
-	bool got = job_result(r, &j, WAIT_MS,
-			      mode == MODE_TIMEOUT ? "on an empty queue, SO_RCVTIMEO 5 s"
-						   : "on an empty receive queue",
-			      &m);
-	if (got && mode == MODE_RESTART)
+	if (empty_queue_result(r, &j, "on an empty receive queue", &m) && mode == MODE_RESTART)
 		observe(r, NOWHERE, "recv restart got", "the byte the restarted recv() returned",
 			"%s",
 			m.ret == 1 && m.extra == MARK ? "the byte sent after the signal"
@@ -568,11 +573,7 @@ static int accept_case(struct run *r, int lfd, enum mode mode)
 		}
 	}
 	struct msg m;
-	bool got = job_result(r, &j, WAIT_MS,
-			      mode == MODE_TIMEOUT ? "on an empty queue, SO_RCVTIMEO 5 s"
-						   : "on an empty queue",
-			      &m);
-	if (got && mode == MODE_RESTART)
+	if (empty_queue_result(r, &j, "on an empty queue", &m) && mode == MODE_RESTART)
 		observe(r, NOWHERE, "accept restart got",
 			"the connection the restarted accept() returned", "%s",
 			m.ret >= 0 && m.extra == socket_local_port(cfd)

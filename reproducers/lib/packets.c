@@ -72,6 +72,21 @@ int raw_tcp_socket(const struct netns *ns, int family)
 	return netns_socket(ns, family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
 }
 
+socklen_t raw_sockaddr(int family, const struct in6_addr *addr, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = *addr;
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	memcpy(&s4->sin_addr, addr, 4);
+	return sizeof(*s4);
+}
+
 int raw_tcp_send(int fd, const struct tcp_segment *seg)
 {
 	struct tcphdr th;
@@ -91,19 +106,7 @@ int raw_tcp_send(int fd, const struct tcp_segment *seg)
 					sizeof(th));
 
 	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof(ss));
-	socklen_t len;
-	if (seg->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = seg->dst;
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, &seg->dst, 4);
-		len = sizeof(*s4);
-	}
+	socklen_t len = raw_sockaddr(seg->family, &seg->dst, &ss);
 	ssize_t n = sendto(fd, &th, sizeof(th), 0, (struct sockaddr *)&ss, len);
 	return n == (ssize_t)sizeof(th) ? 0 : -1;
 }

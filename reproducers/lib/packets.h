@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "netns/netns.h"
 
@@ -36,6 +37,9 @@ uint8_t tcp_header_flags(const struct tcphdr *th);
 /* Parse a textual address of family into the segment's address field. */
 void segment_addr(int family, const char *text, struct in6_addr *out);
 
+/* The destination of a raw socket's sendto(): addr (of family, an IPv4
+ * address in its first 4 bytes) with no port.  Returns its length. */
+socklen_t raw_sockaddr(int family, const struct in6_addr *addr, struct sockaddr_storage *ss);
 /* A raw IPPROTO_TCP socket inside ns. */
 int raw_tcp_socket(const struct netns *ns, int family);
 /* Send seg (no options, no payload, window 65535) on a raw socket,

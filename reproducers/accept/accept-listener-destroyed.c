@@ -38,6 +38,7 @@
 #include "lib/child.h"
 #include "record/harness.h"
 #include "lib/sock_destroy.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
@@ -71,9 +72,9 @@ static void reap(pid_t pid, bool kill_it)
 static int accept_listener_destroyed(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+		return RUN_BROKEN;
 	int report;
 	pid_t pid = fork_reporter(&report);
 	if (pid < 0)

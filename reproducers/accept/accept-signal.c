@@ -39,6 +39,7 @@
 
 #include "record/harness.h"
 #include "lib/sock_timeo.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 #define SIGNAL_AFTER_MS 50
@@ -123,9 +124,9 @@ static void record(struct run *r, const char *label, const struct interrupted *r
 static int accept_signal(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+		return RUN_BROKEN;
 	struct sockaddr_storage peer;
 
 	/* a. No SA_RESTART. */

@@ -35,6 +35,10 @@ struct connection_options {
 	bool leave_queued;
 };
 
+/* A listener on the server's address and port: its fd, or -1 with the run
+ * broken ("listen on ADDR:PORT: ..."). */
+int server_listener(struct run *r, int port, int backlog);
+
 /* A listener on the server's address, and a connection to it: handshake
  * completed (bounded at CONNECTION_HANDSHAKE_MS, so a lost handshake
  * cannot hang the run), the client left blocking, the connection accepted

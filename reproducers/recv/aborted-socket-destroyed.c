@@ -46,6 +46,7 @@
 #include "lib/packets.h"
 #include "lib/sock_destroy.h"
 #include "lib/sock_observe.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 /* (a) goes to this port, whose SYNs the server drops; (b) to SERVER_PORT. */
@@ -238,9 +239,9 @@ out:
 static int destroy_established(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+		return RUN_BROKEN;
 	int fd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
 	int afd = fd < 0 ? -1 : accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	int pkt = packet_socket(&r->topo.server, "eth0");

@@ -616,10 +616,9 @@ static void record_again(struct run *r, const char *label, const struct job *j, 
  * both sleeping sockets completes their handshakes. */
 static int connect_cases(struct run *r)
 {
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, CONNECT_PORT, 8);
+	int lfd = server_listener(r, CONNECT_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, CONNECT_PORT);
+		return RUN_BROKEN;
 	char rule[256];
 	snprintf(rule, sizeof(rule),
 		 "table inet " NFT_TABLE " {\n"

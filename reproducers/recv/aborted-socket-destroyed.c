@@ -78,23 +78,41 @@ static void reap(pid_t pid, bool kill_it)
 		;
 }
 
-/* Read the blocked child's result and record it as step label, made where
- * says; false when it did not return within 2 s (the child is then killed). */
-static bool child_result(struct run *r, pid_t pid, int report, struct where where,
-			 const char *label, const char *call)
+/* A child blocked in a call on the client's socket: connect() in (a),
+ * recv() in (b). */
+struct blocked {
+	int fd;
+	const char *name; /* "connect", "recv" */
+	char call[160];	  /* the call, as its result's step shows it */
+	pid_t pid;
+	int report; /* the pipe its result comes through */
+};
+
+/* The child gives up its call: killed, its report pipe closed. */
+static void abandon_child(const struct blocked *b)
 {
+	close(b->report);
+	reap(b->pid, true);
+}
+
+/* Read the blocked child's result and record it as step "blocked <name>",
+ * or that it did not return within 2 s (the child is then killed). */
+static void child_result(struct run *r, const struct blocked *b)
+{
+	char label[32];
+	snprintf(label, sizeof(label), "blocked %s", b->name);
 	long ret;
 	int err;
-	bool got = (poll_fd(report, POLLIN, 2000) & POLLIN) && read_call(report, &ret, &err);
-	close(report);
-	reap(pid, !got);
+	bool got = (poll_fd(b->report, POLLIN, 2000) & POLLIN) && read_call(b->report, &ret, &err);
+	close(b->report);
+	reap(b->pid, !got);
 	if (got) {
 		errno = err;
-		step(r, where, label, ret, "%s", call);
+		step(r, ON_FD(b->fd), label, ret, "%s", b->call);
 	} else {
-		observe(r, where, label, call, "%s", "still blocked 2 s after the destroy");
+		observe(r, ON_FD(b->fd), label, b->call, "%s",
+			"still blocked 2 s after the destroy");
 	}
-	return got;
 }
 
 static long out_rsts(struct run *r)
@@ -122,58 +140,56 @@ static int destroy(struct run *r, const char *label, int lport, int rport, int s
 	return 0;
 }
 
-/* The child gives up its call: killed, its report pipe closed. */
-static void abandon_child(pid_t pid, int report)
+/* Fork the child that blocks on fd, in connect() to dst or, dst NULL, in
+ * recv(), and wait (2 s bound) until it sleeps there, recorded as step
+ * "<name> child".  RUN_OK with b filled in, or the run broken (and the
+ * child abandoned). */
+static int start_blocked_child(struct run *r, struct blocked *b, int fd,
+			       const struct sockaddr_storage *dst, socklen_t dlen)
 {
-	close(report);
-	reap(pid, true);
-}
-
-/* Wait (2 s bound) until the child sleeps in system call nr, name(), and
- * record it as step "<name> child".  RUN_OK, or the run broken and the
- * child abandoned. */
-static int await_child_asleep(struct run *r, pid_t pid, int report, long nr, const char *name)
-{
-	if (!wait_blocked_in_syscall(pid, nr, 2000)) {
-		abandon_child(pid, report);
-		return broken(r, "the child never blocked in %s() within 2 s", name);
+	b->fd = fd;
+	b->name = dst ? "connect" : "recv";
+	if (dst)
+		snprintf(b->call, sizeof(b->call), "connect(%d, %s) blocked in the child", fd,
+			 sockaddr_str((const struct sockaddr *)dst));
+	else
+		snprintf(b->call, sizeof(b->call), "recv(%d, 512, 0) blocked in the child", fd);
+	b->pid = fork_reporter(&b->report);
+	if (b->pid < 0)
+		return broken(r, "fork: %m");
+	if (b->pid == 0) {
+		if (dst)
+			child_connect(fd, dst, dlen, b->report);
+		child_recv(fd, b->report);
+	}
+	if (!wait_blocked_in_syscall(b->pid, dst ? SYS_connect : SYS_recvfrom, 2000)) {
+		abandon_child(b);
+		return broken(r, "the child never blocked in %s() within 2 s", b->name);
 	}
 	char label[32], asleep[32];
-	snprintf(label, sizeof(label), "%s child", name);
-	snprintf(asleep, sizeof(asleep), "asleep in %s", name);
+	snprintf(label, sizeof(label), "%s child", b->name);
+	snprintf(asleep, sizeof(asleep), "asleep in %s", b->name);
 	observe(r, NOWHERE, label, "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
 		asleep);
 	return RUN_OK;
 }
 
-/* Fork the child that blocks on fd, in connect() to dst or, dst NULL, in
- * recv(), and wait until it sleeps there (await_child_asleep()).  RUN_OK
- * with *pid and *report, or the run broken. */
-static int start_blocked_child(struct run *r, int fd, const struct sockaddr_storage *dst,
-			       socklen_t dlen, pid_t *pid, int *report)
+/* destroy() the socket in state under the sleeping child, as step
+ * "destroy <STATE>", then record what the child's call returned
+ * (child_result()).  RUN_OK, or, without CONFIG_INET_DIAG_DESTROY, the run
+ * skipped and the child abandoned. */
+static int destroy_under_child(struct run *r, const struct blocked *b, int lport, int rport,
+			       int state)
 {
-	*pid = fork_reporter(report);
-	if (*pid < 0)
-		return broken(r, "fork: %m");
-	if (*pid == 0) {
-		if (dst)
-			child_connect(fd, dst, dlen, *report);
-		child_recv(fd, *report);
+	char label[32];
+	snprintf(label, sizeof(label), "destroy %s", tcp_state_name(state));
+	if (destroy(r, label, lport, rport, state) < 0) {
+		abandon_child(b);
+		return skipped(r, "sock_diag SOCK_DESTROY answered EOPNOTSUPP: the kernel lacks "
+				  "CONFIG_INET_DIAG_DESTROY");
 	}
-	return dst ? await_child_asleep(r, *pid, *report, SYS_connect, "connect")
-		   : await_child_asleep(r, *pid, *report, SYS_recvfrom, "recv");
-}
-
-/* destroy() under the sleeping child: RUN_OK, or, without
- * CONFIG_INET_DIAG_DESTROY, the run skipped and the child abandoned. */
-static int destroy_under_child(struct run *r, const char *label, int lport, int rport, int state,
-			       pid_t pid, int report)
-{
-	if (destroy(r, label, lport, rport, state) == 0)
-		return RUN_OK;
-	abandon_child(pid, report);
-	return skipped(r, "sock_diag SOCK_DESTROY answered EOPNOTSUPP: the kernel lacks "
-			  "CONFIG_INET_DIAG_DESTROY");
+	child_result(r, b);
+	return RUN_OK;
 }
 
 /* (a) connect() blocked in SYN_SENT. */
@@ -205,9 +221,8 @@ static int destroy_connecting(struct run *r)
 	struct sockaddr_storage dst;
 	socklen_t dlen = sockaddr_of(r->family, server, DROPPED_PORT, &dst);
 
-	pid_t pid;
-	int report;
-	if ((rc = start_blocked_child(r, fd, &dst, dlen, &pid, &report)) != RUN_OK)
+	struct blocked b;
+	if ((rc = start_blocked_child(r, &b, fd, &dst, dlen)) != RUN_OK)
 		goto out;
 	struct tcp_segment seg;
 	int lport = socket_local_port(fd);
@@ -216,14 +231,8 @@ static int destroy_connecting(struct run *r)
 		"%s", syn ? tcp_flags_str(seg.flags) : "nothing");
 	observe_state(r, "state before", fd);
 
-	rc = destroy_under_child(r, "destroy SYN_SENT", lport, DROPPED_PORT, TCP_SYN_SENT, pid,
-				 report);
-	if (rc != RUN_OK)
+	if ((rc = destroy_under_child(r, &b, lport, DROPPED_PORT, TCP_SYN_SENT)) != RUN_OK)
 		goto out;
-	char call[160];
-	snprintf(call, sizeof(call), "connect(%d, %s) blocked in the child", fd,
-		 sockaddr_str((struct sockaddr *)&dst));
-	child_result(r, pid, report, ON_FD(fd), "blocked connect", call);
 	observe_state(r, "state after connect", fd);
 	observe(r, NOWHERE, "SO_ERROR after connect", "getsockopt(SO_ERROR)", "%s",
 		errno_name(so_error(fd)));
@@ -260,20 +269,15 @@ static int destroy_established(struct run *r)
 	}
 	int lport = socket_local_port(fd);
 
-	pid_t pid;
-	int report;
-	int rc = start_blocked_child(r, fd, NULL, 0, &pid, &report);
+	struct blocked b;
+	int rc = start_blocked_child(r, &b, fd, NULL, 0);
 	if (rc != RUN_OK)
 		goto out;
 	observe_state(r, "state before recv", fd);
 
-	rc = destroy_under_child(r, "destroy ESTABLISHED", lport, SERVER_PORT, TCP_ESTABLISHED, pid,
-				 report);
+	rc = destroy_under_child(r, &b, lport, SERVER_PORT, TCP_ESTABLISHED);
 	if (rc != RUN_OK)
 		goto out;
-	char call[160];
-	snprintf(call, sizeof(call), "recv(%d, 512, 0) blocked in the child", fd);
-	child_result(r, pid, report, ON_FD(fd), "blocked recv", call);
 
 	struct tcp_segment seg;
 	bool rst = packet_wait_tcp(pkt, r->family, (uint16_t)lport, SERVER_PORT, 2000, &seg);

@@ -112,16 +112,26 @@ times_in_order() {
 		END { exit bad }' <<<"$ladder_text"
 }
 
-check_closed_port() {
-	local family=$1
-	ladder closed-port "$family"
+# ladder_of NAME -4|-6 HOST...: the run's ladder (ladder), checked as
+# every network run's is: 80 columns of plain ASCII, times in order, a
+# heading that names the HOSTs and one lifeline for each (their columns
+# in $cols).
+ladder_of() {
+	local name=$1 family=$2
+	shift 2
+	local hosts="$*"
+	ladder "$name" "$family"
 	fits_80 "$ladder_text"
 	times_in_order
-	# Two hosts: client and server, no router.
-	run grep -E '^ +ms +client +server$' <<<"$ladder_text"
+	run grep -E "^ +ms +${hosts// / +}\$" <<<"$ladder_text"
 	assert_success
 	lifelines
-	[ "${#cols[@]}" -eq 2 ]
+	[ "${#cols[@]}" -eq $# ]
+}
+
+check_closed_port() {
+	# Two hosts: client and server, no router.
+	ladder_of closed-port "$1" client server
 	local c=${cols[0]} s=${cols[1]}
 	arrow_between '\|-+ SYN -+>\|' "$c" "$s"
 	arrow_between '\|<-+ RST\|ACK -+\|' "$s" "$c"
@@ -152,14 +162,7 @@ check_closed_port() {
 # router-unreachable: the router answers the SYN with an ICMP (ICMPv6)
 # destination unreachable, drawn from the router's lifeline to the client's.
 check_router_unreachable() {
-	local family=$1
-	ladder router-unreachable "$family"
-	fits_80 "$ladder_text"
-	times_in_order
-	run grep -E '^ +ms +client +router +server$' <<<"$ladder_text"
-	assert_success
-	lifelines
-	[ "${#cols[@]}" -eq 3 ]
+	ladder_of router-unreachable "$1" client router server
 	local c=${cols[0]} rt=${cols[1]}
 	arrow_between '\|-+ SYN -+>\|' "$c" "$rt"
 	arrow_between '<-+ ICMP(v6)? 1?[0-9]/[0-9]+ [^|]*-\|' "$rt" "$c"

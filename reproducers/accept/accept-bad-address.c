@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "lib/accept_helpers.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 /* Bytes the client sent that the server has not acknowledged yet. */
@@ -90,10 +91,9 @@ static const char *bad_pointer_case(struct run *r, int lfd, const char *label, v
 
 static int accept_bad_address(struct run *r)
 {
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+		return RUN_BROKEN;
 	long page = sysconf(_SC_PAGESIZE);
 	void *hole = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (hole == MAP_FAILED)

@@ -38,7 +38,9 @@
 #include "lib/child.h"
 #include "record/harness.h"
 #include "lib/sock_destroy.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 struct child_result {
 	long ret;
@@ -70,9 +72,9 @@ static void reap(pid_t pid, bool kill_it)
 static int accept_listener_destroyed(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+		return RUN_BROKEN;
 	int report;
 	pid_t pid = fork_reporter(&report);
 	if (pid < 0)
@@ -119,8 +121,7 @@ static int accept_listener_destroyed(struct run *r)
 	}
 	reap(pid, !got);
 
-	observe(r, NOWHERE, "listener state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(lfd)));
+	observe_state(r, "listener state", lfd);
 	/* O_NONBLOCK so that a listener that somehow survived answers EAGAIN
 	 * instead of hanging the run. */
 	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);

@@ -39,6 +39,7 @@
 #include "examples/accept_loop.h"
 #include "lib/child.h"
 #include "record/harness.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 #define CLIENTS	  5
@@ -169,9 +170,9 @@ static int one_loop(struct run *r, bool reference, int port)
 {
 	const char *label = reference ? "reference" : "naive";
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, port, CLIENTS * 2);
+	int lfd = server_listener(r, port, CLIENTS * 2);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, port);
+		return RUN_BROKEN;
 	int clients[CLIENTS];
 	for (int i = 0; i < CLIENTS; i++) {
 		clients[i] = tcp_connect_in(&r->topo.client, r->family, server, port);

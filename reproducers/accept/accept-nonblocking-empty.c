@@ -25,6 +25,7 @@
 
 #include "lib/accept_helpers.h"
 #include "lib/accept_table.h"
+#include "lib/sock_timeo.h"
 #include "lib/sockets.h"
 
 #define NB_PORT	       (SERVER_PORT + 1)
@@ -52,7 +53,7 @@ static int accept_nonblocking_empty(struct run *r)
 	/* 3: accept4(SOCK_NONBLOCK) on a blocking listener waits anyway. */
 	step(r, ON_FD(lfd), "fcntl blocking", fcntl(lfd, F_SETFL, fl & ~O_NONBLOCK),
 	     "fcntl(%d, F_SETFL, 0)", lfd);
-	if (acctab_set_rcvtimeo(lfd, SHORT_TIMEO_MS) < 0)
+	if (set_timeo(lfd, SO_RCVTIMEO, SHORT_TIMEO_MS) < 0)
 		return broken(r, "SO_RCVTIMEO: %m");
 	struct call_watch w;
 	step(r, ON_FD(lfd), "accept4 SOCK_NONBLOCK",

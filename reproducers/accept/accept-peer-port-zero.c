@@ -31,6 +31,7 @@
 #include "record/harness.h"
 #include "lib/packets.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 #define CLIENT_ISN  1000u
 #define SECOND_PORT (SERVER_PORT + 1)
@@ -113,8 +114,7 @@ static int accept_peer_port_zero(struct run *r)
 	afd = step(r, ON_FD(lfd2), "accept4", accept4(lfd2, NULL, NULL, SOCK_CLOEXEC),
 		   "accept4(%d, NULL, NULL, SOCK_CLOEXEC)", lfd2);
 	if (afd >= 0) {
-		observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-			tcp_state_name(tcp_state(afd)));
+		observe_state(r, "state", afd);
 		plen = sizeof(peer);
 		step(r, ON_FD(afd), "getpeername",
 		     getpeername(afd, (struct sockaddr *)&peer, &plen), "getpeername(%d)", afd);

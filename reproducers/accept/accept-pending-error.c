@@ -60,6 +60,7 @@
 #include "lib/icmp_craft.h"
 #include "lib/packets.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 #define PLAIN_PORT   SERVER_PORT       /* listener without RECVERR */
 #define RECVERR_PORT (SERVER_PORT + 1) /* listener with IP_RECVERR / IPV6_RECVERR */
@@ -206,8 +207,7 @@ static int one_case(struct run *r, int raw, int pkt, int lfd, int port, bool rec
 		"%s", recverr_get(afd, r->family) == 1 ? "on" : "off");
 
 	snprintf(name, sizeof(name), "%s state", label);
-	observe(r, NOWHERE, name, "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(afd)));
+	observe_state(r, name, afd);
 
 	char buf[512];
 	snprintf(name, sizeof(name), "%s recv", label);

@@ -19,6 +19,7 @@
 
 #include "lib/accept_helpers.h"
 #include "lib/accept_table.h"
+#include "lib/sock_timeo.h"
 #include "lib/sockets.h"
 
 #define RCVTIMEO_MS 200
@@ -28,7 +29,7 @@ static int accept_rcvtimeo(struct run *r)
 	int lfd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, true);
 	if (lfd < 0)
 		return broken(r, "listener on port %d: %m", SERVER_PORT);
-	step(r, ON_FD(lfd), "setsockopt", acctab_set_rcvtimeo(lfd, RCVTIMEO_MS),
+	step(r, ON_FD(lfd), "setsockopt", set_timeo(lfd, SO_RCVTIMEO, RCVTIMEO_MS),
 	     "setsockopt(%d, SO_RCVTIMEO, %d ms)", lfd, RCVTIMEO_MS);
 	acctab_record_never_existed(r);
 	struct call_watch w;

@@ -38,6 +38,8 @@
 #include <unistd.h>
 
 #include "record/harness.h"
+#include "lib/sock_timeo.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 #define SIGNAL_AFTER_MS 50
@@ -122,9 +124,9 @@ static void record(struct run *r, const char *label, const struct interrupted *r
 static int accept_signal(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+		return RUN_BROKEN;
 	struct sockaddr_storage peer;
 
 	/* a. No SA_RESTART. */
@@ -170,10 +172,9 @@ static int accept_signal(struct run *r)
 	close(cfd);
 
 	/* c. SA_RESTART, but the listener has a receive timeout. */
-	struct timeval tv = {.tv_sec = RCVTIMEO_S};
 	step(r, ON_FD(lfd), "setsockopt SO_RCVTIMEO",
-	     setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)),
-	     "setsockopt(%d, SO_RCVTIMEO, {%d s})", lfd, RCVTIMEO_S);
+	     set_timeo(lfd, SO_RCVTIMEO, RCVTIMEO_S * 1000), "setsockopt(%d, SO_RCVTIMEO, {%d s})",
+	     lfd, RCVTIMEO_S);
 	struct interrupted c = accept_with_alarm(lfd, SA_RESTART, &peer);
 	record(r, "accept, SA_RESTART, SO_RCVTIMEO", &c, lfd,
 	       "with SA_RESTART, listener SO_RCVTIMEO " STR(RCVTIMEO_S) " s");

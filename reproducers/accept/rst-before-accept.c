@@ -23,6 +23,7 @@
 #include "record/harness.h"
 #include "lib/connection.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 /* Busy-wait (1 ms polls) until the server's kernel has processed the RST:
  * sock_diag no longer shows the child as ESTABLISHED once tcp_done() has
@@ -73,8 +74,7 @@ static int rst_before_accept(struct run *r)
 	snprintf(peer_call, sizeof(peer_call), "accept(...) peer address %s",
 		 sockaddr_str((struct sockaddr *)&peer));
 	observe(r, NOWHERE, "peer", peer_call, "%s", sockaddr_host((struct sockaddr *)&peer));
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(afd)));
+	observe_state(r, "state", afd);
 	char buf[512];
 	step(r, ON_FD(afd), "recv", recv(afd, buf, sizeof(buf), 0), "recv(%d, %zu, 0)", afd,
 	     sizeof(buf));

@@ -28,6 +28,7 @@
 #include "evidence/evidence.h"
 #include "evidence/explain.h"
 #include "record/harness.h"
+#include "record/json.h"
 #include "cli/catalogue.h"
 #include "record/record.h"
 
@@ -176,34 +177,24 @@ static int cmd_list(int argc, char **argv)
 		fputs(first ? "\n{\"name\":" : ",\n{\"name\":", stdout);
 		first = false;
 		json_string(stdout, sc->name);
-		fputs(",\"errno\":", stdout);
-		json_string(stdout, sc->errno_name);
-		fputs(",\"syscall\":", stdout);
-		json_string(stdout, sc->syscall);
-		fputs(",\"summary\":", stdout);
-		json_string(stdout, sc->summary);
-		fputs(",\"families\":", stdout);
+		json_field_string(stdout, "errno", sc->errno_name);
+		json_field_string(stdout, "syscall", sc->syscall);
+		json_field_string(stdout, "summary", sc->summary);
+		json_key(stdout, "families");
 		list_json_families(stdout, sc->families);
-		fputs(",\"topology\":", stdout);
-		json_string(stdout, topology_name(sc->topology.kind));
-		fputs(",\"posix_expects\":", stdout);
-		json_string(stdout, sc->posix_expects);
-		fputs(",\"kernel_path\":", stdout);
-		json_string(stdout, sc->kernel_path);
-		fputs(",\"handling\":", stdout);
-		json_string(stdout, sc->handling);
-		fputs(",\"policy\":", stdout);
-		json_string(stdout, sc->policy);
-		fputs(",\"global_knob\":", stdout);
-		json_string(stdout, sc->global_knob);
+		json_field_string(stdout, "topology", topology_name(sc->topology.kind));
+		json_field_string(stdout, "posix_expects", sc->posix_expects);
+		json_field_string(stdout, "kernel_path", sc->kernel_path);
+		json_field_string(stdout, "handling", sc->handling);
+		json_field_string(stdout, "policy", sc->policy);
+		json_field_string(stdout, "global_knob", sc->global_knob);
 		/* Where it lives: reproducers/<folder>/<name>.c, by one rule
 		 * (catalogue_folder()) that scripts/catalogue-check holds the
 		 * files to. */
 		char folder[32];
-		fputs(",\"folder\":", stdout);
-		json_string(stdout, catalogue_folder(sc->syscall, folder, sizeof(folder)));
-		fputs(",\"file\":", stdout);
-		json_string(stdout, scenario_file(sc));
+		json_field_string(stdout, "folder",
+				  catalogue_folder(sc->syscall, folder, sizeof(folder)));
+		json_field_string(stdout, "file", scenario_file(sc));
 		putchar('}');
 	}
 	if (json)
@@ -659,6 +650,30 @@ static int parse_count(const char *flag, const char *what, const char *arg, int 
 	return 0;
 }
 
+/* After a --timeout without a count of seconds (said, with the usage). */
+#define BAD_OPTION (-2)
+
+/* The next option of run or explain, from getopt_long(): the ones they
+ * share, -4, -6 and --timeout, go into o here and are not returned.  -1
+ * at the end, BAD_OPTION, or the option for the caller. */
+static int next_run_option(int argc, char **argv, const char *shortopts, const struct option *opts,
+			   struct run_options *o)
+{
+	int c;
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		switch (c) {
+		case '4': o->family = AF_INET; break;
+		case '6': o->family = AF_INET6; break;
+		case 't':
+			if (parse_count("--timeout", "seconds", optarg, 3600, &o->timeout_s) < 0)
+				return BAD_OPTION;
+			break;
+		default: return c;
+		}
+	}
+	return -1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options o = {.family = AF_UNSPEC, .timeout_s = 60, .jobs = default_jobs()};
@@ -680,10 +695,8 @@ static int cmd_run(int argc, char **argv)
 		{0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "46j:", opts, NULL)) != -1) {
+	while ((c = next_run_option(argc, argv, "46j:", opts, &o)) != -1) {
 		switch (c) {
-		case '4': o.family = AF_INET; break;
-		case '6': o.family = AF_INET6; break;
 		case 'a': all = true; break;
 		case 'J': o.json = true; break;
 		case 'k': o.keep = true; break;
@@ -694,15 +707,12 @@ static int cmd_run(int argc, char **argv)
 		case 'L': o.ladder = true; break;
 		case 'S': o.svg_dir = optarg; break;
 		case 'E': o.explain_dir = optarg; break;
-		case 't':
-			if (parse_count("--timeout", "seconds", optarg, 3600, &o.timeout_s) < 0)
-				return EXIT_USAGE;
-			break;
 		case 'j':
 			if (parse_count("--jobs", "a number of runs", optarg, MAX_JOBS, &o.jobs) <
 			    0)
 				return EXIT_USAGE;
 			break;
+		case BAD_OPTION: return EXIT_USAGE;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -976,16 +986,11 @@ static int cmd_explain(int argc, char **argv)
 		{0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "46", opts, NULL)) != -1) {
+	while ((c = next_run_option(argc, argv, "46", opts, &o)) != -1) {
 		switch (c) {
-		case '4': o.family = AF_INET; break;
-		case '6': o.family = AF_INET6; break;
 		case 's': step_mode = true; break;
 		case 'n': trace = false; break;
-		case 't':
-			if (parse_count("--timeout", "seconds", optarg, 3600, &o.timeout_s) < 0)
-				return EXIT_USAGE;
-			break;
+		case BAD_OPTION: return EXIT_USAGE;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}

@@ -15,6 +15,7 @@
 
 #include "record/harness.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 static int closed_port(struct run *r)
 {
@@ -26,8 +27,7 @@ static int closed_port(struct run *r)
 		return broken_netns(r);
 	step(r, ON_FD(fd), "connect", connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)",
 	     fd, sockaddr_str((struct sockaddr *)&ss));
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
+	observe_state(r, "state", fd);
 	close(fd);
 	return RUN_OK;
 }

@@ -32,6 +32,7 @@
 #include "record/harness.h"
 #include "lib/sock_timeo.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 static int connect_timeout_option(struct run *r)
 {
@@ -52,15 +53,11 @@ static int connect_timeout_option(struct run *r)
 	struct call_watch w;
 	step(r, ON_FD(fd), "connect", WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)),
 	     "connect(%d, %s), blocking", fd, sockaddr_str((struct sockaddr *)&ss));
-	observe(r, NOWHERE, "elapsed", "connect(): slept, and for at least SO_SNDTIMEO", "%s",
-		timeout_class(&w, TIMEO_MS));
-	measure(r, NOWHERE, "elapsed ms", "time in connect(), ms (SO_SNDTIMEO 200 ms)", "%.1f",
-		w.ms);
+	observe_timeout_elapsed(r, &w, "connect", "SO_SNDTIMEO");
 	int err = so_error(fd);
 	observe(r, NOWHERE, "SO_ERROR", "getsockopt(SO_ERROR)", "%s",
 		err == 0 ? "0 (none)" : errno_name(err));
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
+	observe_state(r, "state", fd);
 	observe(r, AT(HOST_CLIENT), "poll", "poll(client, POLLOUT, 0)", "%s",
 		(poll_fd(fd, POLLOUT, 0) & POLLOUT) ? "writable" : "not writable");
 
@@ -70,8 +67,7 @@ static int connect_timeout_option(struct run *r)
 	     "connect(%d, %s) again, blocking", fd, sockaddr_str((struct sockaddr *)&ss));
 	observe(r, NOWHERE, "elapsed", "the second connect(): slept, and for at least SO_SNDTIMEO",
 		"%s", timeout_class(&w, TIMEO_MS));
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
+	observe_state(r, "state", fd);
 
 	step(r, ON_FD(fd), "close", close(fd), "close(%d)", fd);
 	int n = tcp_diag_count(&r->topo.client, r->family, 0, SERVER_PORT, 1u << TCP_SYN_SENT);

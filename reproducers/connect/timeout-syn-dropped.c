@@ -29,6 +29,7 @@
 #include "lib/packets.h"
 #include "lib/sockets.h"
 #include "lib/vanishing_server.h"
+#include "lib/sock_observe.h"
 
 static void close_all(int *fds, int n)
 {
@@ -82,8 +83,7 @@ static int timeout_syn_dropped(struct run *r)
 	double took = now_ms() - t;
 	timing_lower_bound(r, "connect() elapsed: 1 s initial RTO, then 2 s (doubled)", took, 3000,
 			   2);
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(*fd)));
+	observe_state(r, "state", *fd);
 
 	int syns = 0;
 	struct tcp_segment seg;

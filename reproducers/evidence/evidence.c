@@ -7,6 +7,7 @@
 
 #include "lib/packets.h"
 #include "record/harness.h"
+#include "record/json.h"
 #include "record/record.h"
 
 struct evidence *evidence_new(void)
@@ -135,9 +136,10 @@ void evidence_receive(struct run *r, unsigned type, const void *data, size_t len
 	}
 }
 
-static void json_host(FILE *out, int host)
+/* A host's name for the JSON, NULL (null) for none. */
+static const char *host_or_null(int host)
 {
-	json_string(out, host == HOST_NONE ? NULL : host_name(host));
+	return host == HOST_NONE ? NULL : host_name(host);
 }
 
 /* ,"packets":[...] when a capture ran; ,"evidence":{...} always: whether
@@ -146,17 +148,14 @@ void render_evidence_json(FILE *out, const struct run *r)
 {
 	const struct evidence *ev = evidence_of(r);
 	if (ev->captured) {
-		fputs(",\"pcap\":", out);
-		json_string(out, ev->pcap_path[0] ? ev->pcap_path : NULL);
+		json_field_string(out, "pcap", ev->pcap_path[0] ? ev->pcap_path : NULL);
 		fprintf(out, ",\"packets_dropped\":%d,\"packets\":[", ev->packets_dropped);
 		for (int i = 0; i < ev->n_packets; i++) {
 			const struct packet_event *p = &ev->packets[i];
-			fprintf(out, "%s{\"ms\":%.3f,\"from\":", i ? "," : "", p->ms);
-			json_host(out, p->from);
-			fputs(",\"to\":", out);
-			json_host(out, p->to);
-			fputs(",\"ifname\":", out);
-			json_string(out, p->ifname);
+			fprintf(out, "%s{\"ms\":%.3f", i ? "," : "", p->ms);
+			json_field_string(out, "from", host_or_null(p->from));
+			json_field_string(out, "to", host_or_null(p->to));
+			json_field_string(out, "ifname", p->ifname);
 			fprintf(out, ",\"family\":\"%s\",\"proto\":%u", family_name(p->family),
 				p->proto);
 			if (p->proto == IPPROTO_TCP)
@@ -167,35 +166,27 @@ void render_evidence_json(FILE *out, const struct run *r)
 					p->icmp_code);
 			if (p->sport || p->dport)
 				fprintf(out, ",\"sport\":%u,\"dport\":%u", p->sport, p->dport);
-			fputs(",\"label\":", out);
-			json_string(out, p->label);
-			fputs(",\"detail\":", out);
-			json_string(out, p->detail);
+			json_field_string(out, "label", p->label);
+			json_field_string(out, "detail", p->detail);
 			fputc('}', out);
 		}
 		fputc(']', out);
 	}
-	if (ev->capture_note[0]) {
-		fputs(",\"capture\":", out);
-		json_string(out, ev->capture_note);
-	}
+	if (ev->capture_note[0])
+		json_field_string(out, "capture", ev->capture_note);
 	if (!ev->traced && !ev->trace_note[0])
 		return;
 	fputs(",\"evidence\":{\"trace\":", out);
 	json_string(out, ev->traced ? "recorded" : ev->trace_note);
-	if (ev->traced && ev->trace_note[0]) {
-		fputs(",\"trace_note\":", out);
-		json_string(out, ev->trace_note);
-	}
+	if (ev->traced && ev->trace_note[0])
+		json_field_string(out, "trace_note", ev->trace_note);
 	fprintf(out, ",\"events_dropped\":%d,\"events\":[", ev->events_dropped);
 	for (int i = 0; i < ev->n_events; i++) {
 		const struct kernel_event *e = &ev->events[i];
-		fprintf(out, "%s{\"ms\":%.3f,\"host\":", i ? "," : "", e->ms);
-		json_host(out, e->host);
-		fputs(",\"event\":", out);
-		json_string(out, e->name);
-		fputs(",\"detail\":", out);
-		json_string(out, e->detail);
+		fprintf(out, "%s{\"ms\":%.3f", i ? "," : "", e->ms);
+		json_field_string(out, "host", host_or_null(e->host));
+		json_field_string(out, "event", e->name);
+		json_field_string(out, "detail", e->detail);
 		fputc('}', out);
 	}
 	fputs("]}", out);

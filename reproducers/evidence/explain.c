@@ -407,6 +407,34 @@ static void say_left_out(struct narration *n, const struct run *r, int count, co
 	    r->family == AF_INET6 ? "-6" : "-4");
 }
 
+/* Where a long list is in its telling: the middle, between the first
+ * SHOW_HEAD items and the last SHOW_TAIL, is left out, and said in one
+ * line once its last item has gone by.  An item is one entry or a stretch
+ * told as one. */
+struct elision {
+	const char *what; /* "packets" */
+	int items;	  /* in the list */
+	int item;	  /* gone by */
+	int left_out;	  /* entries left out so far */
+	double from, to;  /* the times of the first and the last left out */
+};
+
+/* The next item, count entries from first_ms to last_ms: true when it is
+ * left out. */
+static bool left_out(struct narration *n, const struct run *r, struct elision *e, int count,
+		     double first_ms, double last_ms)
+{
+	if (e->item++ < SHOW_HEAD || e->item > e->items - SHOW_TAIL)
+		return false;
+	if (!e->left_out)
+		e->from = first_ms;
+	e->left_out += count;
+	e->to = last_ms;
+	if (e->item == e->items - SHOW_TAIL)
+		say_left_out(n, r, e->left_out, e->what, e->from, e->to);
+	return true;
+}
+
 /* The end of the item starting at packet i: one packet, or a stretch of
  * six or more data segments and ACKs told as one. */
 static int packet_item_end(const struct evidence *ev, int i)
@@ -440,24 +468,14 @@ static void narrate_packets(struct narration *n, const struct run *r)
 		    "(multicast listener reports, router solicitations), %s left out:",
 		    chores, chores == 1 ? "is" : "are");
 	blank(n);
-	int items = 0;
+	struct elision e = {.what = "packets"};
 	for (int i = 0; i < ev->n_packets; i = packet_item_end(ev, i))
-		items += !housekeeping(&ev->packets[i]);
-	int item = 0, left_out = 0;
-	double gap_from = 0, gap_to = 0;
+		e.items += !housekeeping(&ev->packets[i]);
 	for (int i = 0, j; i < ev->n_packets; i = j) {
 		j = packet_item_end(ev, i);
-		if (housekeeping(&ev->packets[i]))
+		if (housekeeping(&ev->packets[i]) ||
+		    left_out(n, r, &e, j - i, ev->packets[i].ms, ev->packets[j - 1].ms))
 			continue;
-		if (item++ >= SHOW_HEAD && item <= items - SHOW_TAIL) {
-			if (!left_out)
-				gap_from = ev->packets[i].ms;
-			left_out += j - i;
-			gap_to = ev->packets[j - 1].ms;
-			if (item == items - SHOW_TAIL)
-				say_left_out(n, r, left_out, "packets", gap_from, gap_to);
-			continue;
-		}
 		if (j - i == 1) {
 			narrate_packet(n, &ev->packets[i]);
 			continue;
@@ -602,22 +620,13 @@ static void narrate_events(struct narration *n, const struct run *r)
 	}
 	say(n, 0, 0, "The kernel's tracepoints, filtered to the run's addresses and ports:");
 	blank(n);
-	int items = 0;
+	struct elision e = {.what = "kernel events"};
 	for (int i = 0; i < ev->n_events; i = event_item_end(ev, i))
-		items++;
-	int item = 0, left_out = 0;
-	double gap_from = 0, gap_to = 0;
+		e.items++;
 	for (int i = 0, j; i < ev->n_events; i = j) {
 		j = event_item_end(ev, i);
-		if (item++ >= SHOW_HEAD && item <= items - SHOW_TAIL) {
-			if (!left_out)
-				gap_from = ev->events[i].ms;
-			left_out += j - i;
-			gap_to = ev->events[j - 1].ms;
-			if (item == items - SHOW_TAIL)
-				say_left_out(n, r, left_out, "kernel events", gap_from, gap_to);
+		if (left_out(n, r, &e, j - i, ev->events[i].ms, ev->events[j - 1].ms))
 			continue;
-		}
 		narrate_event(n, &ev->events[i]);
 		if (j - i == 1)
 			continue;

@@ -37,15 +37,11 @@ int acctab_pending(struct run *r, int *lfd, int *cfd)
 	static const struct connection_options queued = {.leave_queued = true};
 	struct connection c;
 	int status = connection_open(r, &queued, &c);
-	if (status != RUN_OK) {
-		connection_close(&c);
-		*lfd = *cfd = -1;
-		return status;
-	}
-	*lfd = c.listener;
+	*lfd = c.listener; /* -1 on failure, as *cfd */
 	*cfd = c.client;
-	fcntl(*lfd, F_SETFL, fcntl(*lfd, F_GETFL) | O_NONBLOCK);
-	return RUN_OK;
+	if (status == RUN_OK)
+		fcntl(*lfd, F_SETFL, fcntl(*lfd, F_GETFL) | O_NONBLOCK);
+	return status;
 }
 
 bool acctab_queued(int lfd)

@@ -2,16 +2,9 @@
 #include "lib/accept_table.h"
 
 #include <poll.h>
-#include <sys/time.h>
 
 #include "lib/accept_helpers.h"
 #include "lib/sockets.h"
-
-int acctab_set_rcvtimeo(int fd, int ms)
-{
-	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
-	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-}
 
 void acctab_record_never_existed(struct run *r)
 {

@@ -45,9 +45,6 @@
  * order above. */
 #define ACCEPT4_BAD_FLAG 0x1
 
-/* SO_RCVTIMEO of ms milliseconds on fd: setsockopt()'s return. */
-int acctab_set_rcvtimeo(int fd, int ms);
-
 /* Observe "connections" (sock_diag: TCP sockets on the server port, LISTEN
  * aside) and, when there are none, set the run's connection to
  * CONNECTION_NEVER_EXISTED: the EAGAIN rows' queue was empty because no

@@ -41,6 +41,30 @@ pid_t fork_reporter(int *fd)
 	return pid;
 }
 
+pid_t fork_reporter_noted(struct run *r, int *fd)
+{
+	pid_t pid = fork_reporter(fd);
+	if (pid < 0)
+		note(r, "fork: %s", strerror(errno));
+	return pid;
+}
+
+bool report_call(int fd, long ret)
+{
+	long res[2] = {ret, errno};
+	return write(fd, res, sizeof(res)) == (ssize_t)sizeof(res);
+}
+
+bool read_call(int fd, long *ret, int *err)
+{
+	long res[2];
+	if (read(fd, res, sizeof(res)) != (ssize_t)sizeof(res))
+		return false;
+	*ret = res[0];
+	*err = (int)res[1];
+	return true;
+}
+
 void observe_child_end(struct run *r, pid_t pid, const char *label, const char *call)
 {
 	int status;

@@ -5,6 +5,7 @@
 #ifndef SOCKERR_CHILD_H
 #define SOCKERR_CHILD_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* fork() with a pipe from the child to the parent.  In the parent it
@@ -16,6 +17,17 @@
 pid_t fork_reporter(int *fd);
 
 struct run;
+
+/* fork_reporter() for a child the run can do without: a failed fork is a
+ * note ("fork: <error>") and -1, the scenario goes on without its steps. */
+pid_t fork_reporter_noted(struct run *r, int *fd);
+
+/* A system call's result through the pipe: in the child, report_call()
+ * writes ret and the errno the call left (read first); true when written
+ * whole.  In the parent, read_call() reads one (blocking): true with *ret
+ * and *err set, false at the end of the pipe. */
+bool report_call(int fd, long ret);
+bool read_call(int fd, long *ret, int *err);
 
 /* Reap the child and record how it ended as step LABEL: "killed by
  * SIGPIPE" or "exited N" (CALL names the waitpid() in the output). */

@@ -14,8 +14,9 @@ static int port_of(const struct connection_options *o)
 	return o && o->port ? o->port : SERVER_PORT;
 }
 
-int connection_add(struct run *r, int listener, const struct connection_options *o,
-		   struct connection *c)
+/* connection_add() but for the clean-up of a failure. */
+static int make_connection(struct run *r, int listener, const struct connection_options *o,
+			   struct connection *c)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	int port = port_of(o);
@@ -47,22 +48,42 @@ int connection_add(struct run *r, int listener, const struct connection_options 
 	return RUN_OK;
 }
 
-int connection_open(struct run *r, const struct connection_options *o, struct connection *c)
+int connection_add(struct run *r, int listener, const struct connection_options *o,
+		   struct connection *c)
+{
+	int status = make_connection(r, listener, o, c);
+	if (status != RUN_OK)
+		connection_close(c);
+	return status;
+}
+
+int server_listener(struct run *r, int port, int backlog)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int port = port_of(o);
+	int lfd = tcp_listen_in(&r->topo.server, r->family, server, port, backlog);
+	if (lfd < 0)
+		broken(r, "listen on %s:%d: %m", server, port);
+	return lfd;
+}
+
+int connection_open(struct run *r, const struct connection_options *o, struct connection *c)
+{
 	c->listener = c->client = c->server = -1;
-	int listener = tcp_listen_in(&r->topo.server, r->family, server, port, 8);
+	int listener = server_listener(r, port_of(o), 8);
 	if (listener < 0)
-		return broken(r, "listen on %s:%d: %m", server, port);
+		return RUN_BROKEN;
 	if (o && o->rcvbuf > 0 &&
 	    setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, sizeof(o->rcvbuf)) < 0) {
 		close(listener);
 		return broken(r, "SO_RCVBUF on the listener: %m");
 	}
 	int status = connection_add(r, listener, o, c);
+	if (status != RUN_OK) {
+		close(listener);
+		return status;
+	}
 	c->listener = listener;
-	return status;
+	return RUN_OK;
 }
 
 int connection_to(struct run *r, int listener, int *client, int *server)

@@ -35,22 +35,27 @@ struct connection_options {
 	bool leave_queued;
 };
 
+/* A listener on the server's address and port: its fd, or -1 with the run
+ * broken ("listen on ADDR:PORT: ..."). */
+int server_listener(struct run *r, int port, int backlog);
+
 /* A listener on the server's address, and a connection to it: handshake
  * completed (bounded at CONNECTION_HANDSHAKE_MS, so a lost handshake
  * cannot hang the run), the client left blocking, the connection accepted
  * unless o->leave_queued.  o may be NULL.  Returns RUN_OK, or the broken()
- * status with the reason recorded; c holds what was made either way, for
- * connection_close(). */
+ * status with the reason recorded and nothing left open (c holds -1s; a
+ * connection_close() of it does nothing). */
 int connection_open(struct run *r, const struct connection_options *o, struct connection *c);
 
 /* Another connection to an existing listener (c->listener stays -1: the
- * listener is not c's to close). */
+ * listener is not c's to close).  On failure, as connection_open(): the
+ * broken() status, nothing of c left open. */
 int connection_add(struct run *r, int listener, const struct connection_options *o,
 		   struct connection *c);
 
 /* connection_add() for a caller that keeps its descriptors in slots of
- * its own: *client and *server get the two ends (-1 where none was made;
- * the caller closes what it got). */
+ * its own: *client and *server get the two ends (-1 where none was made,
+ * both on failure; the caller closes what it got). */
 int connection_to(struct run *r, int listener, int *client, int *server);
 
 /* Close what c holds and mark it closed. */

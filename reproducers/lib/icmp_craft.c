@@ -101,19 +101,7 @@ int icmp_error_send(int fd, const struct icmp_error *e, const struct tcp_segment
 	if (n < 0)
 		return -1;
 	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof(ss));
-	socklen_t slen;
-	if (quoted->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = quoted->src;
-		slen = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, &quoted->src, 4);
-		slen = sizeof(*s4);
-	}
+	socklen_t slen = raw_sockaddr(quoted->family, &quoted->src, &ss);
 	ssize_t sent = sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&ss, slen);
 	if (sent < 0)
 		return -1;

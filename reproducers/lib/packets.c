@@ -72,6 +72,21 @@ int raw_tcp_socket(const struct netns *ns, int family)
 	return netns_socket(ns, family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
 }
 
+socklen_t raw_sockaddr(int family, const struct in6_addr *addr, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = *addr;
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	memcpy(&s4->sin_addr, addr, 4);
+	return sizeof(*s4);
+}
+
 int raw_tcp_send(int fd, const struct tcp_segment *seg)
 {
 	struct tcphdr th;
@@ -91,19 +106,7 @@ int raw_tcp_send(int fd, const struct tcp_segment *seg)
 					sizeof(th));
 
 	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof(ss));
-	socklen_t len;
-	if (seg->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = seg->dst;
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, &seg->dst, 4);
-		len = sizeof(*s4);
-	}
+	socklen_t len = raw_sockaddr(seg->family, &seg->dst, &ss);
 	ssize_t n = sendto(fd, &th, sizeof(th), 0, (struct sockaddr *)&ss, len);
 	return n == (ssize_t)sizeof(th) ? 0 : -1;
 }
@@ -160,13 +163,19 @@ static const struct tcphdr *tcp_in_packet(const uint8_t *pkt, size_t len, int fa
 	return (const struct tcphdr *)(pkt + sizeof(*ip6));
 }
 
-bool packet_wait_tcp(int fd, int family, uint16_t sport, uint16_t dport, int timeout_ms,
-		     struct tcp_segment *seg)
+uint8_t tcp_header_flags(const struct tcphdr *th)
+{
+	return (uint8_t)((th->fin ? TCPF_FIN : 0) | (th->syn ? TCPF_SYN : 0) |
+			 (th->rst ? TCPF_RST : 0) | (th->psh ? TCPF_PSH : 0) |
+			 (th->ack ? TCPF_ACK : 0));
+}
+
+bool packet_wait(int fd, int timeout_ms, packet_match *match, void *arg)
 {
 	double deadline = now_ms() + timeout_ms;
 	for (;;) {
 		int left = (int)(deadline - now_ms());
-		if (left <= 0 || !(poll_fd(fd, POLLIN, left) & POLLIN))
+		if (left < 0 || !(poll_fd(fd, POLLIN, left) & POLLIN))
 			return false;
 		uint8_t pkt[2048];
 		struct sockaddr_ll from;
@@ -174,20 +183,38 @@ bool packet_wait_tcp(int fd, int family, uint16_t sport, uint16_t dport, int tim
 		ssize_t n = recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			return false;
-		if (from.sll_pkttype == PACKET_OUTGOING)
-			continue;
-		const struct tcphdr *th = tcp_in_packet(pkt, (size_t)n, family, seg);
-		if (!th)
-			continue;
-		seg->sport = ntohs(th->source);
-		seg->dport = ntohs(th->dest);
-		if ((sport && seg->sport != sport) || (dport && seg->dport != dport))
-			continue;
-		seg->seq = ntohl(th->seq);
-		seg->ack = ntohl(th->ack_seq);
-		seg->flags = (uint8_t)((th->fin ? TCPF_FIN : 0) | (th->syn ? TCPF_SYN : 0) |
-				       (th->rst ? TCPF_RST : 0) | (th->psh ? TCPF_PSH : 0) |
-				       (th->ack ? TCPF_ACK : 0));
-		return true;
+		if (from.sll_pkttype != PACKET_OUTGOING && match(pkt, (size_t)n, arg))
+			return true;
 	}
+}
+
+/* What packet_wait_tcp() looks for, and where it puts it. */
+struct tcp_wanted {
+	int family;
+	uint16_t sport, dport; /* 0 = any */
+	struct tcp_segment *seg;
+};
+
+static bool tcp_segment_wanted(const uint8_t *pkt, size_t len, void *arg)
+{
+	const struct tcp_wanted *w = arg;
+	struct tcp_segment *seg = w->seg;
+	const struct tcphdr *th = tcp_in_packet(pkt, len, w->family, seg);
+	if (!th)
+		return false;
+	seg->sport = ntohs(th->source);
+	seg->dport = ntohs(th->dest);
+	if ((w->sport && seg->sport != w->sport) || (w->dport && seg->dport != w->dport))
+		return false;
+	seg->seq = ntohl(th->seq);
+	seg->ack = ntohl(th->ack_seq);
+	seg->flags = tcp_header_flags(th);
+	return true;
+}
+
+bool packet_wait_tcp(int fd, int family, uint16_t sport, uint16_t dport, int timeout_ms,
+		     struct tcp_segment *seg)
+{
+	struct tcp_wanted w = {.family = family, .sport = sport, .dport = dport, .seg = seg};
+	return packet_wait(fd, timeout_ms, tcp_segment_wanted, &w);
 }

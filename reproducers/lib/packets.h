@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "netns/netns.h"
 
@@ -29,9 +30,16 @@ struct tcp_segment {
 /* "SYN|ACK" */
 const char *tcp_flags_str(uint8_t flags);
 
+struct tcphdr;
+/* The TCPF_* flags a TCP header has set. */
+uint8_t tcp_header_flags(const struct tcphdr *th);
+
 /* Parse a textual address of family into the segment's address field. */
 void segment_addr(int family, const char *text, struct in6_addr *out);
 
+/* The destination of a raw socket's sendto(): addr (of family, an IPv4
+ * address in its first 4 bytes) with no port.  Returns its length. */
+socklen_t raw_sockaddr(int family, const struct in6_addr *addr, struct sockaddr_storage *ss);
 /* A raw IPPROTO_TCP socket inside ns. */
 int raw_tcp_socket(const struct netns *ns, int family);
 /* Send seg (no options, no payload, window 65535) on a raw socket,
@@ -40,6 +48,13 @@ int raw_tcp_send(int fd, const struct tcp_segment *seg);
 
 /* An AF_PACKET socket (SOCK_DGRAM: L3 payloads) on ifname inside ns. */
 int packet_socket(const struct netns *ns, const char *ifname);
+/* Whether a packet (its L3 header first) is the one waited for; it may
+ * keep what it found in arg. */
+typedef bool packet_match(const uint8_t *pkt, size_t len, void *arg);
+/* Wait up to timeout_ms for an incoming packet on a packet socket that
+ * match accepts (outgoing packets, which AF_PACKET sees too, are passed
+ * over).  Returns true when one came. */
+bool packet_wait(int fd, int timeout_ms, packet_match *match, void *arg);
 /* Wait up to timeout_ms for an incoming TCP segment matching sport/dport
  * (0 = any) on a packet socket; fills seg.  Returns true when one came. */
 bool packet_wait_tcp(int fd, int family, uint16_t sport, uint16_t dport, int timeout_ms,

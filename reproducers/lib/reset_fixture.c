@@ -30,18 +30,9 @@ void server_close(struct run *r, int *fds, const char *how)
 	step(r, ON_FD(afd), "server close", close(afd), "close(%d) %s", afd, how);
 }
 
-int server_listener(struct run *r, int backlog)
-{
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, backlog);
-	if (lfd < 0)
-		broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
-	return lfd;
-}
-
 int server_connection(struct run *r, int *fds)
 {
-	if ((fds[LFD] = server_listener(r, 8)) < 0)
+	if ((fds[LFD] = server_listener(r, SERVER_PORT, 8)) < 0)
 		return RUN_BROKEN;
 	if (connection_to(r, fds[LFD], &fds[CFD], &fds[AFD]) != RUN_OK)
 		return RUN_BROKEN;

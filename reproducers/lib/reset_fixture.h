@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 
+#include "lib/connection.h" /* server_listener() */
 #include "record/harness.h"
 
 #define REQUEST "request"
@@ -26,10 +27,6 @@ int with_fds(struct run *r, int (*body)(struct run *r, int *fds));
 
 /* The server's own close, recorded; the slot is emptied. */
 void server_close(struct run *r, int *fds, const char *how);
-
-/* A listener on the server's address and SERVER_PORT: its fd, or -1 with
- * the run broken. */
-int server_listener(struct run *r, int backlog);
 
 /* The listener (backlog 8) in fds[LFD] and one connection to it, the
  * client in fds[CFD] and the accepted socket in fds[AFD]: RUN_OK, or

@@ -14,19 +14,6 @@ bool await_server_rst(struct run *r, int cfd)
 	return false;
 }
 
-void observe_state(struct run *r, const char *label, int fd)
-{
-	observe(r, NOWHERE, label, "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
-}
-
-void observe_so_error(struct run *r, int fd)
-{
-	int err = so_error(fd);
-	observe(r, NOWHERE, "SO_ERROR", "getsockopt(SO_ERROR)", "%s",
-		err < 0 ? "getsockopt failed" : errno_name(err));
-}
-
 void recv_step(struct run *r, int fd)
 {
 	char buf[512];

@@ -1,7 +1,8 @@
 /*
  * The client's side of a connection its peer has reset or shut down: the
  * wait for the server's RST and the steps that show what the socket then
- * says (its TCP state, SO_ERROR, a recv()).  Shared by the scenarios of
+ * says (a recv(); its TCP state and SO_ERROR come with lib/sock_observe.h,
+ * included here).  Shared by the scenarios of
  * recv()'s ECONNRESET (reset-*), of send()'s EPIPE (pipe-*) and by
  * write-after-rst.
  *
@@ -14,6 +15,7 @@
 
 #include <stdbool.h>
 
+#include "lib/sock_observe.h"
 #include "record/harness.h"
 
 /* Wait (2 s bound) until the client's kernel has taken the server's RST:
@@ -21,10 +23,6 @@
  * RST"). */
 bool await_server_rst(struct run *r, int cfd);
 
-/* The socket's TCP state as step LABEL (getsockopt(TCP_INFO)). */
-void observe_state(struct run *r, const char *label, int fd);
-/* The pending error as step "SO_ERROR" (reading it also clears it). */
-void observe_so_error(struct run *r, int fd);
 /* One recv(MSG_DONTWAIT) of up to 512 bytes, recorded as step "recv". */
 void recv_step(struct run *r, int fd);
 

@@ -2,11 +2,9 @@
 #include "lib/router_reject.h"
 
 #include <arpa/inet.h>
-#include <linux/if_packet.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,9 +40,7 @@ static bool parse_packet(const uint8_t *pkt, size_t len, int family, struct seen
 			return false;
 		const struct tcphdr *th = (const struct tcphdr *)l4;
 		s->sport = ntohs(th->source);
-		s->tcp_flags = (uint8_t)((th->fin ? TCPF_FIN : 0) | (th->syn ? TCPF_SYN : 0) |
-					 (th->rst ? TCPF_RST : 0) | (th->psh ? TCPF_PSH : 0) |
-					 (th->ack ? TCPF_ACK : 0));
+		s->tcp_flags = tcp_header_flags(th);
 		return true;
 	}
 	if (s->proto == IPPROTO_ICMP || s->proto == IPPROTO_ICMPV6) {
@@ -59,26 +55,28 @@ static bool parse_packet(const uint8_t *pkt, size_t len, int family, struct seen
 	return false;
 }
 
+/* What capture_packet() looks for, and where it puts it. */
+struct capture_wanted {
+	int family, proto;
+	uint16_t sport;
+	struct seen_packet *s;
+};
+
+static bool capture_wanted(const uint8_t *pkt, size_t len, void *arg)
+{
+	const struct capture_wanted *w = arg;
+	const struct seen_packet *s = w->s;
+	if (!parse_packet(pkt, len, w->family, w->s))
+		return false;
+	return w->proto == IPPROTO_TCP ? s->proto == IPPROTO_TCP && s->sport == w->sport
+				       : s->proto != IPPROTO_TCP;
+}
+
 bool capture_packet(int fd, int family, int proto, uint16_t sport, int timeout_ms,
 		    struct seen_packet *s)
 {
-	double deadline = now_ms() + timeout_ms;
-	for (;;) {
-		int left = (int)(deadline - now_ms());
-		if (left < 0 || !(poll_fd(fd, POLLIN, left) & POLLIN))
-			return false;
-		uint8_t pkt[2048];
-		struct sockaddr_ll from;
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen);
-		if (n < 0)
-			return false;
-		if (from.sll_pkttype == PACKET_OUTGOING || !parse_packet(pkt, (size_t)n, family, s))
-			continue;
-		if (proto == IPPROTO_TCP ? s->proto == IPPROTO_TCP && s->sport == sport
-					 : s->proto != IPPROTO_TCP)
-			return true;
-	}
+	struct capture_wanted w = {.family = family, .proto = proto, .sport = sport, .s = s};
+	return packet_wait(fd, timeout_ms, capture_wanted, &w);
 }
 
 int router_refuses(struct run *r, const char *verdict)

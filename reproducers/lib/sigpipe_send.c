@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,29 +21,24 @@ void send_sigpipe_ignored(struct run *r, int fd)
 void send_in_child(struct run *r, int fd, int count, const char *waited)
 {
 	int report;
-	pid_t pid = fork_reporter(&report);
-	if (pid < 0) {
-		note(r, "fork: %s", strerror(errno));
+	pid_t pid = fork_reporter_noted(r, &report);
+	if (pid < 0)
 		return;
-	}
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
-		for (int i = 1; i <= count; i++) {
-			long res[2];
-			res[0] = send(fd, "data", 4, 0);
-			res[1] = errno;
-			if (write(report, res, sizeof(res)) != sizeof(res))
+		for (int i = 1; i <= count; i++)
+			if (!report_call(report, send(fd, "data", 4, 0)))
 				_exit(1);
-		}
 		_exit(0);
 	}
-	long res[2];
-	for (int i = 1; read(report, res, sizeof(res)) == sizeof(res); i++) {
+	long ret;
+	int err;
+	for (int i = 1; read_call(report, &ret, &err); i++) {
 		char nth[16] = "";
 		if (count > 1)
 			snprintf(nth, sizeof(nth), " #%d", i);
-		errno = (int)res[1];
-		step(r, ON_FD(fd), "send", res[0], "send(%d, 4, 0)%s [child, SIGPIPE default]", fd,
+		errno = err;
+		step(r, ON_FD(fd), "send", ret, "send(%d, 4, 0)%s [child, SIGPIPE default]", fd,
 		     nth);
 	}
 	close(report);

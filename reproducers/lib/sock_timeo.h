@@ -1,7 +1,8 @@
 /*
  * SO_RCVTIMEO / SO_SNDTIMEO: the caller's own deadline on a blocking call,
- * for the scenarios whose call ends when it runs out (recv-timeout,
- * send-timeout, connect-timeout-option).  sock_set_timeout()
+ * set by every scenario that sets one; the scenarios whose call ends when
+ * it runs out (recv-timeout, send-timeout, connect-timeout-option) record
+ * it with observe_timeout_elapsed().  sock_set_timeout()
  * (net/core/sock.c) stores it in jiffies, rounded up; sock_rcvtimeo() /
  * sock_sndtimeo() (include/net/sock.h) hand it to the sleeping call, or 0
  * under O_NONBLOCK / MSG_DONTWAIT.
@@ -15,5 +16,14 @@
 /* setsockopt(fd, SOL_SOCKET, opt, ms as a struct timeval): opt is
  * SO_RCVTIMEO or SO_SNDTIMEO.  setsockopt()'s result. */
 int set_timeo(int fd, int opt, int ms);
+
+struct run;
+struct call_watch;
+
+/* A blocking call that ended at the timeout, watched in w: step "elapsed"
+ * (slept, and for at least TIMEO_MS: timeout_class()) and the measurement
+ * "elapsed ms".  call names it ("recv"), opt its timeout ("SO_RCVTIMEO"). */
+void observe_timeout_elapsed(struct run *r, const struct call_watch *w, const char *call,
+			     const char *opt);
 
 #endif

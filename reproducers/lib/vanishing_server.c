@@ -4,7 +4,8 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+
+#include "lib/sock_timeo.h"
 
 int server_vanishes(struct run *r)
 {
@@ -34,8 +35,7 @@ void set_int_sockopt(struct run *r, int fd, int level, int opt, const char *name
 
 void safety_timeout(int fd, int opt)
 {
-	struct timeval tv = {.tv_sec = SAFETY_TIMEOUT_S};
-	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+	set_timeo(fd, opt, SAFETY_TIMEOUT_S * 1000);
 }
 
 void timing_lower_bound(struct run *r, const char *what, double ms, double bound_ms, int timers)

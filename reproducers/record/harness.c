@@ -215,35 +215,20 @@ long(step)(struct run *r, struct where where, const char *label, long ret, const
 	return ret;
 }
 
-static void vobserve(struct run *r, bool measured, struct where where, const char *label,
-		     const char *call, const char *value_fmt, va_list ap)
+void observation(struct run *r, bool measured, struct where where, const char *label,
+		 const char *call, const char *value_fmt, ...)
 {
+	va_list ap;
+	va_start(ap, value_fmt);
 	struct step *s = record_add_step(r);
 	s->ms = elapsed_ms(r);
 	s->measured = measured;
 	snprintf(s->name, sizeof(s->name), "%s", label);
 	snprintf(s->call, sizeof(s->call), "%s", call);
 	vsnprintf(s->value, sizeof(s->value), value_fmt, ap);
+	va_end(ap);
 	s->host = where_host(r, where, -1);
 	record_send(r, RECORD_STEP, s, sizeof(*s));
-}
-
-void observe(struct run *r, struct where where, const char *label, const char *call,
-	     const char *value_fmt, ...)
-{
-	va_list ap;
-	va_start(ap, value_fmt);
-	vobserve(r, false, where, label, call, value_fmt, ap);
-	va_end(ap);
-}
-
-void measure(struct run *r, struct where where, const char *label, const char *call,
-	     const char *value_fmt, ...)
-{
-	va_list ap;
-	va_start(ap, value_fmt);
-	vobserve(r, true, where, label, call, value_fmt, ap);
-	va_end(ap);
 }
 
 static void vnote(struct run *r, const char *fmt, va_list ap)
@@ -310,22 +295,13 @@ void note(struct run *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-int broken(struct run *r, const char *fmt, ...)
+int run_ends(struct run *r, int status, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
 	va_end(ap);
-	return RUN_BROKEN;
-}
-
-int skipped(struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-	return RUN_SKIP;
+	return status;
 }
 
 int broken_netns(struct run *r)

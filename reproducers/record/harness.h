@@ -211,19 +211,21 @@ __attribute__((format(printf, 5, 6))) long(step)(struct run *r, struct where whe
 void step_prepare(const struct run *r);
 #define step(r, ...) (step_prepare(r), (step)((r), __VA_ARGS__))
 
-/* Record an observed value that is not a return code, as step `label`:
- * SO_ERROR's errno, a TCP state, "killed by SIGPIPE".  call says what was
- * looked at (shown only). */
-__attribute__((format(printf, 5, 6))) void observe(struct run *r, struct where where,
-						   const char *label, const char *call,
-						   const char *value_fmt, ...);
-
-/* Record a measurement: a count or a rate that varies from run to run and
- * machine to machine (JSON "measured": true). Comparisons across runs and
- * kernels show it but never count it as a difference. */
-__attribute__((format(printf, 5, 6))) void measure(struct run *r, struct where where,
-						   const char *label, const char *call,
-						   const char *value_fmt, ...);
+/* Record a value that is not a return code as step `label`, made where
+ * `where` says; call says what was looked at (shown only).  measured: it
+ * is a measurement.  Called as observe() or measure(): */
+__attribute__((format(printf, 6, 7))) void observation(struct run *r, bool measured,
+						       struct where where, const char *label,
+						       const char *call, const char *value_fmt,
+						       ...);
+/* observe(r, where, label, call, value_fmt, ...): an observed value,
+ * SO_ERROR's errno, a TCP state, "killed by SIGPIPE". */
+#define observe(r, ...) observation((r), false, __VA_ARGS__)
+/* measure(r, where, label, call, value_fmt, ...): a measurement, a count
+ * or a rate that varies from run to run and machine to machine (JSON
+ * "measured": true).  Comparisons across runs and kernels show it but
+ * never count it as a difference. */
+#define measure(r, ...) observation((r), true, __VA_ARGS__)
 
 /* The answers a racy step may give: ANSWERS("+0", "+1"). */
 #define ANSWERS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -254,9 +256,12 @@ void set_connection(struct run *r, const char *fate);
 /* A sentence for the reader: why the result is what it is, a bound used. */
 __attribute__((format(printf, 2, 3))) void note(struct run *r, const char *fmt, ...);
 
-/* End the run as broken (setup failed) or skipped, with a one-line reason. */
-__attribute__((format(printf, 2, 3))) int broken(struct run *r, const char *fmt, ...);
-__attribute__((format(printf, 2, 3))) int skipped(struct run *r, const char *fmt, ...);
+/* End the run with status (RUN_BROKEN, RUN_SKIP) and a one-line reason;
+ * returns status.  Called as broken(r, fmt, ...) (setup failed) or
+ * skipped(r, fmt, ...). */
+__attribute__((format(printf, 3, 4))) int run_ends(struct run *r, int status, const char *fmt, ...);
+#define broken(r, ...)	run_ends((r), RUN_BROKEN, __VA_ARGS__)
+#define skipped(r, ...) run_ends((r), RUN_SKIP, __VA_ARGS__)
 /* Broken with the netns library's last error. */
 int broken_netns(struct run *r);
 

@@ -45,21 +45,16 @@
 #include "record/harness.h"
 #include "lib/packets.h"
 #include "lib/sock_destroy.h"
+#include "lib/sock_observe.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 /* (a) goes to this port, whose SYNs the server drops; (b) to SERVER_PORT. */
 #define DROPPED_PORT (SERVER_PORT + 1)
 
-struct child_result {
-	long ret;
-	int err;
-};
-
 static void child_report(int out, long ret)
 {
-	struct child_result res = {.ret = ret, .err = ret < 0 ? errno : 0};
-	ssize_t n = write(out, &res, sizeof(res));
-	_exit(n == (ssize_t)sizeof(res) ? 0 : 1);
+	_exit(report_call(out, ret) ? 0 : 1);
 }
 
 /* The children leave with _exit() (in child_report()): exit() would run
@@ -83,23 +78,41 @@ static void reap(pid_t pid, bool kill_it)
 		;
 }
 
-/* Read the blocked child's result and record it as step label, made where
- * says; false when it did not return within 2 s (the child is then killed). */
-static bool child_result(struct run *r, pid_t pid, int report, struct where where,
-			 const char *label, const char *call)
+/* A child blocked in a call on the client's socket: connect() in (a),
+ * recv() in (b). */
+struct blocked {
+	int fd;
+	const char *name; /* "connect", "recv" */
+	char call[160];	  /* the call, as its result's step shows it */
+	pid_t pid;
+	int report; /* the pipe its result comes through */
+};
+
+/* The child gives up its call: killed, its report pipe closed. */
+static void abandon_child(const struct blocked *b)
 {
-	struct child_result res;
-	bool got = (poll_fd(report, POLLIN, 2000) & POLLIN) &&
-		   read(report, &res, sizeof(res)) == (ssize_t)sizeof(res);
-	close(report);
-	reap(pid, !got);
+	close(b->report);
+	reap(b->pid, true);
+}
+
+/* Read the blocked child's result and record it as step "blocked <name>",
+ * or that it did not return within 2 s (the child is then killed). */
+static void child_result(struct run *r, const struct blocked *b)
+{
+	char label[32];
+	snprintf(label, sizeof(label), "blocked %s", b->name);
+	long ret;
+	int err;
+	bool got = (poll_fd(b->report, POLLIN, 2000) & POLLIN) && read_call(b->report, &ret, &err);
+	close(b->report);
+	reap(b->pid, !got);
 	if (got) {
-		errno = res.err;
-		step(r, where, label, res.ret, "%s", call);
+		errno = err;
+		step(r, ON_FD(b->fd), label, ret, "%s", b->call);
 	} else {
-		observe(r, where, label, call, "%s", "still blocked 2 s after the destroy");
+		observe(r, ON_FD(b->fd), label, b->call, "%s",
+			"still blocked 2 s after the destroy");
 	}
-	return got;
 }
 
 static long out_rsts(struct run *r)
@@ -127,10 +140,56 @@ static int destroy(struct run *r, const char *label, int lport, int rport, int s
 	return 0;
 }
 
-static int skip_no_destroy(struct run *r)
+/* Fork the child that blocks on fd, in connect() to dst or, dst NULL, in
+ * recv(), and wait (2 s bound) until it sleeps there, recorded as step
+ * "<name> child".  RUN_OK with b filled in, or the run broken (and the
+ * child abandoned). */
+static int start_blocked_child(struct run *r, struct blocked *b, int fd,
+			       const struct sockaddr_storage *dst, socklen_t dlen)
 {
-	return skipped(r, "sock_diag SOCK_DESTROY answered EOPNOTSUPP: the kernel lacks "
-			  "CONFIG_INET_DIAG_DESTROY");
+	b->fd = fd;
+	b->name = dst ? "connect" : "recv";
+	if (dst)
+		snprintf(b->call, sizeof(b->call), "connect(%d, %s) blocked in the child", fd,
+			 sockaddr_str((const struct sockaddr *)dst));
+	else
+		snprintf(b->call, sizeof(b->call), "recv(%d, 512, 0) blocked in the child", fd);
+	b->pid = fork_reporter(&b->report);
+	if (b->pid < 0)
+		return broken(r, "fork: %m");
+	if (b->pid == 0) {
+		if (dst)
+			child_connect(fd, dst, dlen, b->report);
+		child_recv(fd, b->report);
+	}
+	if (!wait_blocked_in_syscall(b->pid, dst ? SYS_connect : SYS_recvfrom, 2000)) {
+		abandon_child(b);
+		return broken(r, "the child never blocked in %s() within 2 s", b->name);
+	}
+	char label[32], asleep[32];
+	snprintf(label, sizeof(label), "%s child", b->name);
+	snprintf(asleep, sizeof(asleep), "asleep in %s", b->name);
+	observe(r, NOWHERE, label, "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
+		asleep);
+	return RUN_OK;
+}
+
+/* destroy() the socket in state under the sleeping child, as step
+ * "destroy <STATE>", then record what the child's call returned
+ * (child_result()).  RUN_OK, or, without CONFIG_INET_DIAG_DESTROY, the run
+ * skipped and the child abandoned. */
+static int destroy_under_child(struct run *r, const struct blocked *b, int lport, int rport,
+			       int state)
+{
+	char label[32];
+	snprintf(label, sizeof(label), "destroy %s", tcp_state_name(state));
+	if (destroy(r, label, lport, rport, state) < 0) {
+		abandon_child(b);
+		return skipped(r, "sock_diag SOCK_DESTROY answered EOPNOTSUPP: the kernel lacks "
+				  "CONFIG_INET_DIAG_DESTROY");
+	}
+	child_result(r, b);
+	return RUN_OK;
 }
 
 /* (a) connect() blocked in SYN_SENT. */
@@ -162,43 +221,19 @@ static int destroy_connecting(struct run *r)
 	struct sockaddr_storage dst;
 	socklen_t dlen = sockaddr_of(r->family, server, DROPPED_PORT, &dst);
 
-	int report;
-	pid_t pid = fork_reporter(&report);
-	if (pid < 0) {
-		rc = broken(r, "fork: %m");
+	struct blocked b;
+	if ((rc = start_blocked_child(r, &b, fd, &dst, dlen)) != RUN_OK)
 		goto out;
-	}
-	if (pid == 0)
-		child_connect(fd, &dst, dlen, report);
-
-	if (!wait_blocked_in_syscall(pid, SYS_connect, 2000)) {
-		close(report);
-		reap(pid, true);
-		rc = broken(r, "the child never blocked in connect() within 2 s");
-		goto out;
-	}
-	observe(r, NOWHERE, "connect child", "/proc/PID/syscall and /proc/PID/stat of the child",
-		"%s", "asleep in connect");
 	struct tcp_segment seg;
 	int lport = socket_local_port(fd);
 	bool syn = packet_wait_tcp(pkt, r->family, (uint16_t)lport, DROPPED_PORT, 2000, &seg);
 	observe(r, NOWHERE, "peer sees", "AF_PACKET on the server's eth0: the client's segment",
 		"%s", syn ? tcp_flags_str(seg.flags) : "nothing");
-	observe(r, NOWHERE, "state before", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
+	observe_state(r, "state before", fd);
 
-	if (destroy(r, "destroy SYN_SENT", lport, DROPPED_PORT, TCP_SYN_SENT) < 0) {
-		close(report);
-		reap(pid, true);
-		rc = skip_no_destroy(r);
+	if ((rc = destroy_under_child(r, &b, lport, DROPPED_PORT, TCP_SYN_SENT)) != RUN_OK)
 		goto out;
-	}
-	char call[160];
-	snprintf(call, sizeof(call), "connect(%d, %s) blocked in the child", fd,
-		 sockaddr_str((struct sockaddr *)&dst));
-	child_result(r, pid, report, ON_FD(fd), "blocked connect", call);
-	observe(r, NOWHERE, "state after connect", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
+	observe_state(r, "state after connect", fd);
 	observe(r, NOWHERE, "SO_ERROR after connect", "getsockopt(SO_ERROR)", "%s",
 		errno_name(so_error(fd)));
 out:
@@ -213,9 +248,9 @@ out:
 static int destroy_established(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+		return RUN_BROKEN;
 	int fd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
 	int afd = fd < 0 ? -1 : accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	int pkt = packet_socket(&r->topo.server, "eth0");
@@ -234,36 +269,15 @@ static int destroy_established(struct run *r)
 	}
 	int lport = socket_local_port(fd);
 
-	int rc = RUN_OK;
-	int report;
-	pid_t pid = fork_reporter(&report);
-	if (pid < 0) {
-		rc = broken(r, "fork: %m");
+	struct blocked b;
+	int rc = start_blocked_child(r, &b, fd, NULL, 0);
+	if (rc != RUN_OK)
 		goto out;
-	}
-	if (pid == 0)
-		child_recv(fd, report);
+	observe_state(r, "state before recv", fd);
 
-	if (!wait_blocked_in_syscall(pid, SYS_recvfrom, 2000)) {
-		close(report);
-		reap(pid, true);
-		rc = broken(r, "the child never blocked in recv() within 2 s");
+	rc = destroy_under_child(r, &b, lport, SERVER_PORT, TCP_ESTABLISHED);
+	if (rc != RUN_OK)
 		goto out;
-	}
-	observe(r, NOWHERE, "recv child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
-		"asleep in recv");
-	observe(r, NOWHERE, "state before recv", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
-
-	if (destroy(r, "destroy ESTABLISHED", lport, SERVER_PORT, TCP_ESTABLISHED) < 0) {
-		close(report);
-		reap(pid, true);
-		rc = skip_no_destroy(r);
-		goto out;
-	}
-	char call[160];
-	snprintf(call, sizeof(call), "recv(%d, 512, 0) blocked in the child", fd);
-	child_result(r, pid, report, ON_FD(fd), "blocked recv", call);
 
 	struct tcp_segment seg;
 	bool rst = packet_wait_tcp(pkt, r->family, (uint16_t)lport, SERVER_PORT, 2000, &seg);
@@ -278,8 +292,7 @@ static int destroy_established(struct run *r)
 	observe(r, AT(HOST_SERVER), "peer state", "server getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(afd)));
 
-	observe(r, NOWHERE, "state after recv", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(fd)));
+	observe_state(r, "state after recv", fd);
 	step(r, ON_FD(fd), "recv again", recv(fd, buf, sizeof(buf), MSG_DONTWAIT),
 	     "recv(%d, %zu, MSG_DONTWAIT)", fd, sizeof(buf));
 	step(r, ON_FD(fd), "send", send(fd, "x", 1, MSG_NOSIGNAL), "send(%d, 1, MSG_NOSIGNAL)", fd);

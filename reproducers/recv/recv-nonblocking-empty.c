@@ -26,15 +26,14 @@
 #include "record/harness.h"
 #include "lib/connection.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 static int recv_nonblocking_empty(struct run *r)
 {
 	struct connection c;
 	int rc = connection_open(r, NULL, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	char buf[512];
 
 	/* "At once" is whether the thread slept in the call, not a time. */
@@ -60,8 +59,7 @@ static int recv_nonblocking_empty(struct run *r)
 		"%.3f", w.ms);
 
 	/* EAGAIN says nothing about the connection: it is intact. */
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(c.client)));
+	observe_state(r, "state", c.client);
 	observe(r, AT(HOST_CLIENT), "poll", "poll(client, POLLIN, 0)", "%s",
 		(poll_fd(c.client, POLLIN, 0) & POLLIN) ? "readable" : "not readable");
 

@@ -22,26 +22,22 @@
 #include "lib/connection.h"
 #include "lib/sock_timeo.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 static int recv_timeout(struct run *r)
 {
 	struct connection c;
 	int rc = connection_open(r, NULL, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	char buf[512];
 	step(r, ON_FD(c.client), "setsockopt", set_timeo(c.client, SO_RCVTIMEO, TIMEO_MS),
 	     "setsockopt(%d, SO_RCVTIMEO, %d ms)", c.client, TIMEO_MS);
 	struct call_watch w;
 	step(r, ON_FD(c.client), "recv", WATCHED(&w, recv(c.client, buf, sizeof(buf), 0)),
 	     "recv(%d, %zu, 0) on a blocking socket, no data", c.client, sizeof(buf));
-	observe(r, NOWHERE, "elapsed", "recv(): slept, and for at least SO_RCVTIMEO", "%s",
-		timeout_class(&w, TIMEO_MS));
-	measure(r, NOWHERE, "elapsed ms", "time in recv(), ms (SO_RCVTIMEO 200 ms)", "%.1f", w.ms);
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(c.client)));
+	observe_timeout_elapsed(r, &w, "recv", "SO_RCVTIMEO");
+	observe_state(r, "state", c.client);
 	note(r,
 	     "recv() returned EAGAIN after %.1f ms (SO_RCVTIMEO %d ms): the caller's deadline, "
 	     "not an error of the connection",

@@ -46,7 +46,7 @@ static bool wait_child(struct run *r, int client_port)
 static int backlog_overflow(struct run *r, int *fds)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = fds[LFD] = server_listener(r, 1);
+	int lfd = fds[LFD] = server_listener(r, SERVER_PORT, 1);
 	if (lfd < 0)
 		return RUN_BROKEN;
 	/* TCP_DEFER_ACCEPT makes tcp_check_req() drop the bare ACK of each

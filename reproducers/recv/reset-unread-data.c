@@ -51,7 +51,7 @@ static int close_with_unread(struct run *r, int *fds, bool reply)
 
 static int reset_unread_data_body(struct run *r, int *fds)
 {
-	if ((fds[LFD] = server_listener(r, 8)) < 0)
+	if ((fds[LFD] = server_listener(r, SERVER_PORT, 8)) < 0)
 		return RUN_BROKEN;
 
 	note(r, "connection 1: the server replied before closing; the client reads the reply, "

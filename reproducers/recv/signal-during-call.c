@@ -65,7 +65,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,6 +74,7 @@
 #include "lib/child.h"
 #include "record/harness.h"
 #include "lib/connection.h"
+#include "lib/sock_timeo.h"
 #include "lib/sockets.h"
 
 #define DATA_PORT    SERVER_PORT       /* recv and send connections */
@@ -325,26 +325,47 @@ static bool job_result(struct run *r, struct job *j, int timeout_ms, const char 
 	return true;
 }
 
+/* job_start() for a job on connection c, which is closed when the job
+ * does not start. */
+static int job_start_on(struct run *r, struct job *j, struct connection *c)
+{
+	int rc = job_start(r, j);
+	if (rc != RUN_OK)
+		connection_close(c);
+	return rc;
+}
+
+/* job_result() of a recv() or accept() job on an empty queue: condition,
+ * which MODE_TIMEOUT replaces by the words both say it in. */
+static bool empty_queue_result(struct run *r, struct job *j, const char *condition, struct msg *m)
+{
+	if (j->mode == MODE_TIMEOUT)
+		condition = "on an empty queue, SO_RCVTIMEO 5 s";
+	return job_result(r, j, WAIT_MS, condition, m);
+}
+
+/* The end of a case on a connection of its own: the child and c gone. */
+static int job_done(struct job *j, struct connection *c)
+{
+	job_reap(j);
+	connection_close(c);
+	return RUN_OK;
+}
+
 /* ---- recv ----------------------------------------------------------- */
 
 static int recv_case(struct run *r, int lfd, enum mode mode)
 {
 	struct connection c;
 	int rc = connection_add(r, lfd, NULL, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	if (rc != RUN_OK)
 		return rc;
-	}
-	if (mode == MODE_TIMEOUT) {
-		struct timeval tv = {.tv_sec = TIMEO_S};
-		setsockopt(c.client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	}
+	if (mode == MODE_TIMEOUT)
+		set_timeo(c.client, SO_RCVTIMEO, TIMEO_S * 1000);
 	struct job j = {.call = CALL_RECV, .mode = mode, .fd = c.client, .pid = -1};
-	rc = job_start(r, &j);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	rc = job_start_on(r, &j, &c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	if (mode == MODE_RESTART) {
 		char b = MARK;
 		if (send(c.server, &b, 1, MSG_NOSIGNAL) != 1) {
@@ -354,22 +375,28 @@ static int recv_case(struct run *r, int lfd, enum mode mode)
 		}
 	}
 	struct msg m;
-	bool got = job_result(r, &j, WAIT_MS,
-			      mode == MODE_TIMEOUT ? "on an empty queue, SO_RCVTIMEO 5 s"
-						   : "on an empty receive queue",
-			      &m);
-	if (got && mode == MODE_RESTART)
+	if (empty_queue_result(r, &j, "on an empty receive queue", &m) && mode == MODE_RESTART)
 		observe(r, NOWHERE, "recv restart got", "the byte the restarted recv() returned",
 			"%s",
 			m.ret == 1 && m.extra == MARK ? "the byte sent after the signal"
 			: m.ret == 1		      ? "another byte"
 						      : "no byte");
-	job_reap(&j);
-	connection_close(&c);
-	return RUN_OK;
+	return job_done(&j, &c);
 }
 
 /* ---- send ----------------------------------------------------------- */
+
+/* A new connection to the data listener, the client's SO_SNDBUF made
+ * small once connected.  As connection_add(). */
+static int small_sndbuf_connection(struct run *r, int lfd, struct connection *c)
+{
+	int rc = connection_add(r, lfd, NULL, c);
+	if (rc == RUN_OK) {
+		int small = SMALL_BUF;
+		setsockopt(c->client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	}
+	return rc;
+}
 
 /* Fill the client's send buffer until it stays full: nothing in flight
  * (no ACK left to free space), data waiting unsent (the peer's window is
@@ -441,18 +468,12 @@ static int send_case(struct run *r, int lfd, enum mode mode)
 static int send_case_once(struct run *r, int lfd, enum mode mode)
 {
 	struct connection c;
-	int rc = connection_add(r, lfd, NULL, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	int rc = small_sndbuf_connection(r, lfd, &c);
+	if (rc != RUN_OK)
 		return rc;
-	}
-	int small = SMALL_BUF;
-	setsockopt(c.client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
-	if (mode == MODE_TIMEOUT || mode == MODE_RCVTIMEO) {
-		struct timeval tv = {.tv_sec = TIMEO_S};
-		setsockopt(c.client, SOL_SOCKET, mode == MODE_TIMEOUT ? SO_SNDTIMEO : SO_RCVTIMEO,
-			   &tv, sizeof(tv));
-	}
+	if (mode == MODE_TIMEOUT || mode == MODE_RCVTIMEO)
+		set_timeo(c.client, mode == MODE_TIMEOUT ? SO_SNDTIMEO : SO_RCVTIMEO,
+			  TIMEO_S * 1000);
 	long queued = fill_send_buffer(c.client);
 	if (queued < 0) {
 		connection_close(&c);
@@ -460,11 +481,9 @@ static int send_case_once(struct run *r, int lfd, enum mode mode)
 	}
 	struct job j = {
 		.call = CALL_SEND, .mode = mode, .fd = c.client, .pid = -1, .may_not_sleep = true};
-	rc = job_start(r, &j);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	rc = job_start_on(r, &j, &c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	bool mark = false;
 	if (restarting(mode)) {
 		/* The peer reads: the window opens, ACKs free the send buffer
@@ -494,9 +513,7 @@ static int send_case_once(struct run *r, int lfd, enum mode mode)
 		observe(r, NOWHERE, label, "the peer reads until the byte of the restarted send()",
 			"%s", mark ? "the peer read the byte" : "the byte never arrived");
 	}
-	job_reap(&j);
-	connection_close(&c);
-	return RUN_OK;
+	return job_done(&j, &c);
 }
 
 /* A blocking send() larger than what the buffers can take, on a fresh
@@ -506,24 +523,18 @@ static int send_case_once(struct run *r, int lfd, enum mode mode)
 static int send_partial_case(struct run *r, int lfd)
 {
 	struct connection c;
-	int rc = connection_add(r, lfd, NULL, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	int rc = small_sndbuf_connection(r, lfd, &c);
+	if (rc != RUN_OK)
 		return rc;
-	}
-	int small = SMALL_BUF;
-	setsockopt(c.client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	struct job j = {.call = CALL_SEND,
 			.mode = MODE_NO_RESTART,
 			.fd = c.client,
 			.len = PARTIAL_LEN,
 			.label = "send partial",
 			.pid = -1};
-	rc = job_start(r, &j);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	rc = job_start_on(r, &j, &c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	struct msg m;
 	if (job_result(r, &j, WAIT_MS, "of " STR(PARTIAL_LEN) " bytes, the peer not reading", &m)) {
 		measured_ret(r); /* the count: how much the peer's window took first */
@@ -534,19 +545,15 @@ static int send_partial_case(struct run *r, int lfd)
 			: m.ret < 0			 ? errno_name(m.err)
 							 : "0");
 	}
-	job_reap(&j);
-	connection_close(&c);
-	return RUN_OK;
+	return job_done(&j, &c);
 }
 
 /* ---- accept --------------------------------------------------------- */
 
 static int accept_case(struct run *r, int lfd, enum mode mode)
 {
-	if (mode == MODE_TIMEOUT) {
-		struct timeval tv = {.tv_sec = TIMEO_S};
-		setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	}
+	if (mode == MODE_TIMEOUT)
+		set_timeo(lfd, SO_RCVTIMEO, TIMEO_S * 1000);
 	struct job j = {.call = CALL_ACCEPT, .mode = mode, .fd = lfd, .pid = -1};
 	int rc = job_start(r, &j);
 	if (rc != RUN_OK)
@@ -566,11 +573,7 @@ static int accept_case(struct run *r, int lfd, enum mode mode)
 		}
 	}
 	struct msg m;
-	bool got = job_result(r, &j, WAIT_MS,
-			      mode == MODE_TIMEOUT ? "on an empty queue, SO_RCVTIMEO 5 s"
-						   : "on an empty queue",
-			      &m);
-	if (got && mode == MODE_RESTART)
+	if (empty_queue_result(r, &j, "on an empty queue", &m) && mode == MODE_RESTART)
 		observe(r, NOWHERE, "accept restart got",
 			"the connection the restarted accept() returned", "%s",
 			m.ret >= 0 && m.extra == socket_local_port(cfd)
@@ -593,10 +596,8 @@ static int connect_job(struct run *r, struct job *j, enum mode mode)
 	j->fd = tcp_socket_in(&r->topo.client, r->family);
 	if (j->fd < 0)
 		return broken(r, "client socket: %m");
-	if (mode == MODE_TIMEOUT) {
-		struct timeval tv = {.tv_sec = TIMEO_S};
-		setsockopt(j->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	}
+	if (mode == MODE_TIMEOUT)
+		set_timeo(j->fd, SO_SNDTIMEO, TIMEO_S * 1000);
 	return job_start(r, j);
 }
 
@@ -615,10 +616,9 @@ static void record_again(struct run *r, const char *label, const struct job *j, 
  * both sleeping sockets completes their handshakes. */
 static int connect_cases(struct run *r)
 {
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, CONNECT_PORT, 8);
+	int lfd = server_listener(r, CONNECT_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, CONNECT_PORT);
+		return RUN_BROKEN;
 	char rule[256];
 	snprintf(rule, sizeof(rule),
 		 "table inet " NFT_TABLE " {\n"

@@ -24,6 +24,7 @@
 #include "lib/connection.h"
 #include "lib/sockets.h"
 #include "lib/vanishing_server.h"
+#include "lib/sock_observe.h"
 
 static int timeout_keepalive(struct run *r)
 {
@@ -64,8 +65,7 @@ static int timeout_keepalive(struct run *r)
 		"%+ld", netstat_counter(&r->topo.client, "TcpExt", "TCPKeepAlive") - probes);
 	observe(r, AT(HOST_CLIENT), "TCPAbortOnTimeout", "client TcpExt TCPAbortOnTimeout (delta)",
 		"%+ld", netstat_counter(&r->topo.client, "TcpExt", "TCPAbortOnTimeout") - aborts);
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(*c)));
+	observe_state(r, "state", *c);
 	observe(r, AT(HOST_SERVER), "server state",
 		"server's socket: getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(*a)));

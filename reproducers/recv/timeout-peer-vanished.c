@@ -32,6 +32,7 @@
 #include "lib/sockets.h"
 #include "lib/user_timeout_clock.h"
 #include "lib/vanishing_server.h"
+#include "lib/sock_observe.h"
 
 static const char *revents_str(int ev)
 {
@@ -130,8 +131,7 @@ static int timeout_peer_vanished(struct run *r)
 	     "recv(%d, %zu, MSG_DONTWAIT)", *c1, sizeof(buf));
 	observe(r, NOWHERE, "SO_ERROR after recv", "getsockopt(SO_ERROR) after recv()", "%s",
 		errno_name(so_error(*c1)));
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(*c1)));
+	observe_state(r, "state", *c1);
 
 	if (!wait_pending_error(*c2, SAFETY_TIMEOUT_S * 1000))
 		note(r, "the second connection reported no error in %d s", SAFETY_TIMEOUT_S);

@@ -30,10 +30,9 @@
 
 static int pipe_after_shutdown(struct run *r)
 {
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+		return RUN_BROKEN;
 	int cfd, afd;
 	if (connection_to(r, lfd, &cfd, &afd) != RUN_OK) {
 		close(lfd);

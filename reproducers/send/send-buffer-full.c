@@ -33,6 +33,7 @@
 #include "lib/connection.h"
 #include "lib/send_buffer_fill.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 static int int_opt(int fd, int opt)
 {
@@ -69,10 +70,8 @@ static int send_buffer_full(struct run *r)
 {
 	struct connection c;
 	int rc = connection_open(r, &small_buffers, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	measure(r, AT(HOST_CLIENT), "SO_SNDBUF", "getsockopt(client, SO_SNDBUF) (asked 4096)", "%d",
 		int_opt(c.client, SO_SNDBUF));
 	measure(r, AT(HOST_SERVER), "SO_RCVBUF", "getsockopt(server, SO_RCVBUF) (asked 4096)", "%d",
@@ -102,8 +101,7 @@ static int send_buffer_full(struct run *r)
 		queue_bytes(c.client, SIOCOUTQ));
 	observe(r, AT(HOST_CLIENT), "poll POLLOUT", "poll(client, POLLOUT, 0)", "%s",
 		(poll_fd(c.client, POLLOUT, 0) & POLLOUT) ? "writable" : "not writable");
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(c.client)));
+	observe_state(r, "state", c.client);
 
 	/* The handling: wait for POLLOUT, which comes once the peer reads. */
 	observe(r, AT(HOST_CLIENT), "poll after peer reads",

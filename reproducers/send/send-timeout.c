@@ -26,6 +26,7 @@
 #include "lib/send_buffer_fill.h"
 #include "lib/sock_timeo.h"
 #include "lib/sockets.h"
+#include "lib/sock_observe.h"
 
 /* More than the request of the partial send-timeout: far above what a
  * send buffer of SMALL_BUF and the peer's window can take. */
@@ -35,10 +36,8 @@ static int send_timeout(struct run *r)
 {
 	struct connection c;
 	int rc = connection_open(r, &small_buffers, &c);
-	if (rc != RUN_OK) {
-		connection_close(&c);
+	if (rc != RUN_OK)
 		return rc;
-	}
 	static const char data[BIG_SEND];
 	step(r, ON_FD(c.client), "setsockopt", set_timeo(c.client, SO_SNDTIMEO, TIMEO_MS),
 	     "setsockopt(%d, SO_SNDTIMEO, %d ms)", c.client, TIMEO_MS);
@@ -71,11 +70,8 @@ static int send_timeout(struct run *r)
 	step(r, ON_FD(c.client), "send to a full buffer",
 	     WATCHED(&w, send(c.client, data, CHUNK, MSG_NOSIGNAL)),
 	     "send(%d, %d, 0), blocking, send buffer full", c.client, CHUNK);
-	observe(r, NOWHERE, "elapsed", "send(): slept, and for at least SO_SNDTIMEO", "%s",
-		timeout_class(&w, TIMEO_MS));
-	measure(r, NOWHERE, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(c.client)));
+	observe_timeout_elapsed(r, &w, "send", "SO_SNDTIMEO");
+	observe_state(r, "state", c.client);
 	note(r,
 	     "a timed-out send() returns what it copied (%ld of %d bytes) and -1 EAGAIN only "
 	     "when it copied nothing; %ld more bytes fitted before the buffer stayed full",

@@ -27,7 +27,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +36,7 @@
 #include "lib/sockets.h"
 #include "lib/user_timeout_clock.h"
 #include "lib/vanishing_server.h"
+#include "lib/sock_observe.h"
 
 /* A writer blocked for room in the send buffer, in a child so that the
  * parent can watch the retransmission timer meanwhile.  The result comes
@@ -44,21 +44,16 @@
 static void blocked_send(struct run *r, int c, struct rto_watch *w)
 {
 	int report;
-	pid_t pid = fork_reporter(&report);
-	if (pid < 0) {
-		note(r, "fork: %s", strerror(errno));
+	pid_t pid = fork_reporter_noted(r, &report);
+	if (pid < 0)
 		return;
-	}
-	if (pid == 0) {
-		long res[2];
-		res[0] = send(c, "x", 1, MSG_NOSIGNAL);
-		res[1] = errno;
-		_exit(write(report, res, sizeof(res)) == sizeof(res) ? 0 : 1);
-	}
-	long res[2];
-	if (watch_until(c, report, POLLIN, w) && read(report, res, sizeof(res)) == sizeof(res)) {
-		errno = (int)res[1];
-		step(r, ON_FD(c), "send", res[0], "send(%d, 1, MSG_NOSIGNAL) blocking [child]", c);
+	if (pid == 0)
+		_exit(report_call(report, send(c, "x", 1, MSG_NOSIGNAL)) ? 0 : 1);
+	long ret;
+	int err;
+	if (watch_until(c, report, POLLIN, w) && read_call(report, &ret, &err)) {
+		errno = err;
+		step(r, ON_FD(c), "send", ret, "send(%d, 1, MSG_NOSIGNAL) blocking [child]", c);
 	} else {
 		kill(pid, SIGKILL);
 		observe(r, NOWHERE, "send", "send(1) blocking [child]", "no result in %d s",
@@ -97,8 +92,7 @@ static int timeout_user_timeout(struct run *r)
 
 	blocked_send(r, *c, &w);
 	report_user_timeout_clock(r, &w);
-	observe(r, NOWHERE, "state", "getsockopt(TCP_INFO).tcpi_state", "%s",
-		tcp_state_name(tcp_state(*c)));
+	observe_state(r, "state", *c);
 	observe(r, NOWHERE, "SO_ERROR", "getsockopt(SO_ERROR) after send()", "%s",
 		errno_name(so_error(*c)));
 	step(r, ON_FD(*c), "send again", send(*c, "x", 1, MSG_NOSIGNAL),

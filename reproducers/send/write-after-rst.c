@@ -54,10 +54,9 @@ static void write_three_times(struct run *r, int cfd, int flags, const char *how
 
 static int write_after_rst(struct run *r)
 {
-	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)
-		return broken(r, "listen on %s:%d: %m", server, SERVER_PORT);
+		return RUN_BROKEN;
 
 	static const enum sigpipe_mode modes[] = {SIGPIPE_IGNORED, SIGPIPE_NOSIGNAL,
 						  SIGPIPE_DEFAULT};

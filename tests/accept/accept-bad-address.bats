@@ -32,11 +32,9 @@ queue after: empty
 peer recv: ECONNRESET
 peer sees: ECONNRESET (RST)
 EOF
-	run jq -r .connection <<<"$json"
-	assert_output "dequeued and closed"
+	assert_record connection "dequeued and closed"
 	# The man page does not say the connection is lost; that is recorded.
-	run jq -r .posix_expects <<<"$json"
-	assert_output --partial EFAULT
+	assert_record posix_expects --partial EFAULT
 }
 
 @test "accept-bad-address ipv4: accept() EFAULT, the connection is dequeued and closed" {

@@ -16,6 +16,5 @@ accept: EBADF
 accept4 bad flags: EBADF
 accept -1: EBADF
 EOF
-	run jq -r .family <<<"$json"
-	assert_output none
+	assert_record family none
 }

@@ -23,8 +23,7 @@ client send: ok
 server recv: ok
 byte: arrived
 EOF
-	run jq -r .connection <<<"$json"
-	assert_output "still queued"
+	assert_record connection "still queued"
 }
 
 @test "accept-fd-limit ipv4: accept() EMFILE, the connection stays queued" {

@@ -34,8 +34,7 @@ client send: ok
 server recv: ok
 byte: arrived
 EOF
-	run jq -r .connection <<<"$json"
-	assert_output "still queued"
+	assert_record connection "still queued"
 }
 
 @test "accept-file-table-full ipv4: accept() ENFILE, the connection stays queued (disposable kernel)" {

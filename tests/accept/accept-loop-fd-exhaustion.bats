@@ -27,7 +27,7 @@ check_fd_exhaustion() {
 	[ "$(step_result 'reference accept calls')" -le 12 ]
 	assert_equal "$(step_result 'reference sleeps')" "slept in poll()"
 	assert_equal "$(step_result 'reference clients')" "served 0, refused 5, waiting 0, reset 0"
-	assert_equal "$(jq -r .connection <<<"$json")" "dequeued and closed"
+	assert_record connection "dequeued and closed"
 }
 
 @test "accept-loop-fd-exhaustion ipv4: the naive loop spins and leaves clients waiting; the reference loop refuses every client and does not spin" {

@@ -24,8 +24,7 @@ accept4 waited: after the timeout
 poll listener: readable
 accept: ok
 EOF
-	run jq -r .connection <<<"$json"
-	assert_output "never existed"
+	assert_record connection "never existed"
 }
 
 @test "accept-nonblocking-empty ipv4: accept() EAGAIN, accept4(SOCK_NONBLOCK) still blocks" {

@@ -36,11 +36,9 @@ EOF
 }
 
 check_common() {
-	run jq -r .connection <<<"$json"
-	assert_output "dequeued and handed over"
+	assert_record connection "dequeued and handed over"
 	# The man page's claim is recorded as what it expects, not hidden.
-	run jq -r .posix_expects <<<"$json"
-	assert_output --partial "man page"
+	assert_record posix_expects --partial "man page"
 	assert_output --partial "ENETDOWN"
 }
 

@@ -23,8 +23,7 @@ setsockopt SO_RCVTIMEO: ok
 accept, SA_RESTART, SO_RCVTIMEO: EINTR
 returned: at the signal, before SO_RCVTIMEO
 EOF2
-	run jq -r .connection <<<"$json"
-	assert_output "dequeued and handed over"
+	assert_record connection "dequeued and handed over"
 }
 
 @test "accept-signal ipv4: EINTR without SA_RESTART, restarted with it, EINTR with SA_RESTART and SO_RCVTIMEO" {

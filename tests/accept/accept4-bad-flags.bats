@@ -21,8 +21,7 @@ client send: ok
 server recv: ok
 byte: arrived
 EOF
-	run jq -r .connection <<<"$json"
-	assert_output "still queued"
+	assert_record connection "still queued"
 }
 
 @test "accept4-bad-flags ipv4: accept4() EINVAL, the connection stays queued" {

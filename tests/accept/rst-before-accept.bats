@@ -23,8 +23,7 @@ recv: ECONNRESET
 send: EPIPE
 EOF
 	# The difference from POSIX is recorded, not hidden.
-	run jq -r .posix_expects <<<"$json"
-	assert_output --partial ECONNABORTED
+	assert_record posix_expects --partial ECONNABORTED
 }
 
 @test "rst-before-accept ipv4: accept() succeeds (not ECONNABORTED), recv() ECONNRESET, send() EPIPE" {

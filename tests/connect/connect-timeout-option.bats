@@ -27,8 +27,7 @@ state: SYN_SENT
 close: ok
 SYN_SENT after close: none
 EOF
-	run jq -r .posix_expects <<<"$json"
-	assert_output --partial O_NONBLOCK
+	assert_record posix_expects --partial O_NONBLOCK
 }
 
 @test "connect-timeout-option ipv4: blocking connect() with SO_SNDTIMEO EINPROGRESS after the timeout, still SYN_SENT" {

@@ -35,7 +35,7 @@ allowed port wire: a SYN sent
 connect unrestricted: ok
 EOF
 	# The errno is labelled as a policy's, not the network's.
-	assert_equal "$(jq -r .policy <<<"$json")" landlock
+	assert_record policy landlock
 }
 
 @test "forbidden-landlock ipv4: connect() to a port the ruleset forbids EACCES, no SYN sent; allowed port ok" {

@@ -24,7 +24,7 @@ reply hop limit: 64
 connect: ok
 server reply hop limit: 63 (SYN|ACK)
 EOF
-	assert_equal "$(jq -r .posix_expects <<<"$json")" null
+	assert_record posix_expects null
 }
 
 @test "refused-by-firewall ipv4: connect() ECONNREFUSED from an RST the router forged with the server's address" {

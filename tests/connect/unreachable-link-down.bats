@@ -34,8 +34,7 @@ send after: EPIPE
 TCPAbortOnTimeout: +1
 AF_PACKET sendto: ENETDOWN
 EOF
-	run jq -r .posix_expects <<<"$json"
-	assert_output --partial ENETDOWN
+	assert_record posix_expects --partial ENETDOWN
 }
 
 @test "unreachable-link-down ipv4: connect() ENETUNREACH (not ENETDOWN); the established connection ends in ETIMEDOUT" {

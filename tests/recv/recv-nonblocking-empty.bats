@@ -25,7 +25,7 @@ peer send: ok
 poll after data: readable
 recv after poll: ok
 EOF
-	assert_equal "$(jq -r .posix_expects <<<"$json")" null
+	assert_record posix_expects null
 	assert_equal "$(jq -r '.steps[] | select(.name == "recv after poll") | .ret' <<<"$json")" 1
 }
 

@@ -25,8 +25,7 @@ recv: 0
 recv: 0
 SO_ERROR: EPIPE
 EOF
-	run jq -r .posix_expects <<<"$json"
-	assert_output --partial ECONNRESET
+	assert_record posix_expects --partial ECONNRESET
 }
 
 @test "reset-after-eof ipv4: recv() data, then 0 (not ECONNRESET); SO_ERROR EPIPE" {

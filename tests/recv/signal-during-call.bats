@@ -56,8 +56,7 @@ EOF
 0
 EOF
 	# The differences from POSIX and signal(7) are recorded, not hidden.
-	run jq -r .posix_expects <<<"$json"
-	assert_output --partial EALREADY
+	assert_record posix_expects --partial EALREADY
 	assert_output --partial SO_SNDTIMEO
 }
 

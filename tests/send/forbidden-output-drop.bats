@@ -27,8 +27,7 @@ connect without rule: ok
 EOF
 	# connect() failed on the timer, not on the first dropped SYN.
 	[ "$(step_ms connect)" -ge 900 ]
-	run jq -r .posix_expects <<<"$json"
-	assert_output --partial ETIMEDOUT
+	assert_record posix_expects --partial ETIMEDOUT
 }
 
 @test "forbidden-output-drop ipv4: UDP sendto() EPERM; TCP connect() through the same drop ETIMEDOUT" {

@@ -25,8 +25,7 @@ state: CLOSE
 SO_ERROR: 0
 send again: EPIPE
 EOF
-	run jq -r .posix_expects <<<"$json"
-	assert_output --partial "TCP_USER_TIMEOUT"
+	assert_record posix_expects --partial "TCP_USER_TIMEOUT"
 }
 
 @test "timeout-user-timeout ipv4: blocked send() ETIMEDOUT, TCP_USER_TIMEOUT counted from the first retransmission" {

@@ -6,14 +6,31 @@ setup() {
 	load ../test_helper/common-setup
 }
 
-# Wait (polling) until namespaces of a run exist; fails after 10 s.
+# wait_for_namespaces [REGEX]: wait (polling) until namespaces whose
+# names start with REGEX exist (this suite's, $SOCKERR_PREFIX, by
+# default); fails after 10 s.
 wait_for_namespaces() {
-	local i
+	local prefix=${1:-$SOCKERR_PREFIX} i
 	for ((i = 0; i < 1000; i++)); do
-		[ -n "$(sockerr_namespaces)" ] && return 0
+		# 2>/dev/null: as in sockerr_namespaces
+		ip netns list 2>/dev/null | grep -q "^$prefix" && return 0
 		sleep 0.01
 	done
 	return 1
+}
+
+# killed_run -4|-6 [TAG]: a run that lasts (router-blackhole), under
+# SOCKERR_TAG=TAG when given, SIGKILLed with its child once its namespaces
+# exist: nothing of theirs can clean up.
+killed_run() {
+	local family=$1 tag=${2:-} pid
+	env ${tag:+"SOCKERR_TAG=$tag"} setsid "$SOCKERR" run router-blackhole "$family" \
+		>/dev/null 3>&- &
+	pid=$!
+	wait_for_namespaces "${tag:+sockerr-$tag-[0-9]}"
+	# The runner and its child at once (their process group).
+	kill -KILL -- "-$pid"
+	wait "$pid" || true
 }
 
 @test "--keep leaves the topology up for ip -n, and cleanup removes it" {
@@ -39,12 +56,7 @@ wait_for_namespaces() {
 }
 
 @test "a run killed with SIGKILL leaves namespaces that the next run or cleanup removes" {
-	setsid "$SOCKERR" run router-blackhole -4 >/dev/null 3>&- &
-	local pid=$!
-	wait_for_namespaces
-	# Kill the runner and its child at once: nothing of theirs can clean up.
-	kill -KILL -- "-$pid"
-	wait "$pid" || true
+	killed_run -4
 	run sockerr_namespaces
 	refute_output ""
 	# The next run passes, and reaps what the dead run left.
@@ -55,11 +67,7 @@ wait_for_namespaces() {
 }
 
 @test "cleanup removes namespaces of a SIGKILLed run" {
-	setsid "$SOCKERR" run router-blackhole -6 >/dev/null 3>&- &
-	local pid=$!
-	wait_for_namespaces
-	kill -KILL -- "-$pid"
-	wait "$pid" || true
+	killed_run -6
 	run "$SOCKERR" cleanup
 	assert_success
 	assert_line --regexp "^removed ${SOCKERR_PREFIX}[0-9]+-client\$"
@@ -92,15 +100,8 @@ check_signal_cleans_up() {
 
 @test "SOCKERR_TAG: this suite's runs and cleanup leave another tag's leftovers alone; that tag's cleanup removes them" {
 	# A tag no suite uses: this suite's own with a "z" after it.
-	local other=${SOCKERR_TAG:-x}z i
-	SOCKERR_TAG=$other setsid "$SOCKERR" run router-blackhole -4 >/dev/null 3>&- &
-	local pid=$!
-	for ((i = 0; i < 1000; i++)); do
-		ip netns list 2>/dev/null | grep -q "^sockerr-$other-[0-9]" && break
-		sleep 0.01
-	done
-	kill -KILL -- "-$pid"
-	wait "$pid" || true
+	local other=${SOCKERR_TAG:-x}z
+	killed_run -4 "$other"
 	run "$SOCKERR" run closed-port -4
 	assert_success
 	run "$SOCKERR" cleanup

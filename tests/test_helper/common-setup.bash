@@ -117,6 +117,18 @@ observe_record() {
 	run jq -r '.steps[] | "\(.name): \(.value // .errno // "ok")"' <<<"$json"
 }
 
+# assert_record FIELD ARG...: assert_output ARG... on the field .FIELD of
+# the run's record ($json), as jq -r prints it ("null" when it is null):
+#   assert_record connection "still queued"
+#   assert_record posix_expects --partial ECONNABORTED
+# $output is then that field, for further asserts.
+assert_record() {
+	local field=$1
+	shift
+	run jq -r ".$field" <<<"$json"
+	assert_output "$@"
+}
+
 # step_ms NAME: milliseconds since the scenario started at which the first
 # step called NAME returned.
 step_ms() {

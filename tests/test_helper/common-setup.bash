@@ -163,7 +163,8 @@ kernel_before() {
 
 # outcomes: after observe, leave in $output only the steps that are not
 # measurements (byte counts, elapsed times: they vary from run to run by
-# design and are checked against bounds with `measured` instead).
+# design and are checked against bounds with `measured` instead).  A call
+# whose count is measured (measured_ret()) stays, as its errno or "ok".
 outcomes() {
 	if [ -n "${observed:-}" ]; then
 		mapfile -t lines <"$observed.outcomes"
@@ -172,7 +173,7 @@ outcomes() {
 		status=0
 		return
 	fi
-	run jq -r '.steps[] | select(.measured | not) | "\(.name): \(.value // .errno // "ok")"' <<<"$json"
+	run jq -r '.steps[] | select(.measured and .value != null | not) | "\(.name): \(.value // .errno // "ok")"' <<<"$json"
 }
 
 # observe_outcomes NAME -4|-6: observe, then outcomes.

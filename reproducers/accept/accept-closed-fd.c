@@ -13,6 +13,23 @@
 #include "lib/accept_table.h"
 #include "record/harness.h"
 
+static int accept_closed_fd(struct run *r);
+
+SCENARIO(accept_closed_fd) = {
+	.name = "accept-closed-fd",
+	.errno_name = "EBADF",
+	.syscall = "accept",
+	.summary = "accept() on a descriptor that is not open",
+	.posix_expects = NULL,
+	.kernel_path = "__sys_accept4(): fdget(fd) finds no file -> -EBADF, before any other "
+		       "check",
+	.handling = "fatal: a bug in the caller (the descriptor was closed, or never opened)",
+	.topology = {.kind = TOPO_NONE},
+	.families = FAMILY_NONE,
+	.order = 50,
+	.run = accept_closed_fd,
+};
+
 static int accept_closed_fd(struct run *r)
 {
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -29,18 +46,3 @@ static int accept_closed_fd(struct run *r)
 	step(r, ON_FD(-1), "accept -1", accept(-1, NULL, NULL), "accept(-1)");
 	return RUN_OK;
 }
-
-SCENARIO(accept_closed_fd) = {
-	.name = "accept-closed-fd",
-	.errno_name = "EBADF",
-	.syscall = "accept",
-	.summary = "accept() on a descriptor that is not open",
-	.posix_expects = NULL,
-	.kernel_path = "__sys_accept4(): fdget(fd) finds no file -> -EBADF, before any other "
-		       "check",
-	.handling = "fatal: a bug in the caller (the descriptor was closed, or never opened)",
-	.topology = {.kind = TOPO_NONE},
-	.families = FAMILY_NONE,
-	.order = 50,
-	.run = accept_closed_fd,
-};

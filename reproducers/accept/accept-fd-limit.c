@@ -21,6 +21,22 @@
 #include "lib/accept_helpers.h"
 #include "lib/accept_table.h"
 
+static int accept_fd_limit(struct run *r);
+
+SCENARIO(accept_fd_limit) = {
+	.name = "accept-fd-limit",
+	.errno_name = "EMFILE",
+	.syscall = "accept",
+	.summary = "no descriptor free below RLIMIT_NOFILE, a connection pending",
+	.posix_expects = NULL,
+	.kernel_path = "__sys_accept4_file(): get_unused_fd_flags() -> alloc_fd(): fd >= "
+		       "rlimit(RLIMIT_NOFILE) -> -EMFILE, before do_accept() dequeues",
+	.handling = "back off and free resources: the connection stays queued; close "
+		    "descriptors (or stop accepting) and accept again",
+	.order = 120,
+	.run = accept_fd_limit,
+};
+
 /* The lowest descriptor number not in use: every number below it is open
  * (so no hole needs filling), and with RLIMIT_NOFILE's soft limit set to
  * it alloc_fd() has nothing left to give. */
@@ -91,17 +107,3 @@ out:
 	close(lfd);
 	return rc;
 }
-
-SCENARIO(accept_fd_limit) = {
-	.name = "accept-fd-limit",
-	.errno_name = "EMFILE",
-	.syscall = "accept",
-	.summary = "no descriptor free below RLIMIT_NOFILE, a connection pending",
-	.posix_expects = NULL,
-	.kernel_path = "__sys_accept4_file(): get_unused_fd_flags() -> alloc_fd(): fd >= "
-		       "rlimit(RLIMIT_NOFILE) -> -EMFILE, before do_accept() dequeues",
-	.handling = "back off and free resources: the connection stays queued; close "
-		    "descriptors (or stop accepting) and accept again",
-	.order = 120,
-	.run = accept_fd_limit,
-};

@@ -38,6 +38,27 @@
  * get_nr_files() reads is well above the new limit, not merely at it. */
 #define PADDING 256
 
+static int accept_file_table_full(struct run *r);
+
+SCENARIO(accept_file_table_full) = {
+	.name = "accept-file-table-full",
+	.errno_name = "ENFILE",
+	.syscall = "accept",
+	.summary = "the system-wide file table is full (fs.file-max), a connection pending",
+	.posix_expects = NULL,
+	.kernel_path =
+		"do_accept(): sock_alloc_file() -> alloc_file_pseudo() -> "
+		"alloc_empty_file(): get_nr_files() >= max_files and !capable(CAP_SYS_ADMIN) "
+		"-> -ENFILE, before ops->accept dequeues",
+	.handling = "back off and free resources: the whole system is out of files; the "
+		    "connection stays queued",
+	/* It lowers fs.file-max, which is global to the kernel (a disposable VM's):
+	 * any run in flight meanwhile would get ENFILE on its next socket or file. */
+	.global_knob = "fs.file-max",
+	.order = 130,
+	.run = accept_file_table_full,
+};
+
 /* What the child reports through its pipe. */
 struct child_report {
 	int stage; /* 0: capabilities dropped (or not); 1: accept() done */
@@ -239,22 +260,3 @@ static int accept_file_table_full(struct run *r)
 	close(lfd);
 	return RUN_OK;
 }
-
-SCENARIO(accept_file_table_full) = {
-	.name = "accept-file-table-full",
-	.errno_name = "ENFILE",
-	.syscall = "accept",
-	.summary = "the system-wide file table is full (fs.file-max), a connection pending",
-	.posix_expects = NULL,
-	.kernel_path =
-		"do_accept(): sock_alloc_file() -> alloc_file_pseudo() -> "
-		"alloc_empty_file(): get_nr_files() >= max_files and !capable(CAP_SYS_ADMIN) "
-		"-> -ENFILE, before ops->accept dequeues",
-	.handling = "back off and free resources: the whole system is out of files; the "
-		    "connection stays queued",
-	/* It lowers fs.file-max, which is global to the kernel (a disposable VM's):
-	 * any run in flight meanwhile would get ENFILE on its next socket or file. */
-	.global_knob = "fs.file-max",
-	.order = 130,
-	.run = accept_file_table_full,
-};

@@ -52,6 +52,25 @@
 /* Only a safety net for the naive loop: 1000 calls take milliseconds. */
 #define NAIVE_BOUND_MS 10000
 
+static int accept_loop_fd_exhaustion(struct run *r);
+
+SCENARIO(accept_loop_fd_exhaustion) = {
+	.name = "accept-loop-fd-exhaustion",
+	.errno_name = "EMFILE",
+	.syscall = "accept",
+	.summary = "a naive and the reference accept loop under descriptor exhaustion",
+	.posix_expects = NULL,
+	.kernel_path = "do_accept(): get_unused_fd_flags() -> alloc_fd() fails (EMFILE) before "
+		       "ops->accept() dequeues: the listener stays readable",
+	.handling = "back off and free resources: a reserved descriptor refuses queued clients "
+		    "in order (examples/accept_loop.c)",
+	.intrinsic_wait_ms = 300,
+	.intrinsic_wait = "the reference loop's window of WINDOW_MS 300 ms (the naive loop runs "
+			  "for NAIVE_CALLS accept() calls)",
+	.order = 200,
+	.run = accept_loop_fd_exhaustion,
+};
+
 struct loop_figures {
 	unsigned long accept_calls, served, refused;
 	long slept; /* voluntary context switches: sleeps in poll() */
@@ -232,20 +251,3 @@ static int accept_loop_fd_exhaustion(struct run *r)
 		return rc;
 	return one_loop(r, true, SERVER_PORT + 1);
 }
-
-SCENARIO(accept_loop_fd_exhaustion) = {
-	.name = "accept-loop-fd-exhaustion",
-	.errno_name = "EMFILE",
-	.syscall = "accept",
-	.summary = "a naive and the reference accept loop under descriptor exhaustion",
-	.posix_expects = NULL,
-	.kernel_path = "do_accept(): get_unused_fd_flags() -> alloc_fd() fails (EMFILE) before "
-		       "ops->accept() dequeues: the listener stays readable",
-	.handling = "back off and free resources: a reserved descriptor refuses queued clients "
-		    "in order (examples/accept_loop.c)",
-	.intrinsic_wait_ms = 300,
-	.intrinsic_wait = "the reference loop's window of WINDOW_MS 300 ms (the naive loop runs "
-			  "for NAIVE_CALLS accept() calls)",
-	.order = 200,
-	.run = accept_loop_fd_exhaustion,
-};

@@ -11,17 +11,7 @@
 #include "lib/accept_helpers.h"
 #include "lib/sockets.h"
 
-static int accept_not_listening(struct run *r)
-{
-	int fd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, false);
-	if (fd < 0)
-		return broken(r, "bind TCP: %m");
-	/* Blocking socket: the state check comes before any wait. */
-	step(r, ON_FD(fd), "accept", accept(fd, NULL, NULL),
-	     "accept(%d) on a bound TCP socket, no listen()", fd);
-	close(fd);
-	return RUN_OK;
-}
+static int accept_not_listening(struct run *r);
 
 SCENARIO(accept_not_listening) = {
 	.name = "accept-not-listening",
@@ -34,3 +24,15 @@ SCENARIO(accept_not_listening) = {
 	.order = 80,
 	.run = accept_not_listening,
 };
+
+static int accept_not_listening(struct run *r)
+{
+	int fd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, false);
+	if (fd < 0)
+		return broken(r, "bind TCP: %m");
+	/* Blocking socket: the state check comes before any wait. */
+	step(r, ON_FD(fd), "accept", accept(fd, NULL, NULL),
+	     "accept(%d) on a bound TCP socket, no listen()", fd);
+	close(fd);
+	return RUN_OK;
+}

@@ -15,21 +15,7 @@
 #include "lib/accept_table.h"
 #include "record/harness.h"
 
-static int accept_not_socket(struct run *r)
-{
-	char path[] = "/tmp/sockerr-accept-XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return broken(r, "mkstemp under /tmp: %m");
-	unlink(path);
-	step(r, ON_FD(fd), "accept", accept(fd, NULL, NULL),
-	     "accept(%d) on a regular file (mkstemp, unlinked)", fd);
-	step(r, ON_FD(fd), "accept4 bad flags", accept4(fd, NULL, NULL, ACCEPT4_BAD_FLAG),
-	     "accept4(%d, NULL, NULL, %#x): the flags are checked before the file type", fd,
-	     ACCEPT4_BAD_FLAG);
-	close(fd);
-	return RUN_OK;
-}
+static int accept_not_socket(struct run *r);
 
 SCENARIO(accept_not_socket) = {
 	.name = "accept-not-socket",
@@ -45,3 +31,19 @@ SCENARIO(accept_not_socket) = {
 	.order = 60,
 	.run = accept_not_socket,
 };
+
+static int accept_not_socket(struct run *r)
+{
+	char path[] = "/tmp/sockerr-accept-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return broken(r, "mkstemp under /tmp: %m");
+	unlink(path);
+	step(r, ON_FD(fd), "accept", accept(fd, NULL, NULL),
+	     "accept(%d) on a regular file (mkstemp, unlinked)", fd);
+	step(r, ON_FD(fd), "accept4 bad flags", accept4(fd, NULL, NULL, ACCEPT4_BAD_FLAG),
+	     "accept4(%d, NULL, NULL, %#x): the flags are checked before the file type", fd,
+	     ACCEPT4_BAD_FLAG);
+	close(fd);
+	return RUN_OK;
+}

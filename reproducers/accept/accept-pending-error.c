@@ -65,6 +65,28 @@
 #define PLAIN_PORT   SERVER_PORT       /* listener without RECVERR */
 #define RECVERR_PORT (SERVER_PORT + 1) /* listener with IP_RECVERR / IPV6_RECVERR */
 
+static int accept_pending_error(struct run *r);
+
+SCENARIO(accept_pending_error) = {
+	.name = "accept-pending-error",
+	.errno_name = "EHOSTUNREACH",
+	.syscall = "accept",
+	.summary = "an ICMP error hits a connection waiting in the accept queue: accept() "
+		   "succeeds anyway",
+	.posix_expects = "the man page (accept(2)): accept() returns the pending network error "
+			 "(ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, "
+			 "EOPNOTSUPP, ENETUNREACH)",
+	.kernel_path = "tcp_v4_err() / tcp_v6_err(): in ESTABLISHED the converted error "
+		       "(icmp_err_convert[], icmpv6_err_convert()) goes to sk_err only with "
+		       "recverr and the socket not owned by user, else to sk_err_soft; "
+		       "inet_csk_accept() never looks at sk_err; tcp_recvmsg_locked() reports "
+		       "sk_err, sk_getsockopt(SO_ERROR) sk_err or sk_err_soft",
+	.handling = "accept() reports nothing: check the first read/SO_ERROR and close on error",
+	.topology = {.kind = TOPO_ROUTED},
+	.order = 180,
+	.run = accept_pending_error,
+};
+
 static const struct icmp_error cases4[] = {
 	{ICMP4_DEST_UNREACH, ICMP4_NET_UNREACH, 0},	 /* ENETUNREACH */
 	{ICMP4_DEST_UNREACH, ICMP4_HOST_UNREACH, 0},	 /* EHOSTUNREACH */
@@ -282,23 +304,3 @@ out:
 	close(lfd);
 	return rc;
 }
-
-SCENARIO(accept_pending_error) = {
-	.name = "accept-pending-error",
-	.errno_name = "EHOSTUNREACH",
-	.syscall = "accept",
-	.summary = "an ICMP error hits a connection waiting in the accept queue: accept() "
-		   "succeeds anyway",
-	.posix_expects = "the man page (accept(2)): accept() returns the pending network error "
-			 "(ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, "
-			 "EOPNOTSUPP, ENETUNREACH)",
-	.kernel_path = "tcp_v4_err() / tcp_v6_err(): in ESTABLISHED the converted error "
-		       "(icmp_err_convert[], icmpv6_err_convert()) goes to sk_err only with "
-		       "recverr and the socket not owned by user, else to sk_err_soft; "
-		       "inet_csk_accept() never looks at sk_err; tcp_recvmsg_locked() reports "
-		       "sk_err, sk_getsockopt(SO_ERROR) sk_err or sk_err_soft",
-	.handling = "accept() reports nothing: check the first read/SO_ERROR and close on error",
-	.topology = {.kind = TOPO_ROUTED},
-	.order = 180,
-	.run = accept_pending_error,
-};

@@ -24,23 +24,7 @@
 
 #define RCVTIMEO_MS 200
 
-static int accept_rcvtimeo(struct run *r)
-{
-	int lfd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, true);
-	if (lfd < 0)
-		return broken(r, "listener on port %d: %m", SERVER_PORT);
-	step(r, ON_FD(lfd), "setsockopt", set_timeo(lfd, SO_RCVTIMEO, RCVTIMEO_MS),
-	     "setsockopt(%d, SO_RCVTIMEO, %d ms)", lfd, RCVTIMEO_MS);
-	acctab_record_never_existed(r);
-	struct call_watch w;
-	step(r, ON_FD(lfd), "accept", WATCHED(&w, accept(lfd, NULL, NULL)),
-	     "accept(%d) on a blocking listener", lfd);
-	observe(r, NOWHERE, "elapsed", "accept(): slept, and for at least SO_RCVTIMEO", "%s",
-		timeout_class(&w, RCVTIMEO_MS));
-	note(r, "accept() returned after %.1f ms; SO_RCVTIMEO %d ms", w.ms, RCVTIMEO_MS);
-	close(lfd);
-	return RUN_OK;
-}
+static int accept_rcvtimeo(struct run *r);
 
 SCENARIO(accept_rcvtimeo) = {
 	.name = "accept-rcvtimeo",
@@ -59,3 +43,21 @@ SCENARIO(accept_rcvtimeo) = {
 	.order = 40,
 	.run = accept_rcvtimeo,
 };
+
+static int accept_rcvtimeo(struct run *r)
+{
+	int lfd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, true);
+	if (lfd < 0)
+		return broken(r, "listener on port %d: %m", SERVER_PORT);
+	step(r, ON_FD(lfd), "setsockopt", set_timeo(lfd, SO_RCVTIMEO, RCVTIMEO_MS),
+	     "setsockopt(%d, SO_RCVTIMEO, %d ms)", lfd, RCVTIMEO_MS);
+	acctab_record_never_existed(r);
+	struct call_watch w;
+	step(r, ON_FD(lfd), "accept", WATCHED(&w, accept(lfd, NULL, NULL)),
+	     "accept(%d) on a blocking listener", lfd);
+	observe(r, NOWHERE, "elapsed", "accept(): slept, and for at least SO_RCVTIMEO", "%s",
+		timeout_class(&w, RCVTIMEO_MS));
+	note(r, "accept() returned after %.1f ms; SO_RCVTIMEO %d ms", w.ms, RCVTIMEO_MS);
+	close(lfd);
+	return RUN_OK;
+}

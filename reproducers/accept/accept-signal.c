@@ -50,6 +50,26 @@
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
 
+static int accept_signal(struct run *r);
+
+SCENARIO(accept_signal) = {
+	.name = "accept-signal",
+	.errno_name = "EINTR",
+	.syscall = "accept",
+	.summary = "a signal interrupts a blocked accept(): without SA_RESTART, with it, and with "
+		   "SA_RESTART plus SO_RCVTIMEO",
+	.posix_expects = "under SA_RESTART an interrupted accept() restarts; Linux fails it with "
+			 "EINTR when SO_RCVTIMEO is set (documented in signal(7) only)",
+	.kernel_path = "inet_csk_wait_for_connect(): signal_pending() -> sock_intr_errno(timeo): "
+		       "-ERESTARTSYS when timeo == MAX_SCHEDULE_TIMEOUT (restarted under "
+		       "SA_RESTART), -EINTR when SO_RCVTIMEO is set (include/net/sock.h)",
+	.handling = "retry at once: nothing happened to the listener or its queue",
+	.intrinsic_wait_ms = 150,
+	.intrinsic_wait = "three SIGALRMs, each 50 ms after accept() began (setitimer)",
+	.order = 110,
+	.run = accept_signal,
+};
+
 /* Handler state: only sig_atomic_t and plain data set up before the
  * handler is installed. */
 static volatile sig_atomic_t handler_runs;
@@ -194,21 +214,3 @@ static int accept_signal(struct run *r)
 	close(lfd);
 	return RUN_OK;
 }
-
-SCENARIO(accept_signal) = {
-	.name = "accept-signal",
-	.errno_name = "EINTR",
-	.syscall = "accept",
-	.summary = "a signal interrupts a blocked accept(): without SA_RESTART, with it, and with "
-		   "SA_RESTART plus SO_RCVTIMEO",
-	.posix_expects = "under SA_RESTART an interrupted accept() restarts; Linux fails it with "
-			 "EINTR when SO_RCVTIMEO is set (documented in signal(7) only)",
-	.kernel_path = "inet_csk_wait_for_connect(): signal_pending() -> sock_intr_errno(timeo): "
-		       "-ERESTARTSYS when timeo == MAX_SCHEDULE_TIMEOUT (restarted under "
-		       "SA_RESTART), -EINTR when SO_RCVTIMEO is set (include/net/sock.h)",
-	.handling = "retry at once: nothing happened to the listener or its queue",
-	.intrinsic_wait_ms = 150,
-	.intrinsic_wait = "three SIGALRMs, each 50 ms after accept() began (setitimer)",
-	.order = 110,
-	.run = accept_signal,
-};

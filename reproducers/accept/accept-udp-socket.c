@@ -12,6 +12,21 @@
 #include "lib/sockets.h"
 #include "record/harness.h"
 
+static int accept_udp_socket(struct run *r);
+
+SCENARIO(accept_udp_socket) = {
+	.name = "accept-udp-socket",
+	.errno_name = "EOPNOTSUPP",
+	.syscall = "accept",
+	.summary = "accept() on a bound UDP socket",
+	.posix_expects = NULL,
+	.kernel_path = "do_accept() -> ops->accept: inet_dgram_ops / inet6_dgram_ops .accept = "
+		       "sock_no_accept() -> -EOPNOTSUPP",
+	.handling = "fatal: a bug in the caller (a datagram socket has no connections to accept)",
+	.order = 70,
+	.run = accept_udp_socket,
+};
+
 static int accept_udp_socket(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
@@ -28,16 +43,3 @@ static int accept_udp_socket(struct run *r)
 	close(fd);
 	return RUN_OK;
 }
-
-SCENARIO(accept_udp_socket) = {
-	.name = "accept-udp-socket",
-	.errno_name = "EOPNOTSUPP",
-	.syscall = "accept",
-	.summary = "accept() on a bound UDP socket",
-	.posix_expects = NULL,
-	.kernel_path = "do_accept() -> ops->accept: inet_dgram_ops / inet6_dgram_ops .accept = "
-		       "sock_no_accept() -> -EOPNOTSUPP",
-	.handling = "fatal: a bug in the caller (a datagram socket has no connections to accept)",
-	.order = 70,
-	.run = accept_udp_socket,
-};

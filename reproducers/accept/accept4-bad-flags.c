@@ -13,6 +13,21 @@
 #include "lib/accept_table.h"
 #include "lib/sockets.h"
 
+static int accept4_bad_flags(struct run *r);
+
+SCENARIO(accept4_bad_flags) = {
+	.name = "accept4-bad-flags",
+	.errno_name = "EINVAL",
+	.syscall = "accept4",
+	.summary = "accept4() with an undefined flag bit, a connection pending",
+	.posix_expects = NULL,
+	.kernel_path = "__sys_accept4_file(): flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK) -> -EINVAL, "
+		       "before the queue is touched",
+	.handling = "fatal: a bug in the caller (the connection waits for a correct call)",
+	.order = 90,
+	.run = accept4_bad_flags,
+};
+
 static int accept4_bad_flags(struct run *r)
 {
 	int lfd, cfd;
@@ -45,16 +60,3 @@ static int accept4_bad_flags(struct run *r)
 	close(lfd);
 	return RUN_OK;
 }
-
-SCENARIO(accept4_bad_flags) = {
-	.name = "accept4-bad-flags",
-	.errno_name = "EINVAL",
-	.syscall = "accept4",
-	.summary = "accept4() with an undefined flag bit, a connection pending",
-	.posix_expects = NULL,
-	.kernel_path = "__sys_accept4_file(): flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK) -> -EINVAL, "
-		       "before the queue is touched",
-	.handling = "fatal: a bug in the caller (the connection waits for a correct call)",
-	.order = 90,
-	.run = accept4_bad_flags,
-};

@@ -25,6 +25,23 @@
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
+static int rst_before_accept(struct run *r);
+
+SCENARIO(rst_before_accept) = {
+	.name = "rst-before-accept",
+	.errno_name = "ECONNRESET",
+	.syscall = "accept",
+	.summary = "the client aborts (RST) after the handshake, before the server accepts",
+	.posix_expects = "accept() fails with ECONNABORTED",
+	.kernel_path = "tcp_validate_incoming() -> tcp_reset() sets sk_err and tcp_done() on the "
+		       "queued child; inet_csk_accept() ignores sk_err; inet_accept() accepts "
+		       "TCP_CLOSE; tcp_recvmsg_locked() -> sock_error() gives ECONNRESET",
+	.handling = "accept() gives no error: treat the ECONNRESET of the first recv() like any "
+		    "reset, close the socket and go on",
+	.order = 10,
+	.run = rst_before_accept,
+};
+
 /* Busy-wait (1 ms polls) until the server's kernel has processed the RST:
  * sock_diag no longer shows the child as ESTABLISHED once tcp_done() has
  * unhashed it. */
@@ -86,18 +103,3 @@ static int rst_before_accept(struct run *r)
 	close(lfd);
 	return RUN_OK;
 }
-
-SCENARIO(rst_before_accept) = {
-	.name = "rst-before-accept",
-	.errno_name = "ECONNRESET",
-	.syscall = "accept",
-	.summary = "the client aborts (RST) after the handshake, before the server accepts",
-	.posix_expects = "accept() fails with ECONNABORTED",
-	.kernel_path = "tcp_validate_incoming() -> tcp_reset() sets sk_err and tcp_done() on the "
-		       "queued child; inet_csk_accept() ignores sk_err; inet_accept() accepts "
-		       "TCP_CLOSE; tcp_recvmsg_locked() -> sock_error() gives ECONNRESET",
-	.handling = "accept() gives no error: treat the ECONNRESET of the first recv() like any "
-		    "reset, close the socket and go on",
-	.order = 10,
-	.run = rst_before_accept,
-};

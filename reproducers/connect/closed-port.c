@@ -17,20 +17,7 @@
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
-static int closed_port(struct run *r)
-{
-	struct sockaddr_storage ss;
-	const char *server = topology_server_addr(&r->topo, r->family);
-	socklen_t len = sockaddr_of(r->family, server, CLOSED_PORT, &ss);
-	int fd = tcp_socket_in(&r->topo.client, r->family);
-	if (fd < 0)
-		return broken_netns(r);
-	step(r, ON_FD(fd), "connect", connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)",
-	     fd, sockaddr_str((struct sockaddr *)&ss));
-	observe_state(r, "state", fd);
-	close(fd);
-	return RUN_OK;
-}
+static int closed_port(struct run *r);
 
 SCENARIO(closed_port) = {
 	.name = "closed-port",
@@ -46,3 +33,18 @@ SCENARIO(closed_port) = {
 	.order = 220,
 	.run = closed_port,
 };
+
+static int closed_port(struct run *r)
+{
+	struct sockaddr_storage ss;
+	const char *server = topology_server_addr(&r->topo, r->family);
+	socklen_t len = sockaddr_of(r->family, server, CLOSED_PORT, &ss);
+	int fd = tcp_socket_in(&r->topo.client, r->family);
+	if (fd < 0)
+		return broken_netns(r);
+	step(r, ON_FD(fd), "connect", connect(fd, (struct sockaddr *)&ss, len), "connect(%d, %s)",
+	     fd, sockaddr_str((struct sockaddr *)&ss));
+	observe_state(r, "state", fd);
+	close(fd);
+	return RUN_OK;
+}

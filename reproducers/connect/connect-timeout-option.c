@@ -34,6 +34,29 @@
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
+static int connect_timeout_option(struct run *r);
+
+SCENARIO(connect_timeout_option) = {
+	.name = "connect-timeout-option",
+	.errno_name = "EINPROGRESS",
+	.syscall = "connect",
+	.summary = "a blocking connect() with SO_SNDTIMEO 200 ms, the SYNs dropped by the router",
+	.posix_expects = "EINPROGRESS only for an O_NONBLOCK socket; a blocking connect() waits "
+			 "until connected or failed (ETIMEDOUT); SO_SNDTIMEO bounds output "
+			 "functions, not connect() (socket(7) does document this EINPROGRESS)",
+	.kernel_path =
+		"__inet_stream_connect(): err = -EINPROGRESS, timeo = sock_sndtimeo(); "
+		"inet_wait_for_connect() returns 0 (timeout, still SYN_SENT) -> -EINPROGRESS; "
+		"again: SS_CONNECTING -> -EALREADY",
+	.handling = "retry when ready: the attempt goes on; poll for POLLOUT then read SO_ERROR, "
+		    "or close() to abandon it (connect() again says EALREADY)",
+	.topology = {.kind = TOPO_ROUTED},
+	.intrinsic_wait_ms = 400,
+	.intrinsic_wait = "SO_SNDTIMEO 200 ms, twice (connect(), then connect() again)",
+	.order = 340,
+	.run = connect_timeout_option,
+};
+
 static int connect_timeout_option(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
@@ -80,24 +103,3 @@ static int connect_timeout_option(struct run *r)
 		"EINPROGRESS, the SYNs go on until close()");
 	return RUN_OK;
 }
-
-SCENARIO(connect_timeout_option) = {
-	.name = "connect-timeout-option",
-	.errno_name = "EINPROGRESS",
-	.syscall = "connect",
-	.summary = "a blocking connect() with SO_SNDTIMEO 200 ms, the SYNs dropped by the router",
-	.posix_expects = "EINPROGRESS only for an O_NONBLOCK socket; a blocking connect() waits "
-			 "until connected or failed (ETIMEDOUT); SO_SNDTIMEO bounds output "
-			 "functions, not connect() (socket(7) does document this EINPROGRESS)",
-	.kernel_path =
-		"__inet_stream_connect(): err = -EINPROGRESS, timeo = sock_sndtimeo(); "
-		"inet_wait_for_connect() returns 0 (timeout, still SYN_SENT) -> -EINPROGRESS; "
-		"again: SS_CONNECTING -> -EALREADY",
-	.handling = "retry when ready: the attempt goes on; poll for POLLOUT then read SO_ERROR, "
-		    "or close() to abandon it (connect() again says EALREADY)",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 400,
-	.intrinsic_wait = "SO_SNDTIMEO 200 ms, twice (connect(), then connect() again)",
-	.order = 340,
-	.run = connect_timeout_option,
-};

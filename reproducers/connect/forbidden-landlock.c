@@ -39,6 +39,25 @@
 #define LL_ACCESS_NET_CONNECT_TCP (1ULL << 1)
 #define LL_RULE_NET_PORT	  2
 
+static int forbidden_landlock(struct run *r);
+
+SCENARIO(forbidden_landlock) = {
+	.name = "forbidden-landlock",
+	.errno_name = "EACCES",
+	.syscall = "connect",
+	.summary = "a Landlock-restricted process connects to a port its ruleset does not allow",
+	.posix_expects = NULL, /* connect(2): "EACCES ... an SELinux policy denied a connection" */
+	.kernel_path = "__sys_connect_file() -> security_socket_connect() -> Landlock "
+		       "hook_socket_connect() -> current_check_access_socket() "
+		       "(security/landlock/net.c, Linux >= 6.7): no rule for the port -> "
+		       "-EACCES, before any packet",
+	.policy = "landlock",
+	.handling = "fatal: a policy decision (not a bug in the caller); do not retry, report "
+		    "the denied port",
+	.order = 540,
+	.run = forbidden_landlock,
+};
+
 struct ll_ruleset_attr {
 	uint64_t handled_access_fs;
 	uint64_t handled_access_net;
@@ -237,20 +256,3 @@ static int forbidden_landlock(struct run *r)
 	close(lfd_allowed);
 	return RUN_OK;
 }
-
-SCENARIO(forbidden_landlock) = {
-	.name = "forbidden-landlock",
-	.errno_name = "EACCES",
-	.syscall = "connect",
-	.summary = "a Landlock-restricted process connects to a port its ruleset does not allow",
-	.posix_expects = NULL, /* connect(2): "EACCES ... an SELinux policy denied a connection" */
-	.kernel_path = "__sys_connect_file() -> security_socket_connect() -> Landlock "
-		       "hook_socket_connect() -> current_check_access_socket() "
-		       "(security/landlock/net.c, Linux >= 6.7): no rule for the port -> "
-		       "-EACCES, before any packet",
-	.policy = "landlock",
-	.handling = "fatal: a policy decision (not a bug in the caller); do not retry, report "
-		    "the denied port",
-	.order = 540,
-	.run = forbidden_landlock,
-};

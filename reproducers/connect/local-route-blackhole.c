@@ -15,10 +15,7 @@
 #include "record/harness.h"
 #include "lib/route_lookup_connect.h"
 
-static int local_blackhole(struct run *r)
-{
-	return connect_through_local_route(r, ROUTE_BLACKHOLE);
-}
+static int local_blackhole(struct run *r);
 
 SCENARIO(local_route_blackhole) = {
 	.name = "local-route-blackhole",
@@ -34,3 +31,8 @@ SCENARIO(local_route_blackhole) = {
 	.order = 270,
 	.run = local_blackhole,
 };
+
+static int local_blackhole(struct run *r)
+{
+	return connect_through_local_route(r, ROUTE_BLACKHOLE);
+}

@@ -14,10 +14,7 @@
 #include "record/harness.h"
 #include "lib/route_lookup_connect.h"
 
-static int local_prohibit(struct run *r)
-{
-	return connect_through_local_route(r, ROUTE_PROHIBIT);
-}
+static int local_prohibit(struct run *r);
 
 SCENARIO(local_route_prohibit) = {
 	.name = "local-route-prohibit",
@@ -33,3 +30,8 @@ SCENARIO(local_route_prohibit) = {
 	.order = 260,
 	.run = local_prohibit,
 };
+
+static int local_prohibit(struct run *r)
+{
+	return connect_through_local_route(r, ROUTE_PROHIBIT);
+}

@@ -17,10 +17,7 @@
 #include "record/harness.h"
 #include "lib/route_lookup_connect.h"
 
-static int local_throw(struct run *r)
-{
-	return connect_through_local_route(r, ROUTE_THROW);
-}
+static int local_throw(struct run *r);
 
 SCENARIO(local_route_throw) = {
 	.name = "local-route-throw",
@@ -36,3 +33,8 @@ SCENARIO(local_route_throw) = {
 	.order = 280,
 	.run = local_throw,
 };
+
+static int local_throw(struct run *r)
+{
+	return connect_through_local_route(r, ROUTE_THROW);
+}

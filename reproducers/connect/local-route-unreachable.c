@@ -15,10 +15,7 @@
 #include "record/harness.h"
 #include "lib/route_lookup_connect.h"
 
-static int local_unreachable(struct run *r)
-{
-	return connect_through_local_route(r, ROUTE_UNREACHABLE);
-}
+static int local_unreachable(struct run *r);
 
 SCENARIO(local_route_unreachable) = {
 	.name = "local-route-unreachable",
@@ -33,3 +30,8 @@ SCENARIO(local_route_unreachable) = {
 	.order = 250,
 	.run = local_unreachable,
 };
+
+static int local_unreachable(struct run *r)
+{
+	return connect_through_local_route(r, ROUTE_UNREACHABLE);
+}

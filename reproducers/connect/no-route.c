@@ -15,11 +15,7 @@
 #include "record/harness.h"
 #include "lib/route_lookup_connect.h"
 
-static int no_route(struct run *r)
-{
-	note(r, "client routes: only its connected prefix; no default route");
-	return route_lookup_connect(r, topology_server_addr(&r->topo, r->family));
-}
+static int no_route(struct run *r);
 
 SCENARIO(no_route) = {
 	.name = "no-route",
@@ -36,3 +32,9 @@ SCENARIO(no_route) = {
 	.order = 290,
 	.run = no_route,
 };
+
+static int no_route(struct run *r)
+{
+	note(r, "client routes: only its connected prefix; no default route");
+	return route_lookup_connect(r, topology_server_addr(&r->topo, r->family));
+}

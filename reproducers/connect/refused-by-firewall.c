@@ -35,6 +35,25 @@
  * segment the server really sent, to compare hop limits with. */
 #define OPEN_PORT (SERVER_PORT + 1)
 
+static int refused_by_firewall(struct run *r);
+
+SCENARIO(refused_by_firewall) = {
+	.name = "refused-by-firewall",
+	.errno_name = "ECONNREFUSED",
+	.syscall = "connect",
+	.summary = "a firewall on the router answers the SYN with a forged RST "
+		   "(nft reject with tcp reset); the server is listening",
+	.posix_expects = NULL,
+	.kernel_path = "router: nft_reject_inet_eval() -> nf_send_reset()/nf_send_reset6() forge "
+		       "the RST with the server's address; client: tcp_rcv_synsent_state_process() "
+		       "-> tcp_reset() (SYN_SENT: ECONNREFUSED)",
+	.handling = "back off and free resources: close the socket; retry later with backoff or "
+		    "try the next address (the port or a firewall refused)",
+	.topology = {.kind = TOPO_ROUTED},
+	.order = 430,
+	.run = refused_by_firewall,
+};
+
 static int refused_by_firewall(struct run *r)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
@@ -88,32 +107,6 @@ static int refused_by_firewall(struct run *r)
 	note(r, "the RST carries the server's address but the router's hop limit: "
 		"nf_send_reset() forged it; the server's own segments lose one hop at the router");
 out:
-	if (fd2 >= 0)
-		close(fd2);
-	if (fd >= 0)
-		close(fd);
-	if (pfd >= 0)
-		close(pfd);
-	if (lfd2 >= 0)
-		close(lfd2);
-	if (lfd >= 0)
-		close(lfd);
+	close_fds(fd2, fd, pfd, lfd2, lfd);
 	return status;
 }
-
-SCENARIO(refused_by_firewall) = {
-	.name = "refused-by-firewall",
-	.errno_name = "ECONNREFUSED",
-	.syscall = "connect",
-	.summary = "a firewall on the router answers the SYN with a forged RST "
-		   "(nft reject with tcp reset); the server is listening",
-	.posix_expects = NULL,
-	.kernel_path = "router: nft_reject_inet_eval() -> nf_send_reset()/nf_send_reset6() forge "
-		       "the RST with the server's address; client: tcp_rcv_synsent_state_process() "
-		       "-> tcp_reset() (SYN_SENT: ECONNREFUSED)",
-	.handling = "back off and free resources: close the socket; retry later with backoff or "
-		    "try the next address (the port or a firewall refused)",
-	.topology = {.kind = TOPO_ROUTED},
-	.order = 430,
-	.run = refused_by_firewall,
-};

@@ -24,6 +24,28 @@
 #include "lib/router_reject_route.h"
 #include "lib/sockets.h"
 
+static int router_unreachable(struct run *r);
+
+SCENARIO(router_unreachable) = {
+	.name = "router-unreachable",
+	.errno_name = "EHOSTUNREACH",
+	.syscall = "connect",
+	.summary = "the router answers the SYN with ICMP unreachable (unreachable route)",
+	.posix_expects = NULL,
+	.kernel_path = "router: ip_error() / ip6_pkt_discard() send the ICMP error; client: "
+		       "tcp_v4_err() icmp_err_convert[] / tcp_v6_err() icmpv6_err_convert(); "
+		       "socket owned by connect(): sk_err_soft (LockDroppedIcmps), hard on the "
+		       "SYN retransmission",
+	.handling = "back off and free resources: a router has no way there; close, try the "
+		    "host's next address, retry later with backoff",
+	.topology = {.kind = TOPO_ROUTED},
+	.intrinsic_wait_ms = 1000,
+	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
+			  "connect()'s socket lock",
+	.order = 240,
+	.run = router_unreachable,
+};
+
 static long icmp_unreach_received(struct run *r)
 {
 	if (r->family == AF_INET6)
@@ -50,23 +72,3 @@ static int router_unreachable(struct run *r)
 	close(fd);
 	return RUN_OK;
 }
-
-SCENARIO(router_unreachable) = {
-	.name = "router-unreachable",
-	.errno_name = "EHOSTUNREACH",
-	.syscall = "connect",
-	.summary = "the router answers the SYN with ICMP unreachable (unreachable route)",
-	.posix_expects = NULL,
-	.kernel_path = "router: ip_error() / ip6_pkt_discard() send the ICMP error; client: "
-		       "tcp_v4_err() icmp_err_convert[] / tcp_v6_err() icmpv6_err_convert(); "
-		       "socket owned by connect(): sk_err_soft (LockDroppedIcmps), hard on the "
-		       "SYN retransmission",
-	.handling = "back off and free resources: a router has no way there; close, try the "
-		    "host's next address, retry later with backoff",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 1000,
-	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
-			  "connect()'s socket lock",
-	.order = 240,
-	.run = router_unreachable,
-};

@@ -31,6 +31,28 @@
 #include "lib/vanishing_server.h"
 #include "lib/sock_observe.h"
 
+static int timeout_syn_dropped(struct run *r);
+
+SCENARIO(timeout_syn_dropped) = {
+	.name = "timeout-syn-dropped",
+	.errno_name = "ETIMEDOUT",
+	.syscall = "connect",
+	.summary = "the router drops every SYN; connect() gives up after TCP_SYNCNT 1 "
+		   "(one retransmission, ~3 s)",
+	.posix_expects = NULL,
+	.kernel_path = "tcp_retransmit_timer() -> tcp_write_timeout() (SYN_SENT: icsk_retransmits "
+		       ">= icsk_syn_retries / tcp_syn_retries) -> tcp_write_err() -> "
+		       "tcp_done_with_error(ETIMEDOUT); __inet_stream_connect() sock_error()",
+	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
+		    "with backoff; the peer or the path is gone",
+	.topology = {.kind = TOPO_ROUTED},
+	.intrinsic_wait_ms = 3000,
+	.intrinsic_wait = "two SYN retransmission timeouts: 1 s + 2 s (TCP_TIMEOUT_INIT doubled; "
+			  "TCP_SYNCNT 1, tcp_syn_linear_timeouts 0)",
+	.order = 450,
+	.run = timeout_syn_dropped,
+};
+
 static void close_all(int *fds, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -99,23 +121,3 @@ static int timeout_syn_dropped(struct run *r)
 	close_all(fds, 2);
 	return RUN_OK;
 }
-
-SCENARIO(timeout_syn_dropped) = {
-	.name = "timeout-syn-dropped",
-	.errno_name = "ETIMEDOUT",
-	.syscall = "connect",
-	.summary = "the router drops every SYN; connect() gives up after TCP_SYNCNT 1 "
-		   "(one retransmission, ~3 s)",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_retransmit_timer() -> tcp_write_timeout() (SYN_SENT: icsk_retransmits "
-		       ">= icsk_syn_retries / tcp_syn_retries) -> tcp_write_err() -> "
-		       "tcp_done_with_error(ETIMEDOUT); __inet_stream_connect() sock_error()",
-	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
-		    "with backoff; the peer or the path is gone",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 3000,
-	.intrinsic_wait = "two SYN retransmission timeouts: 1 s + 2 s (TCP_TIMEOUT_INIT doubled; "
-			  "TCP_SYNCNT 1, tcp_syn_linear_timeouts 0)",
-	.order = 450,
-	.run = timeout_syn_dropped,
-};

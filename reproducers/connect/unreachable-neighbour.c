@@ -42,6 +42,26 @@
 #define RETRANS_MS   100
 #define MCAST_PROBES 3
 
+static int unreachable_neighbour(struct run *r);
+
+SCENARIO(unreachable_neighbour) = {
+	.name = "unreachable-neighbour",
+	.errno_name = "EHOSTUNREACH",
+	.syscall = "connect",
+	.summary = "connect() to an on-link address nobody owns: neighbour resolution fails",
+	.posix_expects = NULL,
+	.kernel_path = "neigh_timer_handler() NUD_FAILED -> neigh_invalidate() -> "
+		       "arp_error_report() / ndisc_error_report() -> dst_link_failure() -> "
+		       "ipv4_link_failure() (ICMP_HOST_UNREACH) / ip6_link_failure() "
+		       "(ICMPV6_ADDR_UNREACH) to the client itself -> tcp_v4_err() / tcp_v6_err()",
+	.handling = "back off and free resources: close the socket, try the host's next address, "
+		    "retry later with backoff (the host may be down or the address wrong)",
+	.intrinsic_wait_ms = 300,
+	.intrinsic_wait = "neighbour resolution: mcast_solicit 3 x retrans_time_ms 100",
+	.order = 490,
+	.run = unreachable_neighbour,
+};
+
 static int neigh_match(const struct nlmsghdr *nh, void *arg)
 {
 	struct addr_query *q = arg;
@@ -156,21 +176,3 @@ static int unreachable_neighbour(struct run *r)
 	set_connection(r, CONNECTION_NEVER_EXISTED);
 	return RUN_OK;
 }
-
-SCENARIO(unreachable_neighbour) = {
-	.name = "unreachable-neighbour",
-	.errno_name = "EHOSTUNREACH",
-	.syscall = "connect",
-	.summary = "connect() to an on-link address nobody owns: neighbour resolution fails",
-	.posix_expects = NULL,
-	.kernel_path = "neigh_timer_handler() NUD_FAILED -> neigh_invalidate() -> "
-		       "arp_error_report() / ndisc_error_report() -> dst_link_failure() -> "
-		       "ipv4_link_failure() (ICMP_HOST_UNREACH) / ip6_link_failure() "
-		       "(ICMPV6_ADDR_UNREACH) to the client itself -> tcp_v4_err() / tcp_v6_err()",
-	.handling = "back off and free resources: close the socket, try the host's next address, "
-		    "retry later with backoff (the host may be down or the address wrong)",
-	.intrinsic_wait_ms = 300,
-	.intrinsic_wait = "neighbour resolution: mcast_solicit 3 x retrans_time_ms 100",
-	.order = 490,
-	.run = unreachable_neighbour,
-};

@@ -22,25 +22,7 @@
 #include "lib/sockets.h"
 #include "lib/unreachable_connect.h"
 
-static int unreachable_ttl_exceeded(struct run *r)
-{
-	int fd = tcp_socket_in(&r->topo.client, r->family);
-	if (fd < 0)
-		return broken_netns(r);
-	int one = 1;
-	if (r->family == AF_INET6)
-		step(r, ON_FD(fd), "setsockopt",
-		     setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &one, sizeof(one)),
-		     "setsockopt(%d, IPV6_UNICAST_HOPS, 1)", fd);
-	else
-		step(r, ON_FD(fd), "setsockopt",
-		     setsockopt(fd, IPPROTO_IP, IP_TTL, &one, sizeof(one)),
-		     "setsockopt(%d, IP_TTL, 1)", fd);
-	unreachable_set_user_timeout(r, fd, SAFETY_TIMEOUT_MS);
-	connect_expecting_icmp(r, fd, "ICMP time exceeded in", "InTimeExcds", "Icmp6InTimeExcds");
-	close(fd);
-	return RUN_OK;
-}
+static int unreachable_ttl_exceeded(struct run *r);
 
 SCENARIO(unreachable_ttl_exceeded) = {
 	.name = "unreachable-ttl-exceeded",
@@ -61,3 +43,23 @@ SCENARIO(unreachable_ttl_exceeded) = {
 	.order = 500,
 	.run = unreachable_ttl_exceeded,
 };
+
+static int unreachable_ttl_exceeded(struct run *r)
+{
+	int fd = tcp_socket_in(&r->topo.client, r->family);
+	if (fd < 0)
+		return broken_netns(r);
+	int one = 1;
+	if (r->family == AF_INET6)
+		step(r, ON_FD(fd), "setsockopt",
+		     setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &one, sizeof(one)),
+		     "setsockopt(%d, IPV6_UNICAST_HOPS, 1)", fd);
+	else
+		step(r, ON_FD(fd), "setsockopt",
+		     setsockopt(fd, IPPROTO_IP, IP_TTL, &one, sizeof(one)),
+		     "setsockopt(%d, IP_TTL, 1)", fd);
+	unreachable_set_user_timeout(r, fd, SAFETY_TIMEOUT_MS);
+	connect_expecting_icmp(r, fd, "ICMP time exceeded in", "InTimeExcds", "Icmp6InTimeExcds");
+	close(fd);
+	return RUN_OK;
+}

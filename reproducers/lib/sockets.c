@@ -274,3 +274,10 @@ long netstat_counter(const struct netns *ns, const char *group, const char *name
 	netns_leave();
 	return v;
 }
+
+void close_fd_list(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}

@@ -29,6 +29,12 @@ int tcp_listen_in(const struct netns *ns, int family, const char *addr, int port
  * handshake completes; -1 with errno on failure. */
 int tcp_connect_in(const struct netns *ns, int family, const char *addr, int port);
 
+/* Close each descriptor that is open (>= 0), left to right: the clean-up
+ * at a run's end.  close_fds(fd, pfd, lfd). */
+#define close_fds(...)                                                                             \
+	close_fd_list((const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
+void close_fd_list(const int *fds, size_t n);
+
 /* poll() one fd; returns revents, 0 on timeout. */
 int poll_fd(int fd, short events, int timeout_ms);
 /* Wait until the socket reports POLLERR (an error is pending: an RST or a

@@ -52,6 +52,26 @@
 /* (a) goes to this port, whose SYNs the server drops; (b) to SERVER_PORT. */
 #define DROPPED_PORT (SERVER_PORT + 1)
 
+static int aborted_socket_destroyed(struct run *r);
+
+SCENARIO(aborted_socket_destroyed) = {
+	.name = "aborted-socket-destroyed",
+	.errno_name = "ECONNABORTED",
+	.syscall = "recv",
+	.summary = "an administrator destroys a connecting and an established socket (sock_diag "
+		   "SOCK_DESTROY, ss -K) under a blocked connect() and recv()",
+	.posix_expects = "POSIX lists ECONNABORTED for accept() only; connect(2) and recv(2) do "
+			 "not list it",
+	.kernel_path = "tcp_diag_destroy() -> sock_diag_destroy() -> tcp_abort(ECONNABORTED): "
+		       "tcp_send_active_reset() if tcp_need_reset() (not in SYN_SENT), "
+		       "tcp_done_with_error(); connect(): __inet_stream_connect() sock_error; "
+		       "recv(): tcp_recvmsg_locked() sock_error()",
+	.handling = "fatal: the connection is gone (not a bug in the caller); close the socket, "
+		    "reconnect if the work must go on",
+	.order = 560,
+	.run = aborted_socket_destroyed,
+};
+
 static void child_report(int out, long ret)
 {
 	_exit(report_call(out, ret) ? 0 : 1);
@@ -237,10 +257,7 @@ static int destroy_connecting(struct run *r)
 	observe(r, NOWHERE, "SO_ERROR after connect", "getsockopt(SO_ERROR)", "%s",
 		errno_name(so_error(fd)));
 out:
-	if (fd >= 0)
-		close(fd);
-	if (pkt >= 0)
-		close(pkt);
+	close_fds(fd, pkt);
 	return rc;
 }
 
@@ -256,12 +273,7 @@ static int destroy_established(struct run *r)
 	int pkt = packet_socket(&r->topo.server, "eth0");
 	if (fd < 0 || afd < 0 || pkt < 0) {
 		int saved = errno;
-		if (fd >= 0)
-			close(fd);
-		if (afd >= 0)
-			close(afd);
-		if (pkt >= 0)
-			close(pkt);
+		close_fds(fd, afd, pkt);
 		close(lfd);
 		errno = saved;
 		return broken(r, "connection to %s:%d, server packet socket: %m", server,
@@ -313,21 +325,3 @@ static int aborted_socket_destroyed(struct run *r)
 		return rc;
 	return destroy_established(r);
 }
-
-SCENARIO(aborted_socket_destroyed) = {
-	.name = "aborted-socket-destroyed",
-	.errno_name = "ECONNABORTED",
-	.syscall = "recv",
-	.summary = "an administrator destroys a connecting and an established socket (sock_diag "
-		   "SOCK_DESTROY, ss -K) under a blocked connect() and recv()",
-	.posix_expects = "POSIX lists ECONNABORTED for accept() only; connect(2) and recv(2) do "
-			 "not list it",
-	.kernel_path = "tcp_diag_destroy() -> sock_diag_destroy() -> tcp_abort(ECONNABORTED): "
-		       "tcp_send_active_reset() if tcp_need_reset() (not in SYN_SENT), "
-		       "tcp_done_with_error(); connect(): __inet_stream_connect() sock_error; "
-		       "recv(): tcp_recvmsg_locked() sock_error()",
-	.handling = "fatal: the connection is gone (not a bug in the caller); close the socket, "
-		    "reconnect if the work must go on",
-	.order = 560,
-	.run = aborted_socket_destroyed,
-};

@@ -28,6 +28,22 @@
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
+static int recv_nonblocking_empty(struct run *r);
+
+SCENARIO(recv_nonblocking_empty) = {
+	.name = "recv-nonblocking-empty",
+	.errno_name = "EAGAIN",
+	.syscall = "recv",
+	.summary = "recv() with MSG_DONTWAIT or on an O_NONBLOCK socket, nothing received",
+	.posix_expects = NULL,
+	.kernel_path = "__sys_recvfrom(): O_NONBLOCK -> MSG_DONTWAIT; tcp_recvmsg_locked(): "
+		       "sock_rcvtimeo() == 0, receive queue empty -> -EAGAIN",
+	.handling = "retry when ready: poll()/epoll for POLLIN, then recv() again; EWOULDBLOCK "
+		    "is the same errno; the connection is fine",
+	.order = 300,
+	.run = recv_nonblocking_empty,
+};
+
 static int recv_nonblocking_empty(struct run *r)
 {
 	struct connection c;
@@ -77,17 +93,3 @@ static int recv_nonblocking_empty(struct run *r)
 	connection_close(&c);
 	return RUN_OK;
 }
-
-SCENARIO(recv_nonblocking_empty) = {
-	.name = "recv-nonblocking-empty",
-	.errno_name = "EAGAIN",
-	.syscall = "recv",
-	.summary = "recv() with MSG_DONTWAIT or on an O_NONBLOCK socket, nothing received",
-	.posix_expects = NULL,
-	.kernel_path = "__sys_recvfrom(): O_NONBLOCK -> MSG_DONTWAIT; tcp_recvmsg_locked(): "
-		       "sock_rcvtimeo() == 0, receive queue empty -> -EAGAIN",
-	.handling = "retry when ready: poll()/epoll for POLLIN, then recv() again; EWOULDBLOCK "
-		    "is the same errno; the connection is fine",
-	.order = 300,
-	.run = recv_nonblocking_empty,
-};

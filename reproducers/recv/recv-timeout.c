@@ -24,6 +24,24 @@
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
+static int recv_timeout(struct run *r);
+
+SCENARIO(recv_timeout) = {
+	.name = "recv-timeout",
+	.errno_name = "EAGAIN",
+	.syscall = "recv",
+	.summary = "a blocking recv() with SO_RCVTIMEO 200 ms, nothing received",
+	.posix_expects = NULL,
+	.kernel_path = "tcp_recvmsg_locked(): sk_wait_data() counts sock_rcvtimeo() down to 0, "
+		       "nothing copied -> -EAGAIN",
+	.handling = "retry when ready: the timeout is the caller's own deadline, the connection "
+		    "is fine; poll for POLLIN or call again if time is left",
+	.intrinsic_wait_ms = 200,
+	.intrinsic_wait = "SO_RCVTIMEO 200 ms",
+	.order = 310,
+	.run = recv_timeout,
+};
+
 static int recv_timeout(struct run *r)
 {
 	struct connection c;
@@ -45,19 +63,3 @@ static int recv_timeout(struct run *r)
 	connection_close(&c);
 	return RUN_OK;
 }
-
-SCENARIO(recv_timeout) = {
-	.name = "recv-timeout",
-	.errno_name = "EAGAIN",
-	.syscall = "recv",
-	.summary = "a blocking recv() with SO_RCVTIMEO 200 ms, nothing received",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_recvmsg_locked(): sk_wait_data() counts sock_rcvtimeo() down to 0, "
-		       "nothing copied -> -EAGAIN",
-	.handling = "retry when ready: the timeout is the caller's own deadline, the connection "
-		    "is fine; poll for POLLIN or call again if time is left",
-	.intrinsic_wait_ms = 200,
-	.intrinsic_wait = "SO_RCVTIMEO 200 ms",
-	.order = 310,
-	.run = recv_timeout,
-};

@@ -29,6 +29,26 @@
 #include "lib/reset_observe.h"
 #include "lib/sockets.h"
 
+static int reset_backlog_overflow(struct run *r);
+
+SCENARIO(reset_backlog_overflow) = {
+	.name = "reset-backlog-overflow",
+	.errno_name = "ECONNRESET",
+	.syscall = "recv",
+	.summary = "tcp_abort_on_overflow=1: a handshake completing into a full accept queue is "
+		   "reset after the client's connect() succeeded",
+	.posix_expects = NULL,
+	.kernel_path = "tcp_check_req() -> tcp_v4_syn_recv_sock()/tcp_v6_syn_recv_sock(): "
+		       "sk_acceptq_is_full() (ListenOverflows) -> listen_overflow: "
+		       "sysctl_tcp_abort_on_overflow -> req->rsk_ops->send_reset(); client: "
+		       "tcp_reset() -> ECONNRESET",
+	.handling =
+		"back off and free resources: the server is overloaded; close, reconnect after a "
+		"delay (a successful connect() does not mean the server accepted)",
+	.order = 390,
+	.run = reset_backlog_overflow,
+};
+
 /* Wait until the server holds a child socket for the client on port
  * client_port (the handshake completed on its side). */
 static bool wait_child(struct run *r, int client_port)
@@ -109,21 +129,3 @@ static int reset_backlog_overflow(struct run *r)
 	netns_sysctl_set(&r->topo.server, "net/ipv4/tcp_abort_on_overflow", old);
 	return status;
 }
-
-SCENARIO(reset_backlog_overflow) = {
-	.name = "reset-backlog-overflow",
-	.errno_name = "ECONNRESET",
-	.syscall = "recv",
-	.summary = "tcp_abort_on_overflow=1: a handshake completing into a full accept queue is "
-		   "reset after the client's connect() succeeded",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_check_req() -> tcp_v4_syn_recv_sock()/tcp_v6_syn_recv_sock(): "
-		       "sk_acceptq_is_full() (ListenOverflows) -> listen_overflow: "
-		       "sysctl_tcp_abort_on_overflow -> req->rsk_ops->send_reset(); client: "
-		       "tcp_reset() -> ECONNRESET",
-	.handling =
-		"back off and free resources: the server is overloaded; close, reconnect after a "
-		"delay (a successful connect() does not mean the server accepted)",
-	.order = 390,
-	.run = reset_backlog_overflow,
-};

@@ -32,6 +32,25 @@
 #include "lib/reset_observe.h"
 #include "lib/sockets.h"
 
+static int reset_peer_rebooted(struct run *r);
+
+SCENARIO(reset_peer_rebooted) = {
+	.name = "reset-peer-rebooted",
+	.errno_name = "ECONNRESET",
+	.syscall = "recv",
+	.summary = "the server forgets the connection silently (TCP_REPAIR close, as a reboot); "
+		   "the client's next segment draws an RST",
+	.posix_expects = NULL,
+	.kernel_path = "server: __tcp_close() -> tcp_disconnect() in repair mode sends nothing; "
+		       "tcp_v4_rcv()/tcp_v6_rcv() find no socket -> "
+		       "tcp_v4_send_reset()/tcp_v6_send_reset(); client: tcp_reset() -> ECONNRESET",
+	.handling =
+		"fatal: the connection is gone (not a bug in the caller): the peer lost its state; "
+		"close, reconnect and resynchronise (what was in flight is unknown)",
+	.order = 380,
+	.run = reset_peer_rebooted,
+};
+
 static int reset_peer_rebooted_body(struct run *r, int *fds)
 {
 	if (server_connection(r, fds) != RUN_OK)
@@ -91,20 +110,3 @@ static int reset_peer_rebooted(struct run *r)
 {
 	return with_fds(r, reset_peer_rebooted_body);
 }
-
-SCENARIO(reset_peer_rebooted) = {
-	.name = "reset-peer-rebooted",
-	.errno_name = "ECONNRESET",
-	.syscall = "recv",
-	.summary = "the server forgets the connection silently (TCP_REPAIR close, as a reboot); "
-		   "the client's next segment draws an RST",
-	.posix_expects = NULL,
-	.kernel_path = "server: __tcp_close() -> tcp_disconnect() in repair mode sends nothing; "
-		       "tcp_v4_rcv()/tcp_v6_rcv() find no socket -> "
-		       "tcp_v4_send_reset()/tcp_v6_send_reset(); client: tcp_reset() -> ECONNRESET",
-	.handling =
-		"fatal: the connection is gone (not a bug in the caller): the peer lost its state; "
-		"close, reconnect and resynchronise (what was in flight is unknown)",
-	.order = 380,
-	.run = reset_peer_rebooted,
-};

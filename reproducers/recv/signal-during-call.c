@@ -90,6 +90,36 @@
 #define STR_(x)	     #x
 #define STR(x)	     STR_(x)
 
+static int signal_during_call(struct run *r);
+
+SCENARIO(signal_during_call) = {
+	.name = "signal-during-call",
+	.errno_name = "EINTR",
+	.syscall = "recv/send/connect/accept",
+	.summary = "a signal interrupts a blocked recv(), send(), connect() and accept(): "
+		   "without SA_RESTART, with it, and with SA_RESTART plus a socket timeout",
+	.posix_expects = "SA_RESTART restarts an interrupted call, socket timeouts or not; a "
+			 "connect() retried after EINTR fails with EALREADY.  Linux: EINTR "
+			 "under SA_RESTART when SO_RCVTIMEO (recv/accept) or SO_SNDTIMEO "
+			 "(send/connect) is set -- signal(7) names SO_RCVTIMEO for send/connect, "
+			 "which does not stop a restart -- and a blocking connect() retried (or "
+			 "restarted) waits for the pending handshake and returns 0",
+	.kernel_path = "sock_intr_errno() (include/net/sock.h): -ERESTARTSYS with no timeout, "
+		       "-EINTR with one; called from tcp_recvmsg_locked(), "
+		       "sk_stream_wait_memory() (tcp_sendmsg_locked() returns the bytes copied "
+		       "if any), inet_csk_wait_for_connect(), __inet_stream_connect() after "
+		       "inet_wait_for_connect(); handle_signal() (arch/x86/kernel/signal.c) "
+		       "restarts -ERESTARTSYS under SA_RESTART",
+	.handling = "retry at once: nothing was lost (a send() that copied bytes returns the "
+		    "count instead); for connect() poll for POLLOUT and read SO_ERROR rather "
+		    "than connect() again",
+	.intrinsic_wait_ms = 1160,
+	.intrinsic_wait = "SYN retransmission 1 s (TCP_TIMEOUT_INIT) for the connect rows, 4 x 40 "
+			  "ms delayed ACK (TCP_ATO_MIN) filling send buffers",
+	.order = 350,
+	.run = signal_during_call,
+};
+
 enum call_kind { CALL_RECV, CALL_SEND, CALL_CONNECT, CALL_ACCEPT };
 
 static const struct {
@@ -701,10 +731,7 @@ static int signal_during_call(struct run *r)
 	int alfd = tcp_listen_in(&r->topo.server, r->family, server, ACCEPT_PORT, 8);
 	if (dlfd < 0 || alfd < 0) {
 		int saved = errno;
-		if (dlfd >= 0)
-			close(dlfd);
-		if (alfd >= 0)
-			close(alfd);
+		close_fds(dlfd, alfd);
 		errno = saved;
 		return broken(r, "listen on %s: %m", server);
 	}
@@ -738,31 +765,3 @@ static int signal_during_call(struct run *r)
 		"gives the no-restart rows");
 	return RUN_OK;
 }
-
-SCENARIO(signal_during_call) = {
-	.name = "signal-during-call",
-	.errno_name = "EINTR",
-	.syscall = "recv/send/connect/accept",
-	.summary = "a signal interrupts a blocked recv(), send(), connect() and accept(): "
-		   "without SA_RESTART, with it, and with SA_RESTART plus a socket timeout",
-	.posix_expects = "SA_RESTART restarts an interrupted call, socket timeouts or not; a "
-			 "connect() retried after EINTR fails with EALREADY.  Linux: EINTR "
-			 "under SA_RESTART when SO_RCVTIMEO (recv/accept) or SO_SNDTIMEO "
-			 "(send/connect) is set -- signal(7) names SO_RCVTIMEO for send/connect, "
-			 "which does not stop a restart -- and a blocking connect() retried (or "
-			 "restarted) waits for the pending handshake and returns 0",
-	.kernel_path = "sock_intr_errno() (include/net/sock.h): -ERESTARTSYS with no timeout, "
-		       "-EINTR with one; called from tcp_recvmsg_locked(), "
-		       "sk_stream_wait_memory() (tcp_sendmsg_locked() returns the bytes copied "
-		       "if any), inet_csk_wait_for_connect(), __inet_stream_connect() after "
-		       "inet_wait_for_connect(); handle_signal() (arch/x86/kernel/signal.c) "
-		       "restarts -ERESTARTSYS under SA_RESTART",
-	.handling = "retry at once: nothing was lost (a send() that copied bytes returns the "
-		    "count instead); for connect() poll for POLLOUT and read SO_ERROR rather "
-		    "than connect() again",
-	.intrinsic_wait_ms = 1160,
-	.intrinsic_wait = "SYN retransmission 1 s (TCP_TIMEOUT_INIT) for the connect rows, 4 x 40 "
-			  "ms delayed ACK (TCP_ATO_MIN) filling send buffers",
-	.order = 350,
-	.run = signal_during_call,
-};

@@ -34,6 +34,28 @@
 #include "lib/vanishing_server.h"
 #include "lib/sock_observe.h"
 
+static int timeout_peer_vanished(struct run *r);
+
+SCENARIO(timeout_peer_vanished) = {
+	.name = "timeout-peer-vanished",
+	.errno_name = "ETIMEDOUT",
+	.syscall = "recv",
+	.summary = "the server vanishes mid-transfer; retransmissions stop at TCP_USER_TIMEOUT "
+		   "500 ms; recv() or SO_ERROR reports ETIMEDOUT, once",
+	.posix_expects = NULL,
+	.kernel_path = "tcp_retransmit_timer() -> tcp_write_timeout() -> retransmits_timed_out("
+		       "tcp_retries2, icsk_user_timeout) -> tcp_write_err() -> "
+		       "tcp_done_with_error(); tcp_recvmsg_locked() sock_error()",
+	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
+		    "with backoff; the peer or the path is gone",
+	.topology = {.kind = TOPO_ROUTED},
+	.intrinsic_wait_ms = 900,
+	.intrinsic_wait = "tail loss probe 2 srtt + 200 ms (one segment out, TCP_RTO_MIN), first "
+			  "RTO 200 ms, then TCP_USER_TIMEOUT 500 ms",
+	.order = 460,
+	.run = timeout_peer_vanished,
+};
+
 static const char *revents_str(int ev)
 {
 	static char buf[64];
@@ -152,23 +174,3 @@ out:
 	connection_close(&one);
 	return status;
 }
-
-SCENARIO(timeout_peer_vanished) = {
-	.name = "timeout-peer-vanished",
-	.errno_name = "ETIMEDOUT",
-	.syscall = "recv",
-	.summary = "the server vanishes mid-transfer; retransmissions stop at TCP_USER_TIMEOUT "
-		   "500 ms; recv() or SO_ERROR reports ETIMEDOUT, once",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_retransmit_timer() -> tcp_write_timeout() -> retransmits_timed_out("
-		       "tcp_retries2, icsk_user_timeout) -> tcp_write_err() -> "
-		       "tcp_done_with_error(); tcp_recvmsg_locked() sock_error()",
-	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
-		    "with backoff; the peer or the path is gone",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 900,
-	.intrinsic_wait = "tail loss probe 2 srtt + 200 ms (one segment out, TCP_RTO_MIN), first "
-			  "RTO 200 ms, then TCP_USER_TIMEOUT 500 ms",
-	.order = 460,
-	.run = timeout_peer_vanished,
-};

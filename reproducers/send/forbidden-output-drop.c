@@ -33,6 +33,29 @@
 #define USER_TIMEOUT_MS 500
 #define SYN_COUNT	1
 
+static int forbidden_output_drop(struct run *r);
+
+SCENARIO(forbidden_output_drop) = {
+	.name = "forbidden-output-drop",
+	.errno_name = "EPERM",
+	.syscall = "sendto",
+	.summary = "a local nft output rule drops packets to the server: UDP sendto() EPERM, TCP "
+		   "connect() times out",
+	.posix_expects = "send(2) does not list EPERM; connect(2) says EPERM \"because of a local "
+			 "firewall rule\", but TCP connect() through a DROP rule times out "
+			 "(ETIMEDOUT)",
+	.kernel_path = "nf_hook_slow(): NF_DROP -> -EPERM; UDP: ip_local_out() -> ip_send_skb() "
+		       "-> udp_send_skb() -> sendto(); TCP: tcp_connect() ignores "
+		       "tcp_transmit_skb()'s error, tcp_retransmit_timer() -> tcp_write_timeout() "
+		       "-> tcp_write_err() (ETIMEDOUT)",
+	.handling = "back off and free resources: a firewall decision; do not retry in a loop",
+	.intrinsic_wait_ms = 1000,
+	.intrinsic_wait =
+		"one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms is checked",
+	.order = 550,
+	.run = forbidden_output_drop,
+};
+
 static long out_discards(struct run *r)
 {
 	if (r->family == AF_INET6)
@@ -143,24 +166,3 @@ static int forbidden_output_drop(struct run *r)
 	close(lfd);
 	return RUN_OK;
 }
-
-SCENARIO(forbidden_output_drop) = {
-	.name = "forbidden-output-drop",
-	.errno_name = "EPERM",
-	.syscall = "sendto",
-	.summary = "a local nft output rule drops packets to the server: UDP sendto() EPERM, TCP "
-		   "connect() times out",
-	.posix_expects = "send(2) does not list EPERM; connect(2) says EPERM \"because of a local "
-			 "firewall rule\", but TCP connect() through a DROP rule times out "
-			 "(ETIMEDOUT)",
-	.kernel_path = "nf_hook_slow(): NF_DROP -> -EPERM; UDP: ip_local_out() -> ip_send_skb() "
-		       "-> udp_send_skb() -> sendto(); TCP: tcp_connect() ignores "
-		       "tcp_transmit_skb()'s error, tcp_retransmit_timer() -> tcp_write_timeout() "
-		       "-> tcp_write_err() (ETIMEDOUT)",
-	.handling = "back off and free resources: a firewall decision; do not retry in a loop",
-	.intrinsic_wait_ms = 1000,
-	.intrinsic_wait =
-		"one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms is checked",
-	.order = 550,
-	.run = forbidden_output_drop,
-};

@@ -31,6 +31,25 @@
 #include "lib/sigpipe_send.h"
 #include "lib/sockets.h"
 
+static int pipe_in_close_wait(struct run *r);
+
+SCENARIO(pipe_in_close_wait) = {
+	.name = "pipe-in-close-wait",
+	.errno_name = "EPIPE",
+	.syscall = "send",
+	.summary = "an RST reaches the client in CLOSE_WAIT (after the server's FIN)",
+	.posix_expects = NULL,
+	.kernel_path = "tcp_reset(): CLOSE_WAIT -> sk_err = EPIPE (tcp_done_with_error()); "
+		       "tcp_sendmsg_locked() -> sk_stream_error(): sock_error() = -EPIPE -> "
+		       "SIGPIPE on the first send(); tcp_recvmsg_locked(): SOCK_DONE before "
+		       "sk_err -> 0",
+	.handling =
+		"fatal: the connection is gone (not a bug in the caller); ignore SIGPIPE or use "
+		"MSG_NOSIGNAL, close the socket",
+	.order = 420,
+	.run = pipe_in_close_wait,
+};
+
 /* The server sends FIN, the client reaches CLOSE_WAIT, then the server
  * aborts.  Returns the client fd once the RST has been processed. */
 static int reset_in_close_wait(struct run *r, int lfd)
@@ -58,10 +77,7 @@ static int reset_in_close_wait(struct run *r, int lfd)
 	fd = cfd;
 	cfd = -1;
 out:
-	if (afd >= 0)
-		close(afd);
-	if (cfd >= 0)
-		close(cfd);
+	close_fds(afd, cfd);
 	return fd;
 }
 
@@ -107,20 +123,3 @@ broken:
 	close(lfd);
 	return RUN_BROKEN;
 }
-
-SCENARIO(pipe_in_close_wait) = {
-	.name = "pipe-in-close-wait",
-	.errno_name = "EPIPE",
-	.syscall = "send",
-	.summary = "an RST reaches the client in CLOSE_WAIT (after the server's FIN)",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_reset(): CLOSE_WAIT -> sk_err = EPIPE (tcp_done_with_error()); "
-		       "tcp_sendmsg_locked() -> sk_stream_error(): sock_error() = -EPIPE -> "
-		       "SIGPIPE on the first send(); tcp_recvmsg_locked(): SOCK_DONE before "
-		       "sk_err -> 0",
-	.handling =
-		"fatal: the connection is gone (not a bug in the caller); ignore SIGPIPE or use "
-		"MSG_NOSIGNAL, close the socket",
-	.order = 420,
-	.run = pipe_in_close_wait,
-};

@@ -35,6 +35,25 @@
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
+static int send_buffer_full(struct run *r);
+
+SCENARIO(send_buffer_full) = {
+	.name = "send-buffer-full",
+	.errno_name = "EAGAIN",
+	.syscall = "send",
+	.summary = "send(MSG_DONTWAIT) while the peer does not read: the send buffer fills",
+	.posix_expects = NULL,
+	.kernel_path = "tcp_sendmsg_locked(): !sk_stream_memory_free() -> wait_for_space; "
+		       "sk_stream_wait_memory(): *timeo_p == 0 -> -EAGAIN; tcp_poll(): no POLLOUT "
+		       "until __sk_stream_is_writeable()",
+	.handling = "retry when ready: keep the unsent rest, poll for POLLOUT (it comes once the "
+		    "peer reads), then send the rest",
+	.intrinsic_wait_ms = 120,
+	.intrinsic_wait = "the peer's delayed ACKs as its window closes: 3 x 40 ms (TCP_ATO_MIN)",
+	.order = 320,
+	.run = send_buffer_full,
+};
+
 static int int_opt(int fd, int opt)
 {
 	int v = -1;
@@ -119,20 +138,3 @@ static int send_buffer_full(struct run *r)
 	connection_close(&c);
 	return RUN_OK;
 }
-
-SCENARIO(send_buffer_full) = {
-	.name = "send-buffer-full",
-	.errno_name = "EAGAIN",
-	.syscall = "send",
-	.summary = "send(MSG_DONTWAIT) while the peer does not read: the send buffer fills",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_sendmsg_locked(): !sk_stream_memory_free() -> wait_for_space; "
-		       "sk_stream_wait_memory(): *timeo_p == 0 -> -EAGAIN; tcp_poll(): no POLLOUT "
-		       "until __sk_stream_is_writeable()",
-	.handling = "retry when ready: keep the unsent rest, poll for POLLOUT (it comes once the "
-		    "peer reads), then send the rest",
-	.intrinsic_wait_ms = 120,
-	.intrinsic_wait = "the peer's delayed ACKs as its window closes: 3 x 40 ms (TCP_ATO_MIN)",
-	.order = 320,
-	.run = send_buffer_full,
-};

@@ -38,6 +38,29 @@
 #include "lib/vanishing_server.h"
 #include "lib/sock_observe.h"
 
+static int timeout_user_timeout(struct run *r);
+
+SCENARIO(timeout_user_timeout) = {
+	.name = "timeout-user-timeout",
+	.errno_name = "ETIMEDOUT",
+	.syscall = "send",
+	.summary = "TCP_USER_TIMEOUT 500 ms with unacknowledged data: a send() blocked for "
+		   "buffer space fails",
+	.posix_expects = "POSIX send() and send(2) list no ETIMEDOUT; tcp(7): TCP_USER_TIMEOUT "
+			 "is the longest time transmitted data may remain unacknowledged (the "
+			 "clock starts at the first retransmission timeout instead)",
+	.kernel_path = "tcp_retransmit_timer() -> tcp_write_timeout() -> retransmits_timed_out("
+		       "icsk_user_timeout) from tp->retrans_stamp (set by tcp_retransmit_skb()) -> "
+		       "tcp_write_err(); sk_stream_wait_memory() -> sk_stream_error() sock_error()",
+	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
+		    "with backoff; the peer or the path is gone",
+	.topology = {.kind = TOPO_ROUTED},
+	.intrinsic_wait_ms = 700,
+	.intrinsic_wait = "first RTO 200 ms (TCP_RTO_MIN), then TCP_USER_TIMEOUT 500 ms from it",
+	.order = 480,
+	.run = timeout_user_timeout,
+};
+
 /* A writer blocked for room in the send buffer, in a child so that the
  * parent can watch the retransmission timer meanwhile.  The result comes
  * back through the pipe as {ret, errno}. */
@@ -101,24 +124,3 @@ out:
 	connection_close(&conn);
 	return status;
 }
-
-SCENARIO(timeout_user_timeout) = {
-	.name = "timeout-user-timeout",
-	.errno_name = "ETIMEDOUT",
-	.syscall = "send",
-	.summary = "TCP_USER_TIMEOUT 500 ms with unacknowledged data: a send() blocked for "
-		   "buffer space fails",
-	.posix_expects = "POSIX send() and send(2) list no ETIMEDOUT; tcp(7): TCP_USER_TIMEOUT "
-			 "is the longest time transmitted data may remain unacknowledged (the "
-			 "clock starts at the first retransmission timeout instead)",
-	.kernel_path = "tcp_retransmit_timer() -> tcp_write_timeout() -> retransmits_timed_out("
-		       "icsk_user_timeout) from tp->retrans_stamp (set by tcp_retransmit_skb()) -> "
-		       "tcp_write_err(); sk_stream_wait_memory() -> sk_stream_error() sock_error()",
-	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
-		    "with backoff; the peer or the path is gone",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 700,
-	.intrinsic_wait = "first RTO 200 ms (TCP_RTO_MIN), then TCP_USER_TIMEOUT 500 ms from it",
-	.order = 480,
-	.run = timeout_user_timeout,
-};

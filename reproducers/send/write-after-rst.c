@@ -28,6 +28,24 @@
 #include "lib/sigpipe_send.h"
 #include "lib/sockets.h"
 
+static int write_after_rst(struct run *r);
+
+SCENARIO(write_after_rst) = {
+	.name = "write-after-rst",
+	.errno_name = "EPIPE",
+	.syscall = "send",
+	.summary = "the server closes with unread data (RST); the client writes three times",
+	.posix_expects = NULL,
+	.kernel_path = "server: tcp_close() -> tcp_send_active_reset() (unread data); client: "
+		       "tcp_reset(); tcp_sendmsg_locked() -> sk_stream_error(): sock_error() "
+		       "once (ECONNRESET), then EPIPE + send_sig(SIGPIPE)",
+	.handling = "back off and free resources: the connection is gone; close it (send with "
+		    "MSG_NOSIGNAL or ignore SIGPIPE so EPIPE is an errno, not a death); what "
+		    "was written may never have arrived, so resend only at the protocol level",
+	.order = 210,
+	.run = write_after_rst,
+};
+
 enum sigpipe_mode { SIGPIPE_IGNORED, SIGPIPE_NOSIGNAL, SIGPIPE_DEFAULT };
 
 /* A connection whose server side has closed with unread data: returns the
@@ -87,19 +105,3 @@ static int write_after_rst(struct run *r)
 	close(lfd);
 	return RUN_OK;
 }
-
-SCENARIO(write_after_rst) = {
-	.name = "write-after-rst",
-	.errno_name = "EPIPE",
-	.syscall = "send",
-	.summary = "the server closes with unread data (RST); the client writes three times",
-	.posix_expects = NULL,
-	.kernel_path = "server: tcp_close() -> tcp_send_active_reset() (unread data); client: "
-		       "tcp_reset(); tcp_sendmsg_locked() -> sk_stream_error(): sock_error() "
-		       "once (ECONNRESET), then EPIPE + send_sig(SIGPIPE)",
-	.handling = "back off and free resources: the connection is gone; close it (send with "
-		    "MSG_NOSIGNAL or ignore SIGPIPE so EPIPE is an errno, not a death); what "
-		    "was written may never have arrived, so resend only at the protocol level",
-	.order = 210,
-	.run = write_after_rst,
-};

@@ -260,6 +260,39 @@ static int setup_topology(struct run *r)
 	return 0;
 }
 
+/* The evidence's descriptors (packet sockets, tracefs files) go at
+ * EVIDENCE_FD_FLOOR and above, so that the descriptors a scenario's calls
+ * return are the same with evidence or without, and whatever order the
+ * capture's threads (one per host) opened theirs in: 2 guest runs in 4
+ * gave one of them a number one higher.  Every free descriptor below the
+ * floor holds /dev/null while the evidence opens, then is closed again. */
+#define EVIDENCE_FD_FLOOR 256
+struct fd_floor {
+	bool held[EVIDENCE_FD_FLOOR];
+};
+
+static void evidence_fds_above(struct fd_floor *f, bool needed)
+{
+	memset(f, 0, sizeof(*f));
+	if (!needed)
+		return;
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		return;
+	f->held[null] = null < EVIDENCE_FD_FLOOR;
+	for (int fd = 0; fd < EVIDENCE_FD_FLOOR; fd++)
+		if (!f->held[fd] && fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    dup3(null, fd, O_CLOEXEC) == fd)
+			f->held[fd] = true;
+}
+
+static void evidence_fds_above_end(const struct fd_floor *f)
+{
+	for (int fd = 0; fd < EVIDENCE_FD_FLOOR; fd++)
+		if (f->held[fd])
+			close(fd);
+}
+
 /* In the child: build, run, send the record back, exit with the status. */
 static void child_run(const struct scenario *sc, int family, const struct run_options *o,
 		      int out_fd, pid_t runner)
@@ -298,6 +331,8 @@ static void child_run(const struct scenario *sc, int family, const struct run_op
 		 * that opening them (an RCU grace period per packet ring) does
 		 * not shift the steps: what they see before it is < 0 ms. */
 		r.t0 = now_ms();
+		struct fd_floor floor;
+		evidence_fds_above(&floor, o->ev.capture || o->ev.trace);
 		if (o->ev.capture)
 			capture_start(&r, &o->ev);
 		if (o->ev.trace)
@@ -305,6 +340,7 @@ static void child_run(const struct scenario *sc, int family, const struct run_op
 		else if (o->ev.trace_unavailable)
 			snprintf(r.evidence->trace_note, sizeof(r.evidence->trace_note), "%s",
 				 o->ev.trace_unavailable);
+		evidence_fds_above_end(&floor);
 		r.t0 = now_ms();
 		status = sc->run(&r);
 		/* The capture first: the trace keeps the events of the ports

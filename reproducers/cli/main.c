@@ -268,21 +268,19 @@ static int setup_topology(struct run *r)
  * floor holds /dev/null while the evidence opens, then is closed again. */
 #define EVIDENCE_FD_FLOOR 256
 struct fd_floor {
+	int null; /* /dev/null, the descriptor the others are copies of */
 	bool held[EVIDENCE_FD_FLOOR];
 };
 
 static void evidence_fds_above(struct fd_floor *f, bool needed)
 {
 	memset(f, 0, sizeof(*f));
-	if (!needed)
+	f->null = needed ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
+	if (f->null < 0)
 		return;
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0)
-		return;
-	f->held[null] = null < EVIDENCE_FD_FLOOR;
 	for (int fd = 0; fd < EVIDENCE_FD_FLOOR; fd++)
-		if (!f->held[fd] && fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
-		    dup3(null, fd, O_CLOEXEC) == fd)
+		if (fd != f->null && fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    dup3(f->null, fd, O_CLOEXEC) == fd)
 			f->held[fd] = true;
 }
 
@@ -291,6 +289,8 @@ static void evidence_fds_above_end(const struct fd_floor *f)
 	for (int fd = 0; fd < EVIDENCE_FD_FLOOR; fd++)
 		if (f->held[fd])
 			close(fd);
+	if (f->null >= 0)
+		close(f->null);
 }
 
 /* In the child: build, run, send the record back, exit with the status. */
@@ -357,13 +357,6 @@ static void child_run(const struct scenario *sc, int family, const struct run_op
 	exit(status); /* runs the namespace teardown */
 }
 
-/* The job ends broken; what its record holds so far (the steps a run that
- * hung or died sent before it stopped) is kept. */
-static int job_broken(struct job *j, const char *fmt, const char *arg)
-{
-	return broken(j->r, fmt, arg);
-}
-
 static void remember_child(pid_t pid, pid_t old)
 {
 	for (int i = 0; i < MAX_JOBS; i++)
@@ -402,7 +395,7 @@ static bool job_start(struct job *j, const struct run_options *o)
 	j->reader = (struct record_reader){.evidence = evidence_receive, .limit = record_limit()};
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		j->status = job_broken(j, "pipe: %s", strerror(errno));
+		j->status = broken(j->r, "pipe: %s", strerror(errno));
 		j->done = true;
 		return false;
 	}
@@ -427,7 +420,7 @@ static bool job_start(struct job *j, const struct run_options *o)
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
-		j->status = job_broken(j, "fork: %s", strerror(errno));
+		j->status = broken(j->r, "fork: %s", strerror(errno));
 		j->done = true;
 		return false;
 	}
@@ -473,7 +466,9 @@ static void job_finish(struct job *j, bool timed_out, int timeout_s)
 		else
 			snprintf(why, sizeof(why), "the run exited (%d) without a result",
 				 WEXITSTATUS(wstatus));
-		j->status = job_broken(j, "%s", why);
+		/* What the record holds so far (the steps a run that hung
+		 * or died sent before it stopped) is kept. */
+		j->status = broken(r, "%s", why);
 	} else {
 		int status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 		if (status == RUN_OK || status == RUN_SKIP ||

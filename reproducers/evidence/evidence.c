@@ -35,25 +35,10 @@ const struct evidence *evidence_of(const struct run *r)
 	return r->evidence ? r->evidence : &none;
 }
 
-static void *grow(void *array, int *room, int need, size_t size)
-{
-	if (need <= *room)
-		return array;
-	int room2 = *room ? *room * 2 : 64;
-	while (room2 < need)
-		room2 *= 2;
-	void *bigger = realloc(array, (size_t)room2 * size);
-	if (!bigger) {
-		fputs("sockerr: out of memory for a run's evidence\n", stderr);
-		exit(RUN_BROKEN);
-	}
-	*room = room2;
-	return bigger;
-}
-
 struct packet_event *evidence_add_packet(struct evidence *ev)
 {
-	ev->packets = grow(ev->packets, &ev->packets_room, ev->n_packets + 1, sizeof(*ev->packets));
+	ev->packets = record_grow(ev->packets, &ev->packets_room, ev->n_packets + 1,
+				  sizeof(*ev->packets));
 	struct packet_event *p = &ev->packets[ev->n_packets++];
 	memset(p, 0, sizeof(*p));
 	return p;
@@ -61,7 +46,8 @@ struct packet_event *evidence_add_packet(struct evidence *ev)
 
 struct kernel_event *evidence_add_event(struct evidence *ev)
 {
-	ev->events = grow(ev->events, &ev->events_room, ev->n_events + 1, sizeof(*ev->events));
+	ev->events =
+		record_grow(ev->events, &ev->events_room, ev->n_events + 1, sizeof(*ev->events));
 	struct kernel_event *k = &ev->events[ev->n_events++];
 	memset(k, 0, sizeof(*k));
 	return k;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void *grow(void *array, int *room, int need, size_t size)
+void *record_grow(void *array, int *room, int need, size_t size)
 {
 	if (need <= *room)
 		return array;
@@ -17,15 +17,26 @@ static void *grow(void *array, int *room, int need, size_t size)
 	void *bigger = realloc(array, (size_t)room2 * size);
 	if (!bigger) {
 		fputs("sockerr: out of memory for a run's record\n", stderr);
-		_exit(RUN_BROKEN);
+		exit(RUN_BROKEN); /* in a run: its namespaces are torn down */
 	}
 	*room = room2;
 	return bigger;
 }
 
+/* Append a note the record now owns. */
+static void append_note(struct run *r, char *owned)
+{
+	if (!owned) {
+		fputs("sockerr: out of memory for a run's record\n", stderr);
+		exit(RUN_BROKEN);
+	}
+	r->notes = record_grow(r->notes, &r->notes_room, r->n_notes + 1, sizeof(*r->notes));
+	r->notes[r->n_notes++] = owned;
+}
+
 struct step *record_add_step(struct run *r)
 {
-	r->steps = grow(r->steps, &r->steps_room, r->n_steps + 1, sizeof(*r->steps));
+	r->steps = record_grow(r->steps, &r->steps_room, r->n_steps + 1, sizeof(*r->steps));
 	struct step *s = &r->steps[r->n_steps++];
 	memset(s, 0, sizeof(*s));
 	return s;
@@ -33,13 +44,7 @@ struct step *record_add_step(struct run *r)
 
 void record_add_note(struct run *r, const char *text)
 {
-	r->notes = grow(r->notes, &r->notes_room, r->n_notes + 1, sizeof(*r->notes));
-	char *copy = strdup(text);
-	if (!copy) {
-		fputs("sockerr: out of memory for a run's record\n", stderr);
-		_exit(RUN_BROKEN);
-	}
-	r->notes[r->n_notes++] = copy;
+	append_note(r, strdup(text));
 }
 
 /* ---- the child's end -------------------------------------------------- */
@@ -110,14 +115,7 @@ static bool take(struct record_reader *rd, struct run *r, unsigned type, const c
 			r->n_steps--;
 		memcpy(record_add_step(r), data, len);
 		return true;
-	case RECORD_NOTE: {
-		char *text = strndup(data, len);
-		if (!text)
-			return false;
-		record_add_note(r, text);
-		free(text);
-		return true;
-	}
+	case RECORD_NOTE: append_note(r, strndup(data, len)); return true;
 	case RECORD_TOPOLOGY:
 		if (len != sizeof(r->topo))
 			return false;

@@ -78,6 +78,10 @@ struct record_reader {
 void record_reader_feed(struct record_reader *rd, struct run *r, const char *data, size_t n);
 void record_reader_free(struct record_reader *rd);
 
+/* array with room for need elements of size bytes (*room is counted in
+ * elements and grows by doubling); out of memory ends the process. */
+void *record_grow(void *array, int *room, int need, size_t size);
+
 /* Append a step or a note to r's arrays (both sides use them). */
 struct step *record_add_step(struct run *r);
 void record_add_note(struct run *r, const char *text);

@@ -34,8 +34,23 @@ BATS_JOBS ?= 8
 
 all: build/sockerr
 
-build/sockerr: $(OBJS)
+build/sockerr: $(OBJS) build/scenario_texts.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The scenarios' texts (summary, kernel path, ...), from the tagged lines of
+# each scenario file's header comment.
+build/scenario_texts.c: scripts/scenario-texts $(SRCS)
+	@mkdir -p $(dir $@)
+	@scripts/scenario-texts $(SRCS) > $@.tmp && mv $@.tmp $@
+
+build/scenario_texts.o: build/scenario_texts.c $(HDRS) | deps-check
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/san/scenario_texts.o: build/scenario_texts.c $(HDRS) | deps-check
+	@mkdir -p $(dir $@)
+	@echo "  CC san  $<"
+	@$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 build/%.o: %.c $(HDRS) | deps-check
 	@mkdir -p $(dir $@)
@@ -55,7 +70,7 @@ NETNS_OBJS = $(patsubst %.c,build/%.o,$(wildcard netns/*.c))
 build/bench-topology: build/bench/topology.o $(NETNS_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/san/sockerr: $(SAN_OBJS)
+build/san/sockerr: $(SAN_OBJS) build/san/scenario_texts.o
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 build/san/%.o: %.c $(HDRS) | deps-check
@@ -159,7 +174,7 @@ format-check:
 	clang-format --dry-run --Werror $(SRCS) $(HDRS) $(wildcard bench/*.c tests/tools/*.c)
 
 shellcheck:
-	shellcheck -x scripts/*.sh scripts/compare scripts/kernel-sources scripts/matrix scripts/report scripts/readme-table scripts/run-tests scripts/catalogue-fixture scripts/stress scripts/same-outcomes scripts/catalogue-check scripts/test-dirs $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
+	shellcheck -x scripts/*.sh scripts/compare scripts/kernel-sources scripts/matrix scripts/report scripts/readme-table scripts/run-tests scripts/catalogue-fixture scripts/stress scripts/same-outcomes scripts/catalogue-check scripts/scenario-texts scripts/test-dirs $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
 	shellcheck -s bash tests/test_helper/*.bash tests/setup_suite.bash tests/*.bats tests/*/*.bats
 
 clean:

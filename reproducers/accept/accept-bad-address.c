@@ -15,6 +15,17 @@
  * without saying the connection is lost; the kernel's own comment above
  * __sys_accept4() calls it "unclean because we open the socket then return
  * an error".
+ *
+ * Summary: accept() with addr or addrlen pointing at an unmapped page, a
+ *   connection pending
+ * POSIX expects: accept(2): EFAULT "addr is not in a writable part of the user
+ *   address space", nothing about the connection, which the kernel has already
+ *   dequeued and then closes
+ * Kernel path: do_accept(): ops->accept (inet_csk_accept() dequeues) then
+ *   move_addr_to_user(): get_user(addrlen) / copy_to_user(addr) -> -EFAULT,
+ *   addrlen < 0 -> -EINVAL; out_fd: fput(newfile) -> sock_close() ->
+ *   tcp_close()
+ * Handling: fatal: a bug in the caller (and the connection it was for is lost)
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -28,26 +39,6 @@
 #include "lib/accept_helpers.h"
 #include "lib/connection.h"
 #include "lib/sockets.h"
-
-static int accept_bad_address(struct run *r);
-
-SCENARIO(accept_bad_address) = {
-	.name = "accept-bad-address",
-	.errno_name = "EFAULT",
-	.syscall = "accept",
-	.summary = "accept() with addr or addrlen pointing at an unmapped page, a connection "
-		   "pending",
-	.posix_expects = "accept(2): EFAULT \"addr is not in a writable part of the user address "
-			 "space\", nothing about the connection, which the kernel has already "
-			 "dequeued and then closes",
-	.kernel_path = "do_accept(): ops->accept (inet_csk_accept() dequeues) then "
-		       "move_addr_to_user(): get_user(addrlen) / copy_to_user(addr) -> -EFAULT, "
-		       "addrlen < 0 -> -EINVAL; out_fd: fput(newfile) -> sock_close() -> "
-		       "tcp_close()",
-	.handling = "fatal: a bug in the caller (and the connection it was for is lost)",
-	.order = 100,
-	.run = accept_bad_address,
-};
 
 /* Bytes the client sent that the server has not acknowledged yet. */
 static long tcp_unacked(int fd)
@@ -109,7 +100,7 @@ static const char *bad_pointer_case(struct run *r, int lfd, const char *label, v
 	return fate;
 }
 
-static int accept_bad_address(struct run *r)
+SCENARIO(accept_bad_address, .errno_name = "EFAULT", .syscall = "accept", .order = 100)
 {
 	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)

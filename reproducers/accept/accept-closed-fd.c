@@ -6,6 +6,12 @@
  * lib/accept_table.h).  accept(2) ERRORS: EBADF "sockfd is not an open
  * file descriptor".  No network is involved: the scenario runs once,
  * family "none".
+ *
+ * Summary: accept() on a descriptor that is not open
+ * Kernel path: __sys_accept4(): fdget(fd) finds no file -> -EBADF, before any
+ *   other check
+ * Handling: fatal: a bug in the caller (the descriptor was closed, or never
+ *   opened)
  */
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,24 +19,8 @@
 #include "lib/accept_table.h"
 #include "record/harness.h"
 
-static int accept_closed_fd(struct run *r);
-
-SCENARIO(accept_closed_fd) = {
-	.name = "accept-closed-fd",
-	.errno_name = "EBADF",
-	.syscall = "accept",
-	.summary = "accept() on a descriptor that is not open",
-	.posix_expects = NULL,
-	.kernel_path = "__sys_accept4(): fdget(fd) finds no file -> -EBADF, before any other "
-		       "check",
-	.handling = "fatal: a bug in the caller (the descriptor was closed, or never opened)",
-	.topology = {.kind = TOPO_NONE},
-	.families = FAMILY_NONE,
-	.order = 50,
-	.run = accept_closed_fd,
-};
-
-static int accept_closed_fd(struct run *r)
+SCENARIO(accept_closed_fd, .errno_name = "EBADF", .syscall = "accept",
+	 .topology = {.kind = TOPO_NONE}, .families = FAMILY_NONE, .order = 50)
 {
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

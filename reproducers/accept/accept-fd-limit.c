@@ -12,6 +12,12 @@
  * is in lib/accept_table.h).  accept(2) ERRORS: EMFILE "The per-process
  * limit on the number of open file descriptors has been reached", nothing
  * about the connection.
+ *
+ * Summary: no descriptor free below RLIMIT_NOFILE, a connection pending
+ * Kernel path: __sys_accept4_file(): get_unused_fd_flags() -> alloc_fd(): fd >=
+ *   rlimit(RLIMIT_NOFILE) -> -EMFILE, before do_accept() dequeues
+ * Handling: back off and free resources: the connection stays queued; close
+ *   descriptors (or stop accepting) and accept again
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,22 +26,6 @@
 
 #include "lib/accept_helpers.h"
 #include "lib/accept_table.h"
-
-static int accept_fd_limit(struct run *r);
-
-SCENARIO(accept_fd_limit) = {
-	.name = "accept-fd-limit",
-	.errno_name = "EMFILE",
-	.syscall = "accept",
-	.summary = "no descriptor free below RLIMIT_NOFILE, a connection pending",
-	.posix_expects = NULL,
-	.kernel_path = "__sys_accept4_file(): get_unused_fd_flags() -> alloc_fd(): fd >= "
-		       "rlimit(RLIMIT_NOFILE) -> -EMFILE, before do_accept() dequeues",
-	.handling = "back off and free resources: the connection stays queued; close "
-		    "descriptors (or stop accepting) and accept again",
-	.order = 120,
-	.run = accept_fd_limit,
-};
 
 /* The lowest descriptor number not in use: every number below it is open
  * (so no hole needs filling), and with RLIMIT_NOFILE's soft limit set to
@@ -48,7 +38,7 @@ static int lowest_free_fd(int limit)
 	return -1;
 }
 
-static int accept_fd_limit(struct run *r)
+SCENARIO(accept_fd_limit, .errno_name = "EMFILE", .syscall = "accept", .order = 120)
 {
 	int lfd, cfd;
 	int rc = acctab_pending(r, &lfd, &cfd);

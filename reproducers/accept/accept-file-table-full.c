@@ -13,6 +13,14 @@
  * CAP_SYS_ADMIN from its effective set.  accept(2) ERRORS: ENFILE "The
  * system-wide limit on the total number of open files has been reached",
  * nothing about the connection.
+ *
+ * Summary: the system-wide file table is full (fs.file-max), a connection
+ *   pending
+ * Kernel path: do_accept(): sock_alloc_file() -> alloc_file_pseudo() ->
+ *   alloc_empty_file(): get_nr_files() >= max_files and !capable(CAP_SYS_ADMIN)
+ *   -> -ENFILE, before ops->accept dequeues
+ * Handling: back off and free resources: the whole system is out of files; the
+ *   connection stays queued
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,27 +45,6 @@
  * before lowering fs.file-max, so that the approximate per-CPU counter
  * get_nr_files() reads is well above the new limit, not merely at it. */
 #define PADDING 256
-
-static int accept_file_table_full(struct run *r);
-
-SCENARIO(accept_file_table_full) = {
-	.name = "accept-file-table-full",
-	.errno_name = "ENFILE",
-	.syscall = "accept",
-	.summary = "the system-wide file table is full (fs.file-max), a connection pending",
-	.posix_expects = NULL,
-	.kernel_path =
-		"do_accept(): sock_alloc_file() -> alloc_file_pseudo() -> "
-		"alloc_empty_file(): get_nr_files() >= max_files and !capable(CAP_SYS_ADMIN) "
-		"-> -ENFILE, before ops->accept dequeues",
-	.handling = "back off and free resources: the whole system is out of files; the "
-		    "connection stays queued",
-	/* It lowers fs.file-max, which is global to the kernel (a disposable VM's):
-	 * any run in flight meanwhile would get ENFILE on its next socket or file. */
-	.global_knob = "fs.file-max",
-	.order = 130,
-	.run = accept_file_table_full,
-};
 
 /* What the child reports through its pipe. */
 struct child_report {
@@ -130,7 +117,10 @@ static void reap(pid_t pid)
 		;
 }
 
-static int accept_file_table_full(struct run *r)
+/* It lowers fs.file-max, which is global to the kernel (a disposable VM's):
+ * any run in flight meanwhile would get ENFILE on its next socket or file. */
+SCENARIO(accept_file_table_full, .errno_name = "ENFILE", .syscall = "accept",
+	 .global_knob = "fs.file-max", .order = 130)
 {
 	const char *disposable = getenv("SOCKERR_DISPOSABLE_KERNEL");
 	if (!disposable || strcmp(disposable, "1") != 0)

@@ -22,6 +22,17 @@
  * (its SO_ERROR says ECONNABORTED, which accept() never reports).
  * On 6.10+ inet_csk_accept() takes a struct proto_accept_arg; the checks
  * are the same.
+ *
+ * Summary: the listener is destroyed (sock_diag SOCK_DESTROY, ss -K) under a
+ *   blocked accept()
+ * POSIX expects: POSIX has no such event; the man page's EINVAL is "Socket is
+ *   not listening for connections", with no hint that it can end a blocked call
+ * Kernel path: tcp_diag_destroy() -> sock_diag_destroy() -> tcp_abort():
+ *   TCP_CLOSE, inet_csk_listen_stop(), tcp_done_with_error(ECONNABORTED);
+ *   inet_csk_wait_for_connect(): sk_state != TCP_LISTEN -> -EINVAL;
+ *   inet_csk_accept(): the same check for later calls
+ * Handling: fatal: the listener is dead (not a bug in the caller); close it and
+ *   re-create it
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,26 +52,6 @@
 #include "lib/connection.h"
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
-
-static int accept_listener_destroyed(struct run *r);
-
-SCENARIO(accept_listener_destroyed) = {
-	.name = "accept-listener-destroyed",
-	.errno_name = "EINVAL",
-	.syscall = "accept",
-	.summary = "the listener is destroyed (sock_diag SOCK_DESTROY, ss -K) under a blocked "
-		   "accept()",
-	.posix_expects = "POSIX has no such event; the man page's EINVAL is \"Socket is not "
-			 "listening for connections\", with no hint that it can end a blocked call",
-	.kernel_path = "tcp_diag_destroy() -> sock_diag_destroy() -> tcp_abort(): TCP_CLOSE, "
-		       "inet_csk_listen_stop(), tcp_done_with_error(ECONNABORTED); "
-		       "inet_csk_wait_for_connect(): sk_state != TCP_LISTEN -> -EINVAL; "
-		       "inet_csk_accept(): the same check for later calls",
-	.handling =
-		"fatal: the listener is dead (not a bug in the caller); close it and re-create it",
-	.order = 190,
-	.run = accept_listener_destroyed,
-};
 
 struct child_result {
 	long ret;
@@ -89,7 +80,7 @@ static void reap(pid_t pid, bool kill_it)
 		;
 }
 
-static int accept_listener_destroyed(struct run *r)
+SCENARIO(accept_listener_destroyed, .errno_name = "EINVAL", .syscall = "accept", .order = 190)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	int lfd = server_listener(r, SERVER_PORT, 8);

@@ -23,6 +23,14 @@
  * POSIX accept(): EMFILE "{OPEN_MAX} file descriptors are currently open in
  * the calling process" -- nothing about the connection, which on Linux
  * stays queued.
+ *
+ * Summary: a naive and the reference accept loop under descriptor exhaustion
+ * Kernel path: do_accept(): get_unused_fd_flags() -> alloc_fd() fails (EMFILE)
+ *   before ops->accept() dequeues: the listener stays readable
+ * Handling: back off and free resources: a reserved descriptor refuses queued
+ *   clients in order (examples/accept_loop.c)
+ * Waits for: the reference loop's window of WINDOW_MS 300 ms (the naive loop
+ *   runs for NAIVE_CALLS accept() calls)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,25 +59,6 @@
 #define NAIVE_CALLS 1000
 /* Only a safety net for the naive loop: 1000 calls take milliseconds. */
 #define NAIVE_BOUND_MS 10000
-
-static int accept_loop_fd_exhaustion(struct run *r);
-
-SCENARIO(accept_loop_fd_exhaustion) = {
-	.name = "accept-loop-fd-exhaustion",
-	.errno_name = "EMFILE",
-	.syscall = "accept",
-	.summary = "a naive and the reference accept loop under descriptor exhaustion",
-	.posix_expects = NULL,
-	.kernel_path = "do_accept(): get_unused_fd_flags() -> alloc_fd() fails (EMFILE) before "
-		       "ops->accept() dequeues: the listener stays readable",
-	.handling = "back off and free resources: a reserved descriptor refuses queued clients "
-		    "in order (examples/accept_loop.c)",
-	.intrinsic_wait_ms = 300,
-	.intrinsic_wait = "the reference loop's window of WINDOW_MS 300 ms (the naive loop runs "
-			  "for NAIVE_CALLS accept() calls)",
-	.order = 200,
-	.run = accept_loop_fd_exhaustion,
-};
 
 struct loop_figures {
 	unsigned long accept_calls, served, refused;
@@ -240,7 +229,8 @@ static int one_loop(struct run *r, bool reference, int port)
 	return RUN_OK;
 }
 
-static int accept_loop_fd_exhaustion(struct run *r)
+SCENARIO(accept_loop_fd_exhaustion, .errno_name = "EMFILE", .syscall = "accept",
+	 .intrinsic_wait_ms = 300, .order = 200)
 {
 	note(r,
 	     "%d clients queued; no descriptor free; the naive loop runs for %d accept() calls, "

@@ -16,6 +16,15 @@
  *
  * Not an error of the connection: none existed, which the run measures
  * through sock_diag.
+ *
+ * Summary: a nonblocking listener with an empty accept queue
+ * Kernel path: inet_csk_accept(): reqsk_queue_empty() and sock_rcvtimeo(sk,
+ *   O_NONBLOCK) == 0 -> -EAGAIN; do_accept() passes the listener's f_flags,
+ *   __sys_accept4_file() never passes accept4()'s SOCK_NONBLOCK to the wait
+ * Handling: retry at once, after poll()/epoll says the listener is readable;
+ *   EWOULDBLOCK is the same errno
+ * Waits for: SO_RCVTIMEO 50 ms bounding accept4(SOCK_NONBLOCK) on a blocking
+ *   listener
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,27 +40,8 @@
 #define NB_PORT	       (SERVER_PORT + 1)
 #define SHORT_TIMEO_MS 50
 
-static int accept_nonblocking_empty(struct run *r);
-
-SCENARIO(accept_nonblocking_empty) = {
-	.name = "accept-nonblocking-empty",
-	.errno_name = "EAGAIN",
-	.syscall = "accept",
-	.summary = "a nonblocking listener with an empty accept queue",
-	.posix_expects = NULL,
-	.kernel_path = "inet_csk_accept(): reqsk_queue_empty() and sock_rcvtimeo(sk, O_NONBLOCK) "
-		       "== 0 -> -EAGAIN; do_accept() passes the listener's f_flags, "
-		       "__sys_accept4_file() never passes accept4()'s SOCK_NONBLOCK to the wait",
-	.handling = "retry at once, after poll()/epoll says the listener is readable; "
-		    "EWOULDBLOCK is the same errno",
-	.intrinsic_wait_ms = 50,
-	.intrinsic_wait =
-		"SO_RCVTIMEO 50 ms bounding accept4(SOCK_NONBLOCK) on a blocking listener",
-	.order = 30,
-	.run = accept_nonblocking_empty,
-};
-
-static int accept_nonblocking_empty(struct run *r)
+SCENARIO(accept_nonblocking_empty, .errno_name = "EAGAIN", .syscall = "accept",
+	 .intrinsic_wait_ms = 50, .order = 30)
 {
 	int lfd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, true);
 	int nbfd = acctab_bound(r, SOCK_STREAM | SOCK_NONBLOCK, NB_PORT, true);

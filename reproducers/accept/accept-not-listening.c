@@ -5,27 +5,18 @@
  * TCP_LISTEN: -EINVAL, before any wait (the order of checks is in
  * lib/accept_table.h).  accept(2) ERRORS: EINVAL "Socket is not listening
  * for connections".
+ *
+ * Summary: accept() on a bound TCP socket that never called listen()
+ * Kernel path: inet_accept() -> inet_csk_accept(): sk_state != TCP_LISTEN ->
+ *   -EINVAL
+ * Handling: fatal: a bug in the caller (listen() was never called)
  */
 #include <unistd.h>
 
 #include "lib/accept_helpers.h"
 #include "lib/sockets.h"
 
-static int accept_not_listening(struct run *r);
-
-SCENARIO(accept_not_listening) = {
-	.name = "accept-not-listening",
-	.errno_name = "EINVAL",
-	.syscall = "accept",
-	.summary = "accept() on a bound TCP socket that never called listen()",
-	.posix_expects = NULL,
-	.kernel_path = "inet_accept() -> inet_csk_accept(): sk_state != TCP_LISTEN -> -EINVAL",
-	.handling = "fatal: a bug in the caller (listen() was never called)",
-	.order = 80,
-	.run = accept_not_listening,
-};
-
-static int accept_not_listening(struct run *r)
+SCENARIO(accept_not_listening, .errno_name = "EINVAL", .syscall = "accept", .order = 80)
 {
 	int fd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, false);
 	if (fd < 0)

@@ -8,6 +8,11 @@
  * accept(2) ERRORS: ENOTSOCK "The file descriptor sockfd does not refer to
  * a socket".  No network is involved: the scenario runs once, family
  * "none".
+ *
+ * Summary: accept() on a regular file
+ * Kernel path: do_accept(): sock_from_file() == NULL -> -ENOTSOCK (after
+ *   __sys_accept4_file() checked the flags and reserved a descriptor)
+ * Handling: fatal: a bug in the caller (the descriptor is not a socket)
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -15,24 +20,8 @@
 #include "lib/accept_table.h"
 #include "record/harness.h"
 
-static int accept_not_socket(struct run *r);
-
-SCENARIO(accept_not_socket) = {
-	.name = "accept-not-socket",
-	.errno_name = "ENOTSOCK",
-	.syscall = "accept",
-	.summary = "accept() on a regular file",
-	.posix_expects = NULL,
-	.kernel_path = "do_accept(): sock_from_file() == NULL -> -ENOTSOCK (after "
-		       "__sys_accept4_file() checked the flags and reserved a descriptor)",
-	.handling = "fatal: a bug in the caller (the descriptor is not a socket)",
-	.topology = {.kind = TOPO_NONE},
-	.families = FAMILY_NONE,
-	.order = 60,
-	.run = accept_not_socket,
-};
-
-static int accept_not_socket(struct run *r)
+SCENARIO(accept_not_socket, .errno_name = "ENOTSOCK", .syscall = "accept",
+	 .topology = {.kind = TOPO_NONE}, .families = FAMILY_NONE, .order = 60)
 {
 	char path[] = "/tmp/sockerr-accept-XXXXXX";
 	int fd = mkstemp(path);

@@ -22,6 +22,15 @@
  * aborted by the network: the connection was alive until accept() itself
  * closed it.  getpeername() ENOTCONN "The socket is not connected", said of
  * a connected socket.
+ *
+ * Summary: a peer with source port 0: accept4() with an address buffer fails
+ * POSIX expects: ECONNABORTED means the connection was aborted; here it was
+ *   alive, and getpeername() on the connected socket should not say ENOTCONN
+ * Kernel path: do_accept() (net/socket.c): ops->getname(newsock, addr, 2) < 0
+ *   -> -ECONNABORTED; inet_getname()/inet6_getname(): inet_dport == 0 ->
+ *   -ENOTCONN
+ * Handling: retry at once: this connection is gone (closed by accept() itself),
+ *   the next one is unaffected
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -35,24 +44,6 @@
 
 #define CLIENT_ISN  1000u
 #define SECOND_PORT (SERVER_PORT + 1)
-
-static int accept_peer_port_zero(struct run *r);
-
-SCENARIO(accept_peer_port_zero) = {
-	.name = "accept-peer-port-zero",
-	.errno_name = "ECONNABORTED",
-	.syscall = "accept4",
-	.summary = "a peer with source port 0: accept4() with an address buffer fails",
-	.posix_expects = "ECONNABORTED means the connection was aborted; here it was alive, and "
-			 "getpeername() on the connected socket should not say ENOTCONN",
-	.kernel_path = "do_accept() (net/socket.c): ops->getname(newsock, addr, 2) "
-		       "< 0 -> -ECONNABORTED; inet_getname()/inet6_getname(): inet_dport == 0 -> "
-		       "-ENOTCONN",
-	.handling = "retry at once: this connection is gone (closed by accept() itself), the "
-		    "next one is unaffected",
-	.order = 20,
-	.run = accept_peer_port_zero,
-};
 
 /* Complete a handshake from source port 0 to port; returns 0 when the
  * server's listener holds the connection in its accept queue. */
@@ -84,7 +75,7 @@ static int handshake_from_port_zero(struct run *r, int raw, int pkt, int lfd, in
 	return RUN_OK;
 }
 
-static int accept_peer_port_zero(struct run *r)
+SCENARIO(accept_peer_port_zero, .errno_name = "ECONNABORTED", .syscall = "accept4", .order = 20)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	if (netns_nft(&r->topo.client, "table inet sockerr {\n"

@@ -48,6 +48,19 @@
  *
  * ENETDOWN is in the man page's list, but no ICMP message converts to it
  * (neither icmp_err_convert[] nor icmpv6_err_convert() has it).
+ *
+ * Summary: an ICMP error hits a connection waiting in the accept queue:
+ *   accept() succeeds anyway
+ * POSIX expects: the man page (accept(2)): accept() returns the pending network
+ *   error (ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH,
+ *   EOPNOTSUPP, ENETUNREACH)
+ * Kernel path: tcp_v4_err() / tcp_v6_err(): in ESTABLISHED the converted error
+ *   (icmp_err_convert[], icmpv6_err_convert()) goes to sk_err only with recverr
+ *   and the socket not owned by user, else to sk_err_soft; inet_csk_accept()
+ *   never looks at sk_err; tcp_recvmsg_locked() reports sk_err,
+ *   sk_getsockopt(SO_ERROR) sk_err or sk_err_soft
+ * Handling: accept() reports nothing: check the first read/SO_ERROR and close
+ *   on error
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -64,28 +77,6 @@
 
 #define PLAIN_PORT   SERVER_PORT       /* listener without RECVERR */
 #define RECVERR_PORT (SERVER_PORT + 1) /* listener with IP_RECVERR / IPV6_RECVERR */
-
-static int accept_pending_error(struct run *r);
-
-SCENARIO(accept_pending_error) = {
-	.name = "accept-pending-error",
-	.errno_name = "EHOSTUNREACH",
-	.syscall = "accept",
-	.summary = "an ICMP error hits a connection waiting in the accept queue: accept() "
-		   "succeeds anyway",
-	.posix_expects = "the man page (accept(2)): accept() returns the pending network error "
-			 "(ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, "
-			 "EOPNOTSUPP, ENETUNREACH)",
-	.kernel_path = "tcp_v4_err() / tcp_v6_err(): in ESTABLISHED the converted error "
-		       "(icmp_err_convert[], icmpv6_err_convert()) goes to sk_err only with "
-		       "recverr and the socket not owned by user, else to sk_err_soft; "
-		       "inet_csk_accept() never looks at sk_err; tcp_recvmsg_locked() reports "
-		       "sk_err, sk_getsockopt(SO_ERROR) sk_err or sk_err_soft",
-	.handling = "accept() reports nothing: check the first read/SO_ERROR and close on error",
-	.topology = {.kind = TOPO_ROUTED},
-	.order = 180,
-	.run = accept_pending_error,
-};
 
 static const struct icmp_error cases4[] = {
 	{ICMP4_DEST_UNREACH, ICMP4_NET_UNREACH, 0},	 /* ENETUNREACH */
@@ -249,7 +240,8 @@ static int one_case(struct run *r, int raw, int pkt, int lfd, int port, bool rec
 	return RUN_OK;
 }
 
-static int accept_pending_error(struct run *r)
+SCENARIO(accept_pending_error, .errno_name = "EHOSTUNREACH", .syscall = "accept",
+	 .topology = {.kind = TOPO_ROUTED}, .order = 180)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	int lfd = tcp_listen_in(&r->topo.server, r->family, server, PLAIN_PORT, 8);

@@ -14,25 +14,24 @@
  * child socket and its buffers were allocated when the handshake completed,
  * so socket buffer limits (the man page's explanation) play no part in
  * accept().
+ *
+ * Summary: policy-injected: a seccomp filter fails accept() with ENOBUFS; the
+ *   connection stays queued
+ * POSIX expects: man page: "Not enough free memory. This often means that the
+ *   memory allocation is limited by the socket buffer limits"; no Linux TCP
+ *   path returns ENOBUFS from accept()
+ * Kernel path: seccomp: __seccomp_filter() (kernel/seccomp.c) answers
+ *   SECCOMP_RET_ERRNO by skipping the call with -errno; no real path: memory
+ *   exhaustion in do_accept() gives ENOMEM (sock_alloc_file()) or ENFILE
+ *   (sock_alloc()), and nothing in the TCP accept path returns ENOBUFS
+ * Handling: back off and free resources: memory is short; the connection waits
+ *   in the queue
  */
 #include "record/harness.h"
 #include "lib/seccomp_accept.h"
 
-SCENARIO(accept_policy_enobufs) = {
-	.name = "accept-policy-enobufs",
-	.errno_name = "ENOBUFS",
-	.syscall = "accept",
-	.summary = "policy-injected: a seccomp filter fails accept() with ENOBUFS; the connection "
-		   "stays queued",
-	.posix_expects = "man page: \"Not enough free memory. This often means that the memory "
-			 "allocation is limited by the socket buffer limits\"; no Linux TCP path "
-			 "returns ENOBUFS from accept()",
-	.kernel_path = POLICY_KERNEL_PATH(
-		"no real path: memory exhaustion in do_accept() gives ENOMEM (sock_alloc_file()) "
-		"or ENFILE (sock_alloc()), and nothing in the TCP accept path returns ENOBUFS"),
-	.policy = "seccomp",
-	.handling = "back off and free resources: memory is short; the connection waits in the "
-		    "queue",
-	.order = 160,
-	.run = seccomp_accept_policy,
-};
+SCENARIO(accept_policy_enobufs, .errno_name = "ENOBUFS", .syscall = "accept", .policy = "seccomp",
+	 .order = 160)
+{
+	return seccomp_accept_policy(r);
+}

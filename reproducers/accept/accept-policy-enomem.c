@@ -15,25 +15,24 @@
  * the child socket and its buffers were allocated when the handshake
  * completed, so socket buffer limits (the man page's explanation) play no
  * part in accept().
+ *
+ * Summary: policy-injected: a seccomp filter fails accept() with ENOMEM; the
+ *   connection stays queued
+ * POSIX expects: man page: "Not enough free memory. This often means that the
+ *   memory allocation is limited by the socket buffer limits"; on Linux only a
+ *   failed socket or file allocation gives it, not socket buffer limits
+ * Kernel path: seccomp: __seccomp_filter() (kernel/seccomp.c) answers
+ *   SECCOMP_RET_ERRNO by skipping the call with -errno; the real path, not
+ *   reachable here: do_accept() -> sock_alloc_file() -> alloc_file_pseudo()
+ *   failing to allocate (memory exhaustion)
+ * Handling: back off and free resources: memory is short; the connection waits
+ *   in the queue
  */
 #include "record/harness.h"
 #include "lib/seccomp_accept.h"
 
-SCENARIO(accept_policy_enomem) = {
-	.name = "accept-policy-enomem",
-	.errno_name = "ENOMEM",
-	.syscall = "accept",
-	.summary = "policy-injected: a seccomp filter fails accept() with ENOMEM; the connection "
-		   "stays queued",
-	.posix_expects = "man page: \"Not enough free memory. This often means that the memory "
-			 "allocation is limited by the socket buffer limits\"; on Linux only a "
-			 "failed socket or file allocation gives it, not socket buffer limits",
-	.kernel_path = POLICY_KERNEL_PATH(
-		"the real path, not reachable here: do_accept() -> sock_alloc_file() -> "
-		"alloc_file_pseudo() failing to allocate (memory exhaustion)"),
-	.policy = "seccomp",
-	.handling = "back off and free resources: memory is short; the connection waits in the "
-		    "queue",
-	.order = 170,
-	.run = seccomp_accept_policy,
-};
+SCENARIO(accept_policy_enomem, .errno_name = "ENOMEM", .syscall = "accept", .policy = "seccomp",
+	 .order = 170)
+{
+	return seccomp_accept_policy(r);
+}

@@ -14,24 +14,23 @@
  * Linux: netfilter drops a SYN or ACK on input (nf_hook_slow(),
  * net/netfilter/core.c), where no accept() can see it; a connection never
  * reaches the queue.
+ *
+ * Summary: policy-injected: a seccomp filter fails accept() with EPERM; the
+ *   connection stays queued
+ * POSIX expects: man page: "Firewall rules forbid connection"; on Linux a
+ *   firewall drop never reaches accept() (the connection is never queued)
+ * Kernel path: seccomp: __seccomp_filter() (kernel/seccomp.c) answers
+ *   SECCOMP_RET_ERRNO by skipping the call with -errno; the real path, not
+ *   reachable here: do_accept() -> security_socket_accept(), an LSM (SELinux,
+ *   AppArmor) refusing the accept
+ * Handling: back off and free resources: a policy decision, which an immediate
+ *   retry will not change
  */
 #include "record/harness.h"
 #include "lib/seccomp_accept.h"
 
-SCENARIO(accept_policy_eperm) = {
-	.name = "accept-policy-eperm",
-	.errno_name = "EPERM",
-	.syscall = "accept",
-	.summary = "policy-injected: a seccomp filter fails accept() with EPERM; the connection "
-		   "stays queued",
-	.posix_expects = "man page: \"Firewall rules forbid connection\"; on Linux a firewall "
-			 "drop never reaches accept() (the connection is never queued)",
-	.kernel_path = POLICY_KERNEL_PATH(
-		"the real path, not reachable here: do_accept() -> security_socket_accept(), "
-		"an LSM (SELinux, AppArmor) refusing the accept"),
-	.policy = "seccomp",
-	.handling = "back off and free resources: a policy decision, which an immediate retry "
-		    "will not change",
-	.order = 140,
-	.run = seccomp_accept_policy,
-};
+SCENARIO(accept_policy_eperm, .errno_name = "EPERM", .syscall = "accept", .policy = "seccomp",
+	 .order = 140)
+{
+	return seccomp_accept_policy(r);
+}

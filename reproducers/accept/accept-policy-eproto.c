@@ -8,21 +8,22 @@
  *
  * No real kernel path for TCP: inet_csk_accept() fails only with EINVAL,
  * EAGAIN, EINTR/ERESTARTSYS.
+ *
+ * Summary: policy-injected: a seccomp filter fails accept() with EPROTO; the
+ *   connection stays queued
+ * POSIX expects: man page: "Protocol error"; no Linux TCP path returns it from
+ *   accept()
+ * Kernel path: seccomp: __seccomp_filter() (kernel/seccomp.c) answers
+ *   SECCOMP_RET_ERRNO by skipping the call with -errno; no real path for TCP:
+ *   inet_csk_accept() fails only with EINVAL, EAGAIN or EINTR/ERESTARTSYS
+ * Handling: retry at once: a protocol error concerns one connection, the queue
+ *   is intact
  */
 #include "record/harness.h"
 #include "lib/seccomp_accept.h"
 
-SCENARIO(accept_policy_eproto) = {
-	.name = "accept-policy-eproto",
-	.errno_name = "EPROTO",
-	.syscall = "accept",
-	.summary = "policy-injected: a seccomp filter fails accept() with EPROTO; the connection "
-		   "stays queued",
-	.posix_expects = "man page: \"Protocol error\"; no Linux TCP path returns it from accept()",
-	.kernel_path = POLICY_KERNEL_PATH("no real path for TCP: inet_csk_accept() fails only "
-					  "with EINVAL, EAGAIN or EINTR/ERESTARTSYS"),
-	.policy = "seccomp",
-	.handling = "retry at once: a protocol error concerns one connection, the queue is intact",
-	.order = 150,
-	.run = seccomp_accept_policy,
-};
+SCENARIO(accept_policy_eproto, .errno_name = "EPROTO", .syscall = "accept", .policy = "seccomp",
+	 .order = 150)
+{
+	return seccomp_accept_policy(r);
+}

@@ -14,6 +14,17 @@
  *
  * Not an error of the connection: none existed, which the run measures
  * through sock_diag.
+ *
+ * Summary: a blocking listener with SO_RCVTIMEO: no connection before the
+ *   timeout
+ * POSIX expects: accept(2) ERRORS lists EAGAIN only for a nonblocking socket
+ *   (socket(7) SO_RCVTIMEO does name accept(); POSIX does not)
+ * Kernel path: inet_csk_accept(): sock_rcvtimeo() = sk_rcvtimeo;
+ *   inet_csk_wait_for_connect(): schedule_timeout() ran out, queue empty ->
+ *   -EAGAIN
+ * Handling: retry at once: the timeout was the caller's own; check its deadline
+ *   and call again
+ * Waits for: SO_RCVTIMEO 200 ms on the listener
  */
 #include <unistd.h>
 
@@ -24,27 +35,8 @@
 
 #define RCVTIMEO_MS 200
 
-static int accept_rcvtimeo(struct run *r);
-
-SCENARIO(accept_rcvtimeo) = {
-	.name = "accept-rcvtimeo",
-	.errno_name = "EAGAIN",
-	.syscall = "accept",
-	.summary = "a blocking listener with SO_RCVTIMEO: no connection before the timeout",
-	.posix_expects = "accept(2) ERRORS lists EAGAIN only for a nonblocking socket (socket(7) "
-			 "SO_RCVTIMEO does name accept(); POSIX does not)",
-	.kernel_path = "inet_csk_accept(): sock_rcvtimeo() = sk_rcvtimeo; "
-		       "inet_csk_wait_for_connect(): schedule_timeout() ran out, queue empty -> "
-		       "-EAGAIN",
-	.handling = "retry at once: the timeout was the caller's own; check its deadline and call "
-		    "again",
-	.intrinsic_wait_ms = 200,
-	.intrinsic_wait = "SO_RCVTIMEO 200 ms on the listener",
-	.order = 40,
-	.run = accept_rcvtimeo,
-};
-
-static int accept_rcvtimeo(struct run *r)
+SCENARIO(accept_rcvtimeo, .errno_name = "EAGAIN", .syscall = "accept", .intrinsic_wait_ms = 200,
+	 .order = 40)
 {
 	int lfd = acctab_bound(r, SOCK_STREAM, SERVER_PORT, true);
 	if (lfd < 0)

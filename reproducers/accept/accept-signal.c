@@ -26,6 +26,17 @@
  * sockets with a timeout.  Linux makes one (case c); signal(7) documents
  * it: accept() is restarted under SA_RESTART, but "input" socket calls
  * fail with EINTR regardless when SO_RCVTIMEO is set.
+ *
+ * Summary: a signal interrupts a blocked accept(): without SA_RESTART, with it,
+ *   and with SA_RESTART plus SO_RCVTIMEO
+ * POSIX expects: under SA_RESTART an interrupted accept() restarts; Linux fails
+ *   it with EINTR when SO_RCVTIMEO is set (documented in signal(7) only)
+ * Kernel path: inet_csk_wait_for_connect(): signal_pending() ->
+ *   sock_intr_errno(timeo): -ERESTARTSYS when timeo == MAX_SCHEDULE_TIMEOUT
+ *   (restarted under SA_RESTART), -EINTR when SO_RCVTIMEO is set
+ *   (include/net/sock.h)
+ * Handling: retry at once: nothing happened to the listener or its queue
+ * Waits for: three SIGALRMs, each 50 ms after accept() began (setitimer)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,26 +60,6 @@
 #define RCVTIMEO_S	5
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
-
-static int accept_signal(struct run *r);
-
-SCENARIO(accept_signal) = {
-	.name = "accept-signal",
-	.errno_name = "EINTR",
-	.syscall = "accept",
-	.summary = "a signal interrupts a blocked accept(): without SA_RESTART, with it, and with "
-		   "SA_RESTART plus SO_RCVTIMEO",
-	.posix_expects = "under SA_RESTART an interrupted accept() restarts; Linux fails it with "
-			 "EINTR when SO_RCVTIMEO is set (documented in signal(7) only)",
-	.kernel_path = "inet_csk_wait_for_connect(): signal_pending() -> sock_intr_errno(timeo): "
-		       "-ERESTARTSYS when timeo == MAX_SCHEDULE_TIMEOUT (restarted under "
-		       "SA_RESTART), -EINTR when SO_RCVTIMEO is set (include/net/sock.h)",
-	.handling = "retry at once: nothing happened to the listener or its queue",
-	.intrinsic_wait_ms = 150,
-	.intrinsic_wait = "three SIGALRMs, each 50 ms after accept() began (setitimer)",
-	.order = 110,
-	.run = accept_signal,
-};
 
 /* Handler state: only sig_atomic_t and plain data set up before the
  * handler is installed. */
@@ -141,7 +132,8 @@ static void record(struct run *r, const char *label, const struct interrupted *r
 	     res->signals);
 }
 
-static int accept_signal(struct run *r)
+SCENARIO(accept_signal, .errno_name = "EINTR", .syscall = "accept", .intrinsic_wait_ms = 150,
+	 .order = 110)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	int lfd = server_listener(r, SERVER_PORT, 8);

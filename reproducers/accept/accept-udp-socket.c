@@ -5,6 +5,12 @@
  * .accept = sock_no_accept(): -EOPNOTSUPP (its place in the order of
  * checks is in lib/accept_table.h).  accept(2) ERRORS: EOPNOTSUPP "The
  * referenced socket is not of type SOCK_STREAM".
+ *
+ * Summary: accept() on a bound UDP socket
+ * Kernel path: do_accept() -> ops->accept: inet_dgram_ops / inet6_dgram_ops
+ *   .accept = sock_no_accept() -> -EOPNOTSUPP
+ * Handling: fatal: a bug in the caller (a datagram socket has no connections to
+ *   accept)
  */
 #include <netinet/in.h>
 #include <unistd.h>
@@ -12,22 +18,7 @@
 #include "lib/sockets.h"
 #include "record/harness.h"
 
-static int accept_udp_socket(struct run *r);
-
-SCENARIO(accept_udp_socket) = {
-	.name = "accept-udp-socket",
-	.errno_name = "EOPNOTSUPP",
-	.syscall = "accept",
-	.summary = "accept() on a bound UDP socket",
-	.posix_expects = NULL,
-	.kernel_path = "do_accept() -> ops->accept: inet_dgram_ops / inet6_dgram_ops .accept = "
-		       "sock_no_accept() -> -EOPNOTSUPP",
-	.handling = "fatal: a bug in the caller (a datagram socket has no connections to accept)",
-	.order = 70,
-	.run = accept_udp_socket,
-};
-
-static int accept_udp_socket(struct run *r)
+SCENARIO(accept_udp_socket, .errno_name = "EOPNOTSUPP", .syscall = "accept", .order = 70)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	int fd = netns_socket(&r->topo.server, r->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -6,6 +6,12 @@
  * lib/accept_table.h): everything before the dequeue leaves the pending
  * connection where it was, and a correct accept4() then gets it, working.
  * accept(2) ERRORS: EINVAL "(accept4()) invalid value in flags".
+ *
+ * Summary: accept4() with an undefined flag bit, a connection pending
+ * Kernel path: __sys_accept4_file(): flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK) ->
+ *   -EINVAL, before the queue is touched
+ * Handling: fatal: a bug in the caller (the connection waits for a correct
+ *   call)
  */
 #include <unistd.h>
 
@@ -13,22 +19,7 @@
 #include "lib/accept_table.h"
 #include "lib/sockets.h"
 
-static int accept4_bad_flags(struct run *r);
-
-SCENARIO(accept4_bad_flags) = {
-	.name = "accept4-bad-flags",
-	.errno_name = "EINVAL",
-	.syscall = "accept4",
-	.summary = "accept4() with an undefined flag bit, a connection pending",
-	.posix_expects = NULL,
-	.kernel_path = "__sys_accept4_file(): flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK) -> -EINVAL, "
-		       "before the queue is touched",
-	.handling = "fatal: a bug in the caller (the connection waits for a correct call)",
-	.order = 90,
-	.run = accept4_bad_flags,
-};
-
-static int accept4_bad_flags(struct run *r)
+SCENARIO(accept4_bad_flags, .errno_name = "EINVAL", .syscall = "accept4", .order = 90)
 {
 	int lfd, cfd;
 	int rc = acctab_pending(r, &lfd, &cfd);

@@ -13,6 +13,16 @@
  * the first call that reads sk_err: recv() -> tcp_recvmsg_locked() ->
  * sock_error() gives ECONNRESET and clears it, after which send() finds
  * SEND_SHUTDOWN and returns EPIPE (sk_stream_error()).
+ *
+ * Summary: the client aborts (RST) after the handshake, before the server
+ *   accepts
+ * POSIX expects: accept() fails with ECONNABORTED
+ * Kernel path: tcp_validate_incoming() -> tcp_reset() sets sk_err and
+ *   tcp_done() on the queued child; inet_csk_accept() ignores sk_err;
+ *   inet_accept() accepts TCP_CLOSE; tcp_recvmsg_locked() -> sock_error() gives
+ *   ECONNRESET
+ * Handling: accept() gives no error: treat the ECONNRESET of the first recv()
+ *   like any reset, close the socket and go on
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -24,23 +34,6 @@
 #include "lib/connection.h"
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
-
-static int rst_before_accept(struct run *r);
-
-SCENARIO(rst_before_accept) = {
-	.name = "rst-before-accept",
-	.errno_name = "ECONNRESET",
-	.syscall = "accept",
-	.summary = "the client aborts (RST) after the handshake, before the server accepts",
-	.posix_expects = "accept() fails with ECONNABORTED",
-	.kernel_path = "tcp_validate_incoming() -> tcp_reset() sets sk_err and tcp_done() on the "
-		       "queued child; inet_csk_accept() ignores sk_err; inet_accept() accepts "
-		       "TCP_CLOSE; tcp_recvmsg_locked() -> sock_error() gives ECONNRESET",
-	.handling = "accept() gives no error: treat the ECONNRESET of the first recv() like any "
-		    "reset, close the socket and go on",
-	.order = 10,
-	.run = rst_before_accept,
-};
 
 /* Busy-wait (1 ms polls) until the server's kernel has processed the RST:
  * sock_diag no longer shows the child as ESTABLISHED once tcp_done() has
@@ -59,7 +52,7 @@ static bool wait_child_reset(struct run *r, int client_port)
 	return false;
 }
 
-static int rst_before_accept(struct run *r)
+SCENARIO(rst_before_accept, .errno_name = "ECONNRESET", .syscall = "accept", .order = 10)
 {
 	static const struct connection_options queued = {.leave_queued = true};
 	struct connection c;

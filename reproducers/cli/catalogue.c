@@ -44,6 +44,36 @@ static int by_place(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* The name from the identifier: rst_before_accept -> rst-before-accept. */
+static const char *name_from_id(const char *id)
+{
+	char *name = strdup(id);
+	if (!name) {
+		fputs("sockerr: out of memory\n", stderr);
+		exit(1);
+	}
+	for (char *p = name; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	return name;
+}
+
+/* The texts from the file's header comment (build/scenario_texts.c). */
+static void take_texts(struct scenario *sc, const char *file)
+{
+	for (const struct scenario_texts *t = scenario_texts; t->file; t++)
+		if (strcmp(t->file, file) == 0) {
+			sc->summary = t->summary;
+			sc->posix_expects = t->posix_expects;
+			sc->kernel_path = t->kernel_path;
+			sc->handling = t->handling;
+			sc->intrinsic_wait = t->intrinsic_wait;
+			return;
+		}
+	fprintf(stderr, "sockerr: no texts for %s in build/scenario_texts.c (rebuild)\n", file);
+	exit(1);
+}
+
 /* Before main(): the section read, defaults filled, the order made. */
 __attribute__((constructor)) static void catalogue_build(void)
 {
@@ -57,7 +87,10 @@ __attribute__((constructor)) static void catalogue_build(void)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct scenario *sc = &filled[i];
-		*sc = *__start_sockerr_scenarios[i].scenario;
+		const struct scenario_entry *e = &__start_sockerr_scenarios[i];
+		*sc = *e->scenario;
+		sc->name = name_from_id(e->id);
+		take_texts(sc, e->file);
 		if (!sc->families)
 			sc->families = FAMILY_BOTH;
 		if (sc->topology.kind == TOPO_NONE && sc->families != FAMILY_NONE)

@@ -13,6 +13,21 @@ extern int catalogue_size;
 
 const struct scenario *scenario_find(const char *name);
 
+/* A scenario file's texts, the tagged lines of its header comment
+ * ("Summary:", "POSIX expects:", "Kernel path:", "Handling:", "Waits
+ * for:"), which scripts/scenario-texts writes into build/scenario_texts.c
+ * at build time.  NULL for a tag the file does not have; the array ends
+ * with an entry whose file is NULL. */
+struct scenario_texts {
+	const char *file; /* as the compiler names it: reproducers/<folder>/<name>.c */
+	const char *summary;
+	const char *posix_expects;
+	const char *kernel_path;
+	const char *handling;
+	const char *intrinsic_wait;
+};
+extern const struct scenario_texts scenario_texts[];
+
 /* The file that declared a scenario (as the compiler named it). */
 const char *scenario_file(const struct scenario *sc);
 

@@ -9,6 +9,13 @@
  *
  * POSIX connect(): ECONNREFUSED, "The target address was not listening for
  * connections or refused the connection request."  Linux agrees.
+ *
+ * Summary: connect() to a port nobody listens on: the server host answers RST
+ * Kernel path: tcp_v4_rcv()/tcp_v6_rcv() no_tcp_socket ->
+ *   tcp_v4_send_reset()/tcp_v6_send_reset(); client:
+ *   tcp_rcv_synsent_state_process() -> tcp_reset() (SYN_SENT: ECONNREFUSED)
+ * Handling: back off and free resources: nothing listens there now; close the
+ *   socket, try the host's next address, retry later with backoff
  */
 #include <netinet/in.h>
 #include <unistd.h>
@@ -17,24 +24,7 @@
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
-static int closed_port(struct run *r);
-
-SCENARIO(closed_port) = {
-	.name = "closed-port",
-	.errno_name = "ECONNREFUSED",
-	.syscall = "connect",
-	.summary = "connect() to a port nobody listens on: the server host answers RST",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_v4_rcv()/tcp_v6_rcv() no_tcp_socket -> tcp_v4_send_reset()/"
-		       "tcp_v6_send_reset(); client: tcp_rcv_synsent_state_process() -> "
-		       "tcp_reset() (SYN_SENT: ECONNREFUSED)",
-	.handling = "back off and free resources: nothing listens there now; close the socket, "
-		    "try the host's next address, retry later with backoff",
-	.order = 220,
-	.run = closed_port,
-};
-
-static int closed_port(struct run *r)
+SCENARIO(closed_port, .errno_name = "ECONNREFUSED", .syscall = "connect", .order = 220)
 {
 	struct sockaddr_storage ss;
 	const char *server = topology_server_addr(&r->topo, r->family);

@@ -21,6 +21,18 @@
  * blocking connect() waits until the connection is made or fails
  * (ETIMEDOUT); its SO_SNDTIMEO is about output functions only.  socket(7)
  * does document EINPROGRESS here.
+ *
+ * Summary: a blocking connect() with SO_SNDTIMEO 200 ms, the SYNs dropped by
+ *   the router
+ * POSIX expects: EINPROGRESS only for an O_NONBLOCK socket; a blocking
+ *   connect() waits until connected or failed (ETIMEDOUT); SO_SNDTIMEO bounds
+ *   output functions, not connect() (socket(7) does document this EINPROGRESS)
+ * Kernel path: __inet_stream_connect(): err = -EINPROGRESS, timeo =
+ *   sock_sndtimeo(); inet_wait_for_connect() returns 0 (timeout, still
+ *   SYN_SENT) -> -EINPROGRESS; again: SS_CONNECTING -> -EALREADY
+ * Handling: retry when ready: the attempt goes on; poll for POLLOUT then read
+ *   SO_ERROR, or close() to abandon it (connect() again says EALREADY)
+ * Waits for: SO_SNDTIMEO 200 ms, twice (connect(), then connect() again)
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,30 +46,8 @@
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
-static int connect_timeout_option(struct run *r);
-
-SCENARIO(connect_timeout_option) = {
-	.name = "connect-timeout-option",
-	.errno_name = "EINPROGRESS",
-	.syscall = "connect",
-	.summary = "a blocking connect() with SO_SNDTIMEO 200 ms, the SYNs dropped by the router",
-	.posix_expects = "EINPROGRESS only for an O_NONBLOCK socket; a blocking connect() waits "
-			 "until connected or failed (ETIMEDOUT); SO_SNDTIMEO bounds output "
-			 "functions, not connect() (socket(7) does document this EINPROGRESS)",
-	.kernel_path =
-		"__inet_stream_connect(): err = -EINPROGRESS, timeo = sock_sndtimeo(); "
-		"inet_wait_for_connect() returns 0 (timeout, still SYN_SENT) -> -EINPROGRESS; "
-		"again: SS_CONNECTING -> -EALREADY",
-	.handling = "retry when ready: the attempt goes on; poll for POLLOUT then read SO_ERROR, "
-		    "or close() to abandon it (connect() again says EALREADY)",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 400,
-	.intrinsic_wait = "SO_SNDTIMEO 200 ms, twice (connect(), then connect() again)",
-	.order = 340,
-	.run = connect_timeout_option,
-};
-
-static int connect_timeout_option(struct run *r)
+SCENARIO(connect_timeout_option, .errno_name = "EINPROGRESS", .syscall = "connect",
+	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 400, .order = 340)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	char dst[64];

@@ -17,6 +17,15 @@
  * Debian 6.1 tree has ABI 2 (security/landlock/syscalls.c:
  * LANDLOCK_ABI_VERSION 2) and no network rules, so the scenario is skipped
  * there.
+ *
+ * Summary: a Landlock-restricted process connects to a port its ruleset does
+ *   not allow
+ * Kernel path: __sys_connect_file() -> security_socket_connect() -> Landlock
+ *   hook_socket_connect() -> current_check_access_socket()
+ *   (security/landlock/net.c, Linux >= 6.7): no rule for the port -> -EACCES,
+ *   before any packet
+ * Handling: fatal: a policy decision (not a bug in the caller); do not retry,
+ *   report the denied port
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -38,25 +47,6 @@
 #define LL_CREATE_RULESET_VERSION (1U << 0)
 #define LL_ACCESS_NET_CONNECT_TCP (1ULL << 1)
 #define LL_RULE_NET_PORT	  2
-
-static int forbidden_landlock(struct run *r);
-
-SCENARIO(forbidden_landlock) = {
-	.name = "forbidden-landlock",
-	.errno_name = "EACCES",
-	.syscall = "connect",
-	.summary = "a Landlock-restricted process connects to a port its ruleset does not allow",
-	.posix_expects = NULL, /* connect(2): "EACCES ... an SELinux policy denied a connection" */
-	.kernel_path = "__sys_connect_file() -> security_socket_connect() -> Landlock "
-		       "hook_socket_connect() -> current_check_access_socket() "
-		       "(security/landlock/net.c, Linux >= 6.7): no rule for the port -> "
-		       "-EACCES, before any packet",
-	.policy = "landlock",
-	.handling = "fatal: a policy decision (not a bug in the caller); do not retry, report "
-		    "the denied port",
-	.order = 540,
-	.run = forbidden_landlock,
-};
 
 struct ll_ruleset_attr {
 	uint64_t handled_access_fs;
@@ -163,7 +153,9 @@ static const char *opens_str(long delta)
 	return delta < 0 ? "unknown" : delta == 0 ? "no SYN sent" : "a SYN sent";
 }
 
-static int forbidden_landlock(struct run *r)
+/* connect(2): "EACCES ... an SELinux policy denied a connection" */
+SCENARIO(forbidden_landlock, .errno_name = "EACCES", .syscall = "connect", .policy = "landlock",
+	 .order = 540)
 {
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
 	if (abi < 0 && errno == ENOSYS)

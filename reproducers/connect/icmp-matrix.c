@@ -64,6 +64,22 @@
  * abort the connection for them; Linux aborts a connect() in SYN_SENT for
  * every error it converts.  connect(2) (man page) lists none of EPROTO,
  * ENOPROTOOPT, EHOSTDOWN, ENONET, EOPNOTSUPP, EHOSTUNREACH.
+ *
+ * Summary: every ICMP/ICMPv6 error from the router against a TCP socket in
+ *   SYN_SENT and ESTABLISHED, with and without IP_RECVERR
+ * POSIX expects: RFC 1122 4.2.3.9: net/host unreachable and source route failed
+ *   are soft errors that must not abort a connection (Linux aborts connect() on
+ *   them); connect(2) lists none of EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET,
+ *   EOPNOTSUPP, EHOSTUNREACH
+ * Kernel path: icmp_unreach()/icmp_redirect() -> tcp_v4_err():
+ *   icmp_err_convert[], EPROTO for parameter problem, EHOSTUNREACH for time
+ *   exceeded, PMTU for frag-needed; icmpv6_rcv() -> icmpv6_notify() ->
+ *   tcp_v6_err(): icmpv6_err_convert(); SYN_SENT:
+ *   ip_icmp_error()/ipv6_icmp_error() and tcp_done_with_error(); ESTABLISHED:
+ *   sk_err with recverr, else sk_err_soft
+ * Handling: back off and free resources in SYN_SENT (close, next address); on
+ *   an established connection a soft error only shows up as ETIMEDOUT later,
+ *   unless IP_RECVERR is set: then read the error queue and decide
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -101,34 +117,8 @@
  * IANA: 5-99 unassigned). */
 #define ICMP6_UNASSIGNED_ERROR 99
 
-static int icmp_matrix(struct run *r);
 static void render_matrix(FILE *out, const struct run *r);
 static void render_rows(FILE *out, const struct run *r);
-
-SCENARIO(icmp_matrix) = {
-	.name = "icmp-matrix",
-	.errno_name = "EHOSTUNREACH",
-	.syscall = "connect",
-	.summary = "every ICMP/ICMPv6 error from the router against a TCP socket in SYN_SENT "
-		   "and ESTABLISHED, with and without IP_RECVERR",
-	.posix_expects = "RFC 1122 4.2.3.9: net/host unreachable and source route failed are "
-			 "soft errors that must not abort a connection (Linux aborts connect() "
-			 "on them); connect(2) lists none of EPROTO, ENOPROTOOPT, EHOSTDOWN, "
-			 "ENONET, EOPNOTSUPP, EHOSTUNREACH",
-	.kernel_path = "icmp_unreach()/icmp_redirect() -> tcp_v4_err(): icmp_err_convert[], "
-		       "EPROTO for parameter problem, EHOSTUNREACH for time exceeded, PMTU for "
-		       "frag-needed; icmpv6_rcv() -> icmpv6_notify() -> tcp_v6_err(): "
-		       "icmpv6_err_convert(); SYN_SENT: ip_icmp_error()/ipv6_icmp_error() and "
-		       "tcp_done_with_error(); ESTABLISHED: sk_err with recverr, else sk_err_soft",
-	.handling = "back off and free resources in SYN_SENT (close, next address); on an "
-		    "established connection a soft error only shows up as ETIMEDOUT later, "
-		    "unless IP_RECVERR is set: then read the error queue and decide",
-	.topology = {.kind = TOPO_ROUTED},
-	.order = 530,
-	.run = icmp_matrix,
-	.render_steps = render_matrix,
-	.render_json_rows = render_rows,
-};
 
 struct matrix_case {
 	uint8_t type, code;
@@ -543,7 +533,9 @@ static int router_holds_syns(struct run *r)
 	return netns_nft(&r->topo.router, ruleset);
 }
 
-static int icmp_matrix(struct run *r)
+SCENARIO(icmp_matrix, .errno_name = "EHOSTUNREACH", .syscall = "connect",
+	 .topology = {.kind = TOPO_ROUTED}, .order = 530, .render_steps = render_matrix,
+	 .render_json_rows = render_rows)
 {
 	struct matrix m = {
 		.r = r,

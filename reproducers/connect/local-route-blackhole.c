@@ -11,28 +11,20 @@
  *
  * POSIX connect() has no word for a blackhole route (Linux: EINVAL, an
  * errno POSIX reserves for invalid arguments).
+ *
+ * Summary: connect() with the client's own blackhole route to the server
+ * POSIX expects: POSIX connect() EINVAL means an invalid argument; Linux
+ *   returns it for a blackhole route
+ * Kernel path: ip_route_connect() -> fib_lookup():
+ *   fib_props[RTN_BLACKHOLE].error; IPv6: ip6_dst_lookup_flow() ->
+ *   ip6_rt_type_to_error()
+ * Handling: back off and free resources: despite its name this EINVAL is a
+ *   route, not a bad argument; treat it as unreachable, try the next address
  */
 #include "record/harness.h"
 #include "lib/route_lookup_connect.h"
 
-static int local_blackhole(struct run *r);
-
-SCENARIO(local_route_blackhole) = {
-	.name = "local-route-blackhole",
-	.errno_name = "EINVAL",
-	.syscall = "connect",
-	.summary = "connect() with the client's own blackhole route to the server",
-	.posix_expects = "POSIX connect() EINVAL means an invalid argument; Linux returns it for a "
-			 "blackhole route",
-	.kernel_path = "ip_route_connect() -> fib_lookup(): fib_props[RTN_BLACKHOLE].error; "
-		       "IPv6: ip6_dst_lookup_flow() -> ip6_rt_type_to_error()",
-	.handling = "back off and free resources: despite its name this EINVAL is a route, "
-		    "not a bad argument; treat it as unreachable, try the next address",
-	.order = 270,
-	.run = local_blackhole,
-};
-
-static int local_blackhole(struct run *r)
+SCENARIO(local_route_blackhole, .errno_name = "EINVAL", .syscall = "connect", .order = 270)
 {
 	return connect_through_local_route(r, ROUTE_BLACKHOLE);
 }

@@ -10,28 +10,20 @@
  * ip6_rt_type_to_error() (fib6_prop[] in net/ipv6/route.c): -EACCES.
  *
  * POSIX connect() has no word for a prohibit route (Linux: EACCES).
+ *
+ * Summary: connect() with the client's own prohibit route to the server
+ * POSIX expects: POSIX connect() names no errno for an administratively
+ *   prohibited route; EACCES is Linux's
+ * Kernel path: ip_route_connect() -> fib_lookup():
+ *   fib_props[RTN_PROHIBIT].error; IPv6: ip6_dst_lookup_flow() ->
+ *   ip6_rt_type_to_error()
+ * Handling: back off and free resources: local policy forbids the destination;
+ *   report it (not the caller's bug, not the peer's), do not retry in a loop
  */
 #include "record/harness.h"
 #include "lib/route_lookup_connect.h"
 
-static int local_prohibit(struct run *r);
-
-SCENARIO(local_route_prohibit) = {
-	.name = "local-route-prohibit",
-	.errno_name = "EACCES",
-	.syscall = "connect",
-	.summary = "connect() with the client's own prohibit route to the server",
-	.posix_expects = "POSIX connect() names no errno for an administratively prohibited route; "
-			 "EACCES is Linux's",
-	.kernel_path = "ip_route_connect() -> fib_lookup(): fib_props[RTN_PROHIBIT].error; "
-		       "IPv6: ip6_dst_lookup_flow() -> ip6_rt_type_to_error()",
-	.handling = "back off and free resources: local policy forbids the destination; "
-		    "report it (not the caller's bug, not the peer's), do not retry in a loop",
-	.order = 260,
-	.run = local_prohibit,
-};
-
-static int local_prohibit(struct run *r)
+SCENARIO(local_route_prohibit, .errno_name = "EACCES", .syscall = "connect", .order = 260)
 {
 	return connect_through_local_route(r, ROUTE_PROHIBIT);
 }

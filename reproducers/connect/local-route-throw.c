@@ -13,28 +13,18 @@
  *
  * POSIX connect() lists ENETUNREACH ("No route to the network is
  * present").
+ *
+ * Summary: connect() with the client's own throw route to the server
+ * Kernel path: fib_props[RTN_THROW].error is -EAGAIN: fib_rules_lookup() goes
+ *   on to the next rule; none finds a route -> ENETUNREACH (IPv6:
+ *   fib6_rule_action() -> ip6_null_entry)
+ * Handling: back off and free resources: no route; close, try the next address,
+ *   retry when the routing changes
  */
 #include "record/harness.h"
 #include "lib/route_lookup_connect.h"
 
-static int local_throw(struct run *r);
-
-SCENARIO(local_route_throw) = {
-	.name = "local-route-throw",
-	.errno_name = "ENETUNREACH",
-	.syscall = "connect",
-	.summary = "connect() with the client's own throw route to the server",
-	.posix_expects = NULL,
-	.kernel_path = "fib_props[RTN_THROW].error is -EAGAIN: fib_rules_lookup() goes on to "
-		       "the next rule; none finds a route -> ENETUNREACH (IPv6: "
-		       "fib6_rule_action() -> ip6_null_entry)",
-	.handling = "back off and free resources: no route; close, try the next address, retry "
-		    "when the routing changes",
-	.order = 280,
-	.run = local_throw,
-};
-
-static int local_throw(struct run *r)
+SCENARIO(local_route_throw, .errno_name = "ENETUNREACH", .syscall = "connect", .order = 280)
 {
 	return connect_through_local_route(r, ROUTE_THROW);
 }

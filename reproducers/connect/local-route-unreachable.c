@@ -11,27 +11,19 @@
  *
  * POSIX connect() lists EHOSTUNREACH ("The destination host cannot be
  * reached").
+ *
+ * Summary: connect() with the client's own unreachable route to the server
+ * Kernel path: ip_route_connect() -> fib_lookup():
+ *   fib_props[RTN_UNREACHABLE].error; IPv6: ip6_dst_lookup_flow() ->
+ *   ip6_rt_type_to_error()
+ * Handling: back off and free resources: this host's own routing refuses; no
+ *   packet left, so retrying at once cannot help; try the next address or
+ *   report it
  */
 #include "record/harness.h"
 #include "lib/route_lookup_connect.h"
 
-static int local_unreachable(struct run *r);
-
-SCENARIO(local_route_unreachable) = {
-	.name = "local-route-unreachable",
-	.errno_name = "EHOSTUNREACH",
-	.syscall = "connect",
-	.summary = "connect() with the client's own unreachable route to the server",
-	.posix_expects = NULL,
-	.kernel_path = "ip_route_connect() -> fib_lookup(): fib_props[RTN_UNREACHABLE].error; "
-		       "IPv6: ip6_dst_lookup_flow() -> ip6_rt_type_to_error()",
-	.handling = "back off and free resources: this host's own routing refuses; no packet "
-		    "left, so retrying at once cannot help; try the next address or report it",
-	.order = 250,
-	.run = local_unreachable,
-};
-
-static int local_unreachable(struct run *r)
+SCENARIO(local_route_unreachable, .errno_name = "EHOSTUNREACH", .syscall = "connect", .order = 250)
 {
 	return connect_through_local_route(r, ROUTE_UNREACHABLE);
 }

@@ -11,29 +11,19 @@
  *
  * POSIX connect() lists ENETUNREACH ("No route to the network is
  * present").
+ *
+ * Summary: connect() to a prefix the client has no route for
+ * Kernel path: ip_route_output_key_hash_rcu(): fib_lookup() fails ->
+ *   -ENETUNREACH; IPv6: ip6_pol_route() -> ip6_null_entry (-ENETUNREACH)
+ * Handling: back off and free resources: this host has no route; close, try the
+ *   host's next address (another family), retry when the routing changes
  */
 #include "record/harness.h"
 #include "lib/route_lookup_connect.h"
 
-static int no_route(struct run *r);
-
-SCENARIO(no_route) = {
-	.name = "no-route",
-	.errno_name = "ENETUNREACH",
-	.syscall = "connect",
-	.summary = "connect() to a prefix the client has no route for",
-	.posix_expects = NULL,
-	.kernel_path = "ip_route_output_key_hash_rcu(): fib_lookup() fails -> -ENETUNREACH; "
-		       "IPv6: ip6_pol_route() -> ip6_null_entry (-ENETUNREACH)",
-	.handling = "back off and free resources: this host has no route; close, try the "
-		    "host's next address (another family), retry when the routing changes",
-	/* The server's prefix is known only to the router. */
-	.topology = {.kind = TOPO_ROUTED, .client_routes = CLIENT_CONNECTED_ONLY},
-	.order = 290,
-	.run = no_route,
-};
-
-static int no_route(struct run *r)
+/* The server's prefix is known only to the router. */
+SCENARIO(no_route, .errno_name = "ENETUNREACH", .syscall = "connect",
+	 .topology = {.kind = TOPO_ROUTED, .client_routes = CLIENT_CONNECTED_ONLY}, .order = 290)
 {
 	note(r, "client routes: only its connected prefix; no default route");
 	return route_lookup_connect(r, topology_server_addr(&r->topo, r->family));

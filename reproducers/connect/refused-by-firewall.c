@@ -21,6 +21,15 @@
  * connections or refused the connection request."  Linux agrees; the
  * client cannot tell a firewall's refusal from the server's own, except by
  * the TTL of the RST.
+ *
+ * Summary: a firewall on the router answers the SYN with a forged RST (nft
+ *   reject with tcp reset); the server is listening
+ * Kernel path: router: nft_reject_inet_eval() ->
+ *   nf_send_reset()/nf_send_reset6() forge the RST with the server's address;
+ *   client: tcp_rcv_synsent_state_process() -> tcp_reset() (SYN_SENT:
+ *   ECONNREFUSED)
+ * Handling: back off and free resources: close the socket; retry later with
+ *   backoff or try the next address (the port or a firewall refused)
  */
 #include <netinet/in.h>
 #include <poll.h>
@@ -35,26 +44,8 @@
  * segment the server really sent, to compare hop limits with. */
 #define OPEN_PORT (SERVER_PORT + 1)
 
-static int refused_by_firewall(struct run *r);
-
-SCENARIO(refused_by_firewall) = {
-	.name = "refused-by-firewall",
-	.errno_name = "ECONNREFUSED",
-	.syscall = "connect",
-	.summary = "a firewall on the router answers the SYN with a forged RST "
-		   "(nft reject with tcp reset); the server is listening",
-	.posix_expects = NULL,
-	.kernel_path = "router: nft_reject_inet_eval() -> nf_send_reset()/nf_send_reset6() forge "
-		       "the RST with the server's address; client: tcp_rcv_synsent_state_process() "
-		       "-> tcp_reset() (SYN_SENT: ECONNREFUSED)",
-	.handling = "back off and free resources: close the socket; retry later with backoff or "
-		    "try the next address (the port or a firewall refused)",
-	.topology = {.kind = TOPO_ROUTED},
-	.order = 430,
-	.run = refused_by_firewall,
-};
-
-static int refused_by_firewall(struct run *r)
+SCENARIO(refused_by_firewall, .errno_name = "ECONNREFUSED", .syscall = "connect",
+	 .topology = {.kind = TOPO_ROUTED}, .order = 430)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	if (router_refuses(r, "reject with tcp reset") < 0)

@@ -22,6 +22,17 @@
  * connections or refused the connection request."  Linux agrees; the
  * client cannot tell a firewall's refusal from the server's own, except by
  * the source of the ICMP error.
+ *
+ * Summary: a firewall on the router answers the SYN with ICMP port unreachable
+ *   (nft reject with icmp/icmpv6 port-unreachable)
+ * Kernel path: router: nf_send_unreach()/nf_send_unreach6(); client:
+ *   tcp_v4_err() icmp_err_convert[ICMP_PORT_UNREACH] / tcp_v6_err()
+ *   icmpv6_err_convert() -> tcp_done_with_error(); socket owned by connect():
+ *   sk_err_soft (LockDroppedIcmps), hard on the SYN retransmission
+ * Handling: back off and free resources: close the socket; retry later with
+ *   backoff or try the next address (the port or a firewall refused)
+ * Waits for: one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met
+ *   connect()'s socket lock
  */
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -34,29 +45,6 @@
 #include "lib/router_reject.h"
 #include "lib/sockets.h"
 
-static int refused_by_icmp(struct run *r);
-
-SCENARIO(refused_by_icmp) = {
-	.name = "refused-by-icmp",
-	.errno_name = "ECONNREFUSED",
-	.syscall = "connect",
-	.summary = "a firewall on the router answers the SYN with ICMP port unreachable "
-		   "(nft reject with icmp/icmpv6 port-unreachable)",
-	.posix_expects = NULL,
-	.kernel_path = "router: nf_send_unreach()/nf_send_unreach6(); client: tcp_v4_err() "
-		       "icmp_err_convert[ICMP_PORT_UNREACH] / tcp_v6_err() icmpv6_err_convert() "
-		       "-> tcp_done_with_error(); socket owned by connect(): sk_err_soft "
-		       "(LockDroppedIcmps), hard on the SYN retransmission",
-	.handling = "back off and free resources: close the socket; retry later with backoff or "
-		    "try the next address (the port or a firewall refused)",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 1000,
-	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
-			  "connect()'s socket lock",
-	.order = 440,
-	.run = refused_by_icmp,
-};
-
 static const char *icmp_name(const struct seen_packet *s)
 {
 	if (s->proto == IPPROTO_ICMP && s->icmp_type == ICMP_DEST_UNREACH &&
@@ -68,7 +56,8 @@ static const char *icmp_name(const struct seen_packet *s)
 	return "other";
 }
 
-static int refused_by_icmp(struct run *r)
+SCENARIO(refused_by_icmp, .errno_name = "ECONNREFUSED", .syscall = "connect",
+	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 1000, .order = 440)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	const char *verdict = r->family == AF_INET6 ? "reject with icmpv6 type port-unreachable"

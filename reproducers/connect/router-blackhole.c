@@ -11,6 +11,16 @@
  *
  * POSIX connect(): ETIMEDOUT, "Connection establishment timed out without
  * establishing a connection."
+ *
+ * Summary: the router silently drops the SYN (blackhole route); connect() times
+ *   out
+ * Kernel path: router: RTN_BLACKHOLE dst_discard(); client:
+ *   tcp_retransmit_timer() -> tcp_write_timeout() ->
+ *   retransmits_timed_out(TCP_USER_TIMEOUT) -> tcp_write_err() (ETIMEDOUT)
+ * Handling: back off and free resources: nothing answered; close, try the next
+ *   address, retry later with backoff (a silent drop looks exactly like this)
+ * Waits for: one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms
+ *   is checked
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -24,28 +34,8 @@
  * timer (after the 1 s initial RTO) is the one that expires it. */
 #define USER_TIMEOUT_MS 500
 
-static int router_blackhole(struct run *r);
-
-SCENARIO(router_blackhole) = {
-	.name = "router-blackhole",
-	.errno_name = "ETIMEDOUT",
-	.syscall = "connect",
-	.summary = "the router silently drops the SYN (blackhole route); connect() times out",
-	.posix_expects = NULL,
-	.kernel_path = "router: RTN_BLACKHOLE dst_discard(); client: tcp_retransmit_timer() -> "
-		       "tcp_write_timeout() -> retransmits_timed_out(TCP_USER_TIMEOUT) -> "
-		       "tcp_write_err() (ETIMEDOUT)",
-	.handling = "back off and free resources: nothing answered; close, try the next "
-		    "address, retry later with backoff (a silent drop looks exactly like this)",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 1000,
-	.intrinsic_wait =
-		"one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms is checked",
-	.order = 230,
-	.run = router_blackhole,
-};
-
-static int router_blackhole(struct run *r)
+SCENARIO(router_blackhole, .errno_name = "ETIMEDOUT", .syscall = "connect",
+	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 1000, .order = 230)
 {
 	if (add_router_route(r, ROUTE_BLACKHOLE) < 0)
 		return broken_netns(r);

@@ -15,6 +15,16 @@
  *
  * POSIX connect(): EHOSTUNREACH, "The destination host cannot be
  * reached", and ENETUNREACH, "No route to the network is present".
+ *
+ * Summary: the router answers the SYN with ICMP unreachable (unreachable route)
+ * Kernel path: router: ip_error() / ip6_pkt_discard() send the ICMP error;
+ *   client: tcp_v4_err() icmp_err_convert[] / tcp_v6_err()
+ *   icmpv6_err_convert(); socket owned by connect(): sk_err_soft
+ *   (LockDroppedIcmps), hard on the SYN retransmission
+ * Handling: back off and free resources: a router has no way there; close, try
+ *   the host's next address, retry later with backoff
+ * Waits for: one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met
+ *   connect()'s socket lock
  */
 #include <netinet/in.h>
 #include <unistd.h>
@@ -24,28 +34,6 @@
 #include "lib/router_reject_route.h"
 #include "lib/sockets.h"
 
-static int router_unreachable(struct run *r);
-
-SCENARIO(router_unreachable) = {
-	.name = "router-unreachable",
-	.errno_name = "EHOSTUNREACH",
-	.syscall = "connect",
-	.summary = "the router answers the SYN with ICMP unreachable (unreachable route)",
-	.posix_expects = NULL,
-	.kernel_path = "router: ip_error() / ip6_pkt_discard() send the ICMP error; client: "
-		       "tcp_v4_err() icmp_err_convert[] / tcp_v6_err() icmpv6_err_convert(); "
-		       "socket owned by connect(): sk_err_soft (LockDroppedIcmps), hard on the "
-		       "SYN retransmission",
-	.handling = "back off and free resources: a router has no way there; close, try the "
-		    "host's next address, retry later with backoff",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 1000,
-	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
-			  "connect()'s socket lock",
-	.order = 240,
-	.run = router_unreachable,
-};
-
 static long icmp_unreach_received(struct run *r)
 {
 	if (r->family == AF_INET6)
@@ -53,7 +41,8 @@ static long icmp_unreach_received(struct run *r)
 	return netstat_counter(&r->topo.client, "Icmp", "InDestUnreachs");
 }
 
-static int router_unreachable(struct run *r)
+SCENARIO(router_unreachable, .errno_name = "EHOSTUNREACH", .syscall = "connect",
+	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 1000, .order = 240)
 {
 	if (add_router_route(r, ROUTE_UNREACHABLE) < 0)
 		return broken_netns(r);

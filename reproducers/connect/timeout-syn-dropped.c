@@ -20,6 +20,16 @@
  *
  * POSIX connect(): ETIMEDOUT, "Connection establishment timed out without
  * establishing a connection".  Linux agrees.
+ *
+ * Summary: the router drops every SYN; connect() gives up after TCP_SYNCNT 1
+ *   (one retransmission, ~3 s)
+ * Kernel path: tcp_retransmit_timer() -> tcp_write_timeout() (SYN_SENT:
+ *   icsk_retransmits >= icsk_syn_retries / tcp_syn_retries) -> tcp_write_err()
+ *   -> tcp_done_with_error(ETIMEDOUT); __inet_stream_connect() sock_error()
+ * Handling: back off and free resources: close the socket (it is CLOSE),
+ *   reconnect with backoff; the peer or the path is gone
+ * Waits for: two SYN retransmission timeouts: 1 s + 2 s (TCP_TIMEOUT_INIT
+ *   doubled; TCP_SYNCNT 1, tcp_syn_linear_timeouts 0)
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -31,28 +41,6 @@
 #include "lib/vanishing_server.h"
 #include "lib/sock_observe.h"
 
-static int timeout_syn_dropped(struct run *r);
-
-SCENARIO(timeout_syn_dropped) = {
-	.name = "timeout-syn-dropped",
-	.errno_name = "ETIMEDOUT",
-	.syscall = "connect",
-	.summary = "the router drops every SYN; connect() gives up after TCP_SYNCNT 1 "
-		   "(one retransmission, ~3 s)",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_retransmit_timer() -> tcp_write_timeout() (SYN_SENT: icsk_retransmits "
-		       ">= icsk_syn_retries / tcp_syn_retries) -> tcp_write_err() -> "
-		       "tcp_done_with_error(ETIMEDOUT); __inet_stream_connect() sock_error()",
-	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
-		    "with backoff; the peer or the path is gone",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 3000,
-	.intrinsic_wait = "two SYN retransmission timeouts: 1 s + 2 s (TCP_TIMEOUT_INIT doubled; "
-			  "TCP_SYNCNT 1, tcp_syn_linear_timeouts 0)",
-	.order = 450,
-	.run = timeout_syn_dropped,
-};
-
 static void close_all(int *fds, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -60,7 +48,8 @@ static void close_all(int *fds, int n)
 			close(fds[i]);
 }
 
-static int timeout_syn_dropped(struct run *r)
+SCENARIO(timeout_syn_dropped, .errno_name = "ETIMEDOUT", .syscall = "connect",
+	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 3000, .order = 450)
 {
 	if (server_vanishes(r) < 0)
 		return skipped(r, "nftables is not usable in the router namespace: %s",

@@ -24,6 +24,22 @@
  * POSIX connect(): ENETUNREACH "No route to the network is present",
  * ENETDOWN "The local network interface used to reach the destination is
  * down".
+ *
+ * Summary: the client's own link is down: connect() has no route; an
+ *   established connection learns nothing until its timeout
+ * POSIX expects: connect()/send(): ENETDOWN, "the local network interface used
+ *   to reach the destination is down"
+ * Kernel path: NETDEV_DOWN: fib_disable_ip() / addrconf_ifdown() drop the
+ *   prefix routes; connect(): ip_route_output_key_hash_rcu() -ENETUNREACH (also
+ *   for an oif that is not IFF_UP) / ip6_null_entry; established:
+ *   __ip_queue_xmit() no_route / inet6_csk_xmit() (sk_err_soft) fail each
+ *   transmission, tcp_probe_timer() -> tcp_write_err(): sk_err_soft ?:
+ *   ETIMEDOUT
+ * Handling: back off and free resources: no route until the link returns;
+ *   close, retry with backoff; established connections need TCP_USER_TIMEOUT or
+ *   keepalive to notice
+ * Waits for: probe0 timer: first probe after 200 ms (TCP_RTO_MIN), then
+ *   TCP_USER_TIMEOUT 1000 ms
  */
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -41,31 +57,6 @@
 
 /* TCP_USER_TIMEOUT on the established connection: the bound that ends it. */
 #define ESTABLISHED_TIMEOUT_MS 1000
-
-static int unreachable_link_down(struct run *r);
-
-SCENARIO(unreachable_link_down) = {
-	.name = "unreachable-link-down",
-	.errno_name = "ENETUNREACH",
-	.syscall = "connect",
-	.summary = "the client's own link is down: connect() has no route; an established "
-		   "connection learns nothing until its timeout",
-	.posix_expects = "connect()/send(): ENETDOWN, \"the local network interface used to reach "
-			 "the destination is down\"",
-	.kernel_path = "NETDEV_DOWN: fib_disable_ip() / addrconf_ifdown() drop the prefix routes; "
-		       "connect(): ip_route_output_key_hash_rcu() -ENETUNREACH (also for an oif "
-		       "that is not IFF_UP) / ip6_null_entry; established: __ip_queue_xmit() "
-		       "no_route / inet6_csk_xmit() (sk_err_soft) fail each transmission, "
-		       "tcp_probe_timer() -> tcp_write_err(): sk_err_soft ?: ETIMEDOUT",
-	.handling = "back off and free resources: no route until the link returns; close, retry "
-		    "with backoff; established connections need TCP_USER_TIMEOUT or keepalive to "
-		    "notice",
-	.intrinsic_wait_ms = 1200,
-	.intrinsic_wait = "probe0 timer: first probe after 200 ms (TCP_RTO_MIN), then "
-			  "TCP_USER_TIMEOUT 1000 ms",
-	.order = 520,
-	.run = unreachable_link_down,
-};
 
 /* The timer /proc/net/tcp{,6} shows for the socket on local port lport
  * inside ns (the "tr" column, get_tcp4_sock() / get_tcp6_sock()). */
@@ -100,7 +91,8 @@ static const char *tcp_timer_of(const struct netns *ns, int family, int lport)
 	}
 }
 
-static int unreachable_link_down(struct run *r)
+SCENARIO(unreachable_link_down, .errno_name = "ENETUNREACH", .syscall = "connect",
+	 .intrinsic_wait_ms = 1200, .order = 520)
 {
 	int fam = r->family;
 	const char *server = topology_server_addr(&r->topo, fam);

@@ -18,6 +18,17 @@
  * hard at once.
  *
  * POSIX connect(): EHOSTUNREACH "The destination host cannot be reached".
+ *
+ * Summary: connect() to an on-link address nobody owns: neighbour resolution
+ *   fails
+ * Kernel path: neigh_timer_handler() NUD_FAILED -> neigh_invalidate() ->
+ *   arp_error_report() / ndisc_error_report() -> dst_link_failure() ->
+ *   ipv4_link_failure() (ICMP_HOST_UNREACH) / ip6_link_failure()
+ *   (ICMPV6_ADDR_UNREACH) to the client itself -> tcp_v4_err() / tcp_v6_err()
+ * Handling: back off and free resources: close the socket, try the host's next
+ *   address, retry later with backoff (the host may be down or the address
+ *   wrong)
+ * Waits for: neighbour resolution: mcast_solicit 3 x retrans_time_ms 100
  */
 #include <arpa/inet.h>
 #include <linux/neighbour.h>
@@ -41,26 +52,6 @@
  * SYN retransmission (initial RTO 1 s). */
 #define RETRANS_MS   100
 #define MCAST_PROBES 3
-
-static int unreachable_neighbour(struct run *r);
-
-SCENARIO(unreachable_neighbour) = {
-	.name = "unreachable-neighbour",
-	.errno_name = "EHOSTUNREACH",
-	.syscall = "connect",
-	.summary = "connect() to an on-link address nobody owns: neighbour resolution fails",
-	.posix_expects = NULL,
-	.kernel_path = "neigh_timer_handler() NUD_FAILED -> neigh_invalidate() -> "
-		       "arp_error_report() / ndisc_error_report() -> dst_link_failure() -> "
-		       "ipv4_link_failure() (ICMP_HOST_UNREACH) / ip6_link_failure() "
-		       "(ICMPV6_ADDR_UNREACH) to the client itself -> tcp_v4_err() / tcp_v6_err()",
-	.handling = "back off and free resources: close the socket, try the host's next address, "
-		    "retry later with backoff (the host may be down or the address wrong)",
-	.intrinsic_wait_ms = 300,
-	.intrinsic_wait = "neighbour resolution: mcast_solicit 3 x retrans_time_ms 100",
-	.order = 490,
-	.run = unreachable_neighbour,
-};
 
 static int neigh_match(const struct nlmsghdr *nh, void *arg)
 {
@@ -116,7 +107,8 @@ static int neigh_sysctl(struct run *r, const char *knob, int value)
 	return netns_sysctl_set(&r->topo.client, key, val);
 }
 
-static int unreachable_neighbour(struct run *r)
+SCENARIO(unreachable_neighbour, .errno_name = "EHOSTUNREACH", .syscall = "connect",
+	 .intrinsic_wait_ms = 300, .order = 490)
 {
 	const char *nobody = r->family == AF_INET6 ? NOBODY6 : NOBODY4;
 	if (neigh_sysctl(r, "retrans_time_ms", RETRANS_MS) < 0 ||

@@ -20,6 +20,17 @@
  * retransmission, one initial RTO (1 s) later.
  *
  * POSIX connect(): ENETUNREACH "No route to the network is present".
+ *
+ * Summary: the router has no route to the server's network (its link there is
+ *   down) and answers ICMP net unreachable
+ * Kernel path: router: ip_route_input_slow() fib_lookup() -ENETUNREACH ->
+ *   ip_error() ICMP_NET_UNREACH / ip6_null_entry ip6_pkt_discard()
+ *   ICMPV6_NOROUTE; client: tcp_v4_err() icmp_err_convert[ICMP_NET_UNREACH] /
+ *   tcp_v6_err() icmpv6_err_convert() -> ENETUNREACH
+ * Handling: back off and free resources: a router has no route; close, try the
+ *   next address (another family), retry later with backoff
+ * Waits for: one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met
+ *   connect()'s socket lock
  */
 #include <netinet/in.h>
 #include <unistd.h>
@@ -29,30 +40,8 @@
 #include "lib/sockets.h"
 #include "lib/unreachable_connect.h"
 
-static int unreachable_net_icmp(struct run *r);
-
-SCENARIO(unreachable_net_icmp) = {
-	.name = "unreachable-net-icmp",
-	.errno_name = "ENETUNREACH",
-	.syscall = "connect",
-	.summary = "the router has no route to the server's network (its link there is down) "
-		   "and answers ICMP net unreachable",
-	.posix_expects = NULL,
-	.kernel_path = "router: ip_route_input_slow() fib_lookup() -ENETUNREACH -> ip_error() "
-		       "ICMP_NET_UNREACH / ip6_null_entry ip6_pkt_discard() ICMPV6_NOROUTE; "
-		       "client: tcp_v4_err() icmp_err_convert[ICMP_NET_UNREACH] / tcp_v6_err() "
-		       "icmpv6_err_convert() -> ENETUNREACH",
-	.topology = {.kind = TOPO_ROUTED},
-	.handling = "back off and free resources: a router has no route; close, try the next "
-		    "address (another family), retry later with backoff",
-	.intrinsic_wait_ms = 1000,
-	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
-			  "connect()'s socket lock",
-	.order = 510,
-	.run = unreachable_net_icmp,
-};
-
-static int unreachable_net_icmp(struct run *r)
+SCENARIO(unreachable_net_icmp, .errno_name = "ENETUNREACH", .syscall = "connect",
+	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 1000, .order = 510)
 {
 	int fam = r->family;
 	const char *prefix = fam == AF_INET6 ? "2001:db8:2::" : "198.51.100.0";

@@ -14,6 +14,17 @@
  * retransmission, one initial RTO (1 s) later.
  *
  * POSIX connect(): EHOSTUNREACH "The destination host cannot be reached".
+ *
+ * Summary: TTL / hop limit 1: the router answers ICMP time exceeded
+ * Kernel path: router: ip_forward() / ip6_forward() send time exceeded; client:
+ *   tcp_v4_err() ICMP_TIME_EXCEEDED -> EHOSTUNREACH / tcp_v6_err()
+ *   icmpv6_err_convert(ICMPV6_TIME_EXCEED) -> EHOSTUNREACH; socket owned by
+ *   connect(): sk_err_soft (LockDroppedIcmps), hard on the SYN retransmission
+ * Handling: back off and free resources: a routing loop or a TTL too small for
+ *   the path; close, try the next address, retry later; an immediate retry
+ *   fails the same
+ * Waits for: one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met
+ *   connect()'s socket lock
  */
 #include <netinet/in.h>
 #include <unistd.h>
@@ -22,29 +33,8 @@
 #include "lib/sockets.h"
 #include "lib/unreachable_connect.h"
 
-static int unreachable_ttl_exceeded(struct run *r);
-
-SCENARIO(unreachable_ttl_exceeded) = {
-	.name = "unreachable-ttl-exceeded",
-	.errno_name = "EHOSTUNREACH",
-	.syscall = "connect",
-	.summary = "TTL / hop limit 1: the router answers ICMP time exceeded",
-	.posix_expects = NULL,
-	.kernel_path = "router: ip_forward() / ip6_forward() send time exceeded; client: "
-		       "tcp_v4_err() ICMP_TIME_EXCEEDED -> EHOSTUNREACH / tcp_v6_err() "
-		       "icmpv6_err_convert(ICMPV6_TIME_EXCEED) -> EHOSTUNREACH; socket owned by "
-		       "connect(): sk_err_soft (LockDroppedIcmps), hard on the SYN retransmission",
-	.topology = {.kind = TOPO_ROUTED},
-	.handling = "back off and free resources: a routing loop or a TTL too small for the path; "
-		    "close, try the next address, retry later; an immediate retry fails the same",
-	.intrinsic_wait_ms = 1000,
-	.intrinsic_wait = "one SYN RTO: 1 s (TCP_TIMEOUT_INIT); the first ICMP error met "
-			  "connect()'s socket lock",
-	.order = 500,
-	.run = unreachable_ttl_exceeded,
-};
-
-static int unreachable_ttl_exceeded(struct run *r)
+SCENARIO(unreachable_ttl_exceeded, .errno_name = "EHOSTUNREACH", .syscall = "connect",
+	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 1000, .order = 500)
 {
 	int fd = tcp_socket_in(&r->topo.client, r->family);
 	if (fd < 0)

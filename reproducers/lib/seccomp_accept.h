@@ -10,13 +10,6 @@
 
 #include "record/harness.h"
 
-/* The start of each accept-policy-* scenario's .kernel_path: how the
- * filter makes the errno; real is the path the errno would take without
- * the filter (or why it has none). */
-#define POLICY_KERNEL_PATH(real)                                                                   \
-	"seccomp: __seccomp_filter() (kernel/seccomp.c) answers SECCOMP_RET_ERRNO by skipping "    \
-	"the call with -errno; " real
-
 /* The .run of the accept-policy-* scenarios: a forked child under a
  * seccomp filter returning SECCOMP_RET_ERRNO | errno (errno from the
  * scenario's errno_name: EPERM, EPROTO, ENOBUFS or ENOMEM) calls accept()

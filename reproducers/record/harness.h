@@ -44,7 +44,11 @@ struct topology_spec {
 
 /* A scenario file declares its scenario with SCENARIO() (below); a field
  * left out takes its default: families FAMILY_BOTH, topology a pair
- * (none for FAMILY_NONE), NULL and 0 elsewhere. */
+ * (none for FAMILY_NONE), NULL and 0 elsewhere.  The name and the texts
+ * (summary, posix_expects, kernel_path, handling, intrinsic_wait) are not
+ * written in the descriptor: the catalogue fills them in, the name from
+ * the identifier, the texts from the tagged lines of the file's header
+ * comment (scripts/scenario-texts). */
 struct scenario {
 	const char *name;
 	const char *errno_name; /* the errno the scenario is about */
@@ -86,23 +90,30 @@ struct scenario {
 	void (*render_json_rows)(FILE *out, const struct run *r);
 };
 
-/* SCENARIO(rst_before_accept) = { .name = "rst-before-accept", ... };
- * defines the descriptor `scenario_rst_before_accept` and registers it: a
- * pointer to it, and the file that declared it, go into the linker section
- * sockerr_scenarios, which the catalogue reads through the __start_ and
- * __stop_ symbols the linker provides (the way kselftest_harness.h
- * registers its tests, with a section instead of constructors).  No list
- * to keep by hand. */
+/* SCENARIO(rst_before_accept, .errno_name = "ECONNRESET", .syscall = "accept", .order = 10)
+ * {
+ *	... the run: the body sees struct run *r ...
+ * }
+ * declares a scenario and defines its run function, the way
+ * kselftest_harness.h's TEST(name) { ... } does: the descriptor
+ * (.run set to the body), and an entry with a pointer to it, the file that
+ * declared it and its identifier, which goes into the linker section
+ * sockerr_scenarios; the catalogue reads it through the __start_ and
+ * __stop_ symbols the linker provides.  No list to keep by hand.  The
+ * scenario's name is its identifier with '-' for '_' ("rst-before-accept"),
+ * the name of its file too. */
 struct scenario_entry {
 	const struct scenario *scenario;
 	const char *file;
+	const char *id;
 };
-#define SCENARIO(id)                                                                               \
-	static const struct scenario scenario_##id;                                                \
+#define SCENARIO(id, ...)                                                                          \
+	static int run_##id(struct run *r);                                                        \
+	static const struct scenario scenario_##id = {.run = run_##id, __VA_ARGS__};               \
 	static const struct scenario_entry scenario_entry_##id                                     \
 		__attribute__((used, section("sockerr_scenarios"), aligned(sizeof(void *)))) = {   \
-			&scenario_##id, __FILE__};                                                 \
-	static const struct scenario scenario_##id
+			&scenario_##id, __FILE__, #id};                                            \
+	static int run_##id(struct run *r)
 
 struct step {
 	char call[192]; /* "recv(5, 512, 0)" */

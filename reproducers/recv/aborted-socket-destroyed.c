@@ -29,6 +29,17 @@
  * tree; older kernels set sk_err and called sk_error_report() and
  * tcp_done() inline); on 6.10+ tcp_send_active_reset() takes a reset
  * reason.
+ *
+ * Summary: an administrator destroys a connecting and an established socket
+ *   (sock_diag SOCK_DESTROY, ss -K) under a blocked connect() and recv()
+ * POSIX expects: POSIX lists ECONNABORTED for accept() only; connect(2) and
+ *   recv(2) do not list it
+ * Kernel path: tcp_diag_destroy() -> sock_diag_destroy() ->
+ *   tcp_abort(ECONNABORTED): tcp_send_active_reset() if tcp_need_reset() (not
+ *   in SYN_SENT), tcp_done_with_error(); connect(): __inet_stream_connect()
+ *   sock_error; recv(): tcp_recvmsg_locked() sock_error()
+ * Handling: fatal: the connection is gone (not a bug in the caller); close the
+ *   socket, reconnect if the work must go on
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -51,26 +62,6 @@
 
 /* (a) goes to this port, whose SYNs the server drops; (b) to SERVER_PORT. */
 #define DROPPED_PORT (SERVER_PORT + 1)
-
-static int aborted_socket_destroyed(struct run *r);
-
-SCENARIO(aborted_socket_destroyed) = {
-	.name = "aborted-socket-destroyed",
-	.errno_name = "ECONNABORTED",
-	.syscall = "recv",
-	.summary = "an administrator destroys a connecting and an established socket (sock_diag "
-		   "SOCK_DESTROY, ss -K) under a blocked connect() and recv()",
-	.posix_expects = "POSIX lists ECONNABORTED for accept() only; connect(2) and recv(2) do "
-			 "not list it",
-	.kernel_path = "tcp_diag_destroy() -> sock_diag_destroy() -> tcp_abort(ECONNABORTED): "
-		       "tcp_send_active_reset() if tcp_need_reset() (not in SYN_SENT), "
-		       "tcp_done_with_error(); connect(): __inet_stream_connect() sock_error; "
-		       "recv(): tcp_recvmsg_locked() sock_error()",
-	.handling = "fatal: the connection is gone (not a bug in the caller); close the socket, "
-		    "reconnect if the work must go on",
-	.order = 560,
-	.run = aborted_socket_destroyed,
-};
 
 static void child_report(int out, long ret)
 {
@@ -318,7 +309,7 @@ out:
 	return rc;
 }
 
-static int aborted_socket_destroyed(struct run *r)
+SCENARIO(aborted_socket_destroyed, .errno_name = "ECONNABORTED", .syscall = "recv", .order = 560)
 {
 	int rc = destroy_connecting(r);
 	if (rc != RUN_OK)

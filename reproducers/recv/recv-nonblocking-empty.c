@@ -16,6 +16,13 @@
  * error, no FIN: "if (!timeo) copied = -EAGAIN".
  *
  * POSIX recv() agrees (O_NONBLOCK, no data: EAGAIN or EWOULDBLOCK).
+ *
+ * Summary: recv() with MSG_DONTWAIT or on an O_NONBLOCK socket, nothing
+ *   received
+ * Kernel path: __sys_recvfrom(): O_NONBLOCK -> MSG_DONTWAIT;
+ *   tcp_recvmsg_locked(): sock_rcvtimeo() == 0, receive queue empty -> -EAGAIN
+ * Handling: retry when ready: poll()/epoll for POLLIN, then recv() again;
+ *   EWOULDBLOCK is the same errno; the connection is fine
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,23 +35,7 @@
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
-static int recv_nonblocking_empty(struct run *r);
-
-SCENARIO(recv_nonblocking_empty) = {
-	.name = "recv-nonblocking-empty",
-	.errno_name = "EAGAIN",
-	.syscall = "recv",
-	.summary = "recv() with MSG_DONTWAIT or on an O_NONBLOCK socket, nothing received",
-	.posix_expects = NULL,
-	.kernel_path = "__sys_recvfrom(): O_NONBLOCK -> MSG_DONTWAIT; tcp_recvmsg_locked(): "
-		       "sock_rcvtimeo() == 0, receive queue empty -> -EAGAIN",
-	.handling = "retry when ready: poll()/epoll for POLLIN, then recv() again; EWOULDBLOCK "
-		    "is the same errno; the connection is fine",
-	.order = 300,
-	.run = recv_nonblocking_empty,
-};
-
-static int recv_nonblocking_empty(struct run *r)
+SCENARIO(recv_nonblocking_empty, .errno_name = "EAGAIN", .syscall = "recv", .order = 300)
 {
 	struct connection c;
 	int rc = connection_open(r, NULL, &c);

@@ -15,6 +15,13 @@
  *
  * POSIX SO_RCVTIMEO agrees: "a partial count or errno set to [EAGAIN] or
  * [EWOULDBLOCK] if no data is received".
+ *
+ * Summary: a blocking recv() with SO_RCVTIMEO 200 ms, nothing received
+ * Kernel path: tcp_recvmsg_locked(): sk_wait_data() counts sock_rcvtimeo() down
+ *   to 0, nothing copied -> -EAGAIN
+ * Handling: retry when ready: the timeout is the caller's own deadline, the
+ *   connection is fine; poll for POLLIN or call again if time is left
+ * Waits for: SO_RCVTIMEO 200 ms
  */
 #include <sys/socket.h>
 
@@ -24,25 +31,8 @@
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
-static int recv_timeout(struct run *r);
-
-SCENARIO(recv_timeout) = {
-	.name = "recv-timeout",
-	.errno_name = "EAGAIN",
-	.syscall = "recv",
-	.summary = "a blocking recv() with SO_RCVTIMEO 200 ms, nothing received",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_recvmsg_locked(): sk_wait_data() counts sock_rcvtimeo() down to 0, "
-		       "nothing copied -> -EAGAIN",
-	.handling = "retry when ready: the timeout is the caller's own deadline, the connection "
-		    "is fine; poll for POLLIN or call again if time is left",
-	.intrinsic_wait_ms = 200,
-	.intrinsic_wait = "SO_RCVTIMEO 200 ms",
-	.order = 310,
-	.run = recv_timeout,
-};
-
-static int recv_timeout(struct run *r)
+SCENARIO(recv_timeout, .errno_name = "EAGAIN", .syscall = "recv", .intrinsic_wait_ms = 200,
+	 .order = 310)
 {
 	struct connection c;
 	int rc = connection_open(r, NULL, &c);

@@ -13,6 +13,16 @@
  *
  * POSIX recv(): ECONNRESET "A connection was forcibly closed by a peer."
  * Linux does not report it after EOF.
+ *
+ * Summary: the server sends data and FIN, then an RST, before the client reads
+ * POSIX expects: recv() fails with ECONNRESET: "a connection was forcibly
+ *   closed by a peer"
+ * Kernel path: tcp_reset() in CLOSE_WAIT sets sk_err = EPIPE;
+ *   tcp_done_with_error() purges only the write queue; tcp_recvmsg_locked()
+ *   returns the data, then tests SOCK_DONE (tcp_fin()) before sk_err: 0 for
+ *   ever
+ * Handling: fatal: the connection is gone (not a bug in the caller); treat EOF
+ *   as the end, check SO_ERROR to tell an abort from an orderly close
  */
 #include <poll.h>
 #include <stdio.h>
@@ -23,24 +33,6 @@
 #include "lib/reset_fixture.h"
 #include "lib/reset_observe.h"
 #include "lib/sockets.h"
-
-static int reset_after_eof(struct run *r);
-
-SCENARIO(reset_after_eof) = {
-	.name = "reset-after-eof",
-	.errno_name = "ECONNRESET",
-	.syscall = "recv",
-	.summary = "the server sends data and FIN, then an RST, before the client reads",
-	.posix_expects = "recv() fails with ECONNRESET: \"a connection was forcibly closed by a "
-			 "peer\"",
-	.kernel_path = "tcp_reset() in CLOSE_WAIT sets sk_err = EPIPE; tcp_done_with_error() "
-		       "purges only the write queue; tcp_recvmsg_locked() returns the data, then "
-		       "tests SOCK_DONE (tcp_fin()) before sk_err: 0 for ever",
-	.handling = "fatal: the connection is gone (not a bug in the caller); treat EOF as the "
-		    "end, check SO_ERROR to tell an abort from an orderly close",
-	.order = 400,
-	.run = reset_after_eof,
-};
 
 static int reset_after_eof_body(struct run *r, int *fds)
 {
@@ -73,7 +65,7 @@ static int reset_after_eof_body(struct run *r, int *fds)
 	return RUN_OK;
 }
 
-static int reset_after_eof(struct run *r)
+SCENARIO(reset_after_eof, .errno_name = "ECONNRESET", .syscall = "recv", .order = 400)
 {
 	return with_fds(r, reset_after_eof_body);
 }

@@ -17,6 +17,16 @@
  *
  * POSIX recv(): ECONNRESET "A connection was forcibly closed by a peer."
  * Linux agrees.
+ *
+ * Summary: tcp_abort_on_overflow=1: a handshake completing into a full accept
+ *   queue is reset after the client's connect() succeeded
+ * Kernel path: tcp_check_req() ->
+ *   tcp_v4_syn_recv_sock()/tcp_v6_syn_recv_sock(): sk_acceptq_is_full()
+ *   (ListenOverflows) -> listen_overflow: sysctl_tcp_abort_on_overflow ->
+ *   req->rsk_ops->send_reset(); client: tcp_reset() -> ECONNRESET
+ * Handling: back off and free resources: the server is overloaded; close,
+ *   reconnect after a delay (a successful connect() does not mean the server
+ *   accepted)
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -28,26 +38,6 @@
 #include "lib/reset_fixture.h"
 #include "lib/reset_observe.h"
 #include "lib/sockets.h"
-
-static int reset_backlog_overflow(struct run *r);
-
-SCENARIO(reset_backlog_overflow) = {
-	.name = "reset-backlog-overflow",
-	.errno_name = "ECONNRESET",
-	.syscall = "recv",
-	.summary = "tcp_abort_on_overflow=1: a handshake completing into a full accept queue is "
-		   "reset after the client's connect() succeeded",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_check_req() -> tcp_v4_syn_recv_sock()/tcp_v6_syn_recv_sock(): "
-		       "sk_acceptq_is_full() (ListenOverflows) -> listen_overflow: "
-		       "sysctl_tcp_abort_on_overflow -> req->rsk_ops->send_reset(); client: "
-		       "tcp_reset() -> ECONNRESET",
-	.handling =
-		"back off and free resources: the server is overloaded; close, reconnect after a "
-		"delay (a successful connect() does not mean the server accepted)",
-	.order = 390,
-	.run = reset_backlog_overflow,
-};
 
 /* Wait until the server holds a child socket for the client on port
  * client_port (the handshake completed on its side). */
@@ -117,7 +107,7 @@ static int backlog_overflow(struct run *r, int *fds)
 	return RUN_OK;
 }
 
-static int reset_backlog_overflow(struct run *r)
+SCENARIO(reset_backlog_overflow, .errno_name = "ECONNRESET", .syscall = "recv", .order = 390)
 {
 	char old[32] = "0";
 	netns_sysctl_get(&r->topo.server, "net/ipv4/tcp_abort_on_overflow", old, sizeof(old));

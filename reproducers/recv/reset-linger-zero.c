@@ -15,6 +15,13 @@
  *
  * POSIX recv(): ECONNRESET "A connection was forcibly closed by a peer."
  * Linux agrees.
+ *
+ * Summary: the server's abortive close (SO_LINGER {1, 0}) sends an RST
+ * Kernel path: server: __tcp_close(): SOCK_LINGER with lingertime 0 ->
+ *   tcp_disconnect() -> tcp_send_active_reset(); client: tcp_reset() ->
+ *   ECONNRESET
+ * Handling: fatal: the connection is gone (not a bug in the caller); close the
+ *   socket, reconnect if the work must go on
  */
 #include <sys/socket.h>
 
@@ -22,22 +29,6 @@
 #include "lib/reset_fixture.h"
 #include "lib/reset_observe.h"
 #include "lib/sockets.h"
-
-static int reset_linger_zero(struct run *r);
-
-SCENARIO(reset_linger_zero) = {
-	.name = "reset-linger-zero",
-	.errno_name = "ECONNRESET",
-	.syscall = "recv",
-	.summary = "the server's abortive close (SO_LINGER {1, 0}) sends an RST",
-	.posix_expects = NULL,
-	.kernel_path = "server: __tcp_close(): SOCK_LINGER with lingertime 0 -> tcp_disconnect() "
-		       "-> tcp_send_active_reset(); client: tcp_reset() -> ECONNRESET",
-	.handling = "fatal: the connection is gone (not a bug in the caller); close the socket, "
-		    "reconnect if the work must go on",
-	.order = 370,
-	.run = reset_linger_zero,
-};
 
 static int reset_linger_zero_body(struct run *r, int *fds)
 {
@@ -61,7 +52,7 @@ static int reset_linger_zero_body(struct run *r, int *fds)
 	return RUN_OK;
 }
 
-static int reset_linger_zero(struct run *r)
+SCENARIO(reset_linger_zero, .errno_name = "ECONNRESET", .syscall = "recv", .order = 370)
 {
 	return with_fds(r, reset_linger_zero_body);
 }

@@ -19,6 +19,15 @@
  *
  * POSIX recv(): ECONNRESET "A connection was forcibly closed by a peer."
  * Linux agrees.
+ *
+ * Summary: the server forgets the connection silently (TCP_REPAIR close, as a
+ *   reboot); the client's next segment draws an RST
+ * Kernel path: server: __tcp_close() -> tcp_disconnect() in repair mode sends
+ *   nothing; tcp_v4_rcv()/tcp_v6_rcv() find no socket ->
+ *   tcp_v4_send_reset()/tcp_v6_send_reset(); client: tcp_reset() -> ECONNRESET
+ * Handling: fatal: the connection is gone (not a bug in the caller): the peer
+ *   lost its state; close, reconnect and resynchronise (what was in flight is
+ *   unknown)
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -31,25 +40,6 @@
 #include "lib/reset_fixture.h"
 #include "lib/reset_observe.h"
 #include "lib/sockets.h"
-
-static int reset_peer_rebooted(struct run *r);
-
-SCENARIO(reset_peer_rebooted) = {
-	.name = "reset-peer-rebooted",
-	.errno_name = "ECONNRESET",
-	.syscall = "recv",
-	.summary = "the server forgets the connection silently (TCP_REPAIR close, as a reboot); "
-		   "the client's next segment draws an RST",
-	.posix_expects = NULL,
-	.kernel_path = "server: __tcp_close() -> tcp_disconnect() in repair mode sends nothing; "
-		       "tcp_v4_rcv()/tcp_v6_rcv() find no socket -> "
-		       "tcp_v4_send_reset()/tcp_v6_send_reset(); client: tcp_reset() -> ECONNRESET",
-	.handling =
-		"fatal: the connection is gone (not a bug in the caller): the peer lost its state; "
-		"close, reconnect and resynchronise (what was in flight is unknown)",
-	.order = 380,
-	.run = reset_peer_rebooted,
-};
 
 static int reset_peer_rebooted_body(struct run *r, int *fds)
 {
@@ -106,7 +96,7 @@ static int reset_peer_rebooted_body(struct run *r, int *fds)
 	return RUN_OK;
 }
 
-static int reset_peer_rebooted(struct run *r)
+SCENARIO(reset_peer_rebooted, .errno_name = "ECONNRESET", .syscall = "recv", .order = 380)
 {
 	return with_fds(r, reset_peer_rebooted_body);
 }

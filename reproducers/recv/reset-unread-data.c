@@ -17,6 +17,15 @@
  *
  * POSIX recv(): ECONNRESET "A connection was forcibly closed by a peer."
  * Linux agrees.
+ *
+ * Summary: the server closes with the client's request unread: an RST, not a
+ *   FIN
+ * Kernel path: server: __tcp_close(): data_was_unread ->
+ *   tcp_send_active_reset() (RFC 2525 2.17); client: tcp_reset() ->
+ *   tcp_done_with_error(ECONNRESET); tcp_recvmsg_locked(): queued data first,
+ *   then sock_error() once, then 0
+ * Handling: fatal: the connection is gone (not a bug in the caller); read what
+ *   is still queued, close, retry on a new connection only if idempotent
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,23 +36,6 @@
 #include "lib/reset_fixture.h"
 #include "lib/reset_observe.h"
 #include "lib/sockets.h"
-
-static int reset_unread_data(struct run *r);
-
-SCENARIO(reset_unread_data) = {
-	.name = "reset-unread-data",
-	.errno_name = "ECONNRESET",
-	.syscall = "recv",
-	.summary = "the server closes with the client's request unread: an RST, not a FIN",
-	.posix_expects = NULL,
-	.kernel_path = "server: __tcp_close(): data_was_unread -> tcp_send_active_reset() "
-		       "(RFC 2525 2.17); client: tcp_reset() -> tcp_done_with_error(ECONNRESET); "
-		       "tcp_recvmsg_locked(): queued data first, then sock_error() once, then 0",
-	.handling = "fatal: the connection is gone (not a bug in the caller); read what is "
-		    "still queued, close, retry on a new connection only if idempotent",
-	.order = 360,
-	.run = reset_unread_data,
-};
 
 /* The server replies, leaves the request unread and closes.  Returns the
  * client fd once its kernel has taken the RST, or -1 (broken). */
@@ -89,7 +81,7 @@ static int reset_unread_data_body(struct run *r, int *fds)
 	return RUN_OK;
 }
 
-static int reset_unread_data(struct run *r)
+SCENARIO(reset_unread_data, .errno_name = "ECONNRESET", .syscall = "recv", .order = 360)
 {
 	return with_fds(r, reset_unread_data_body);
 }

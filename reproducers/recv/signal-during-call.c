@@ -54,6 +54,27 @@
  * tcp_sendmsg_locked() and __inet_stream_connect()): a send() on a socket
  * with SO_RCVTIMEO alone is restarted.  POSIX send(): a signal after some
  * data was sent gives a short count, not EINTR; Linux agrees.
+ *
+ * Summary: a signal interrupts a blocked recv(), send(), connect() and
+ *   accept(): without SA_RESTART, with it, and with SA_RESTART plus a socket
+ *   timeout
+ * POSIX expects: SA_RESTART restarts an interrupted call, socket timeouts or
+ *   not; a connect() retried after EINTR fails with EALREADY.  Linux: EINTR
+ *   under SA_RESTART when SO_RCVTIMEO (recv/accept) or SO_SNDTIMEO
+ *   (send/connect) is set -- signal(7) names SO_RCVTIMEO for send/connect,
+ *   which does not stop a restart -- and a blocking connect() retried (or
+ *   restarted) waits for the pending handshake and returns 0
+ * Kernel path: sock_intr_errno() (include/net/sock.h): -ERESTARTSYS with no
+ *   timeout, -EINTR with one; called from tcp_recvmsg_locked(),
+ *   sk_stream_wait_memory() (tcp_sendmsg_locked() returns the bytes copied if
+ *   any), inet_csk_wait_for_connect(), __inet_stream_connect() after
+ *   inet_wait_for_connect(); handle_signal() (arch/x86/kernel/signal.c)
+ *   restarts -ERESTARTSYS under SA_RESTART
+ * Handling: retry at once: nothing was lost (a send() that copied bytes returns
+ *   the count instead); for connect() poll for POLLOUT and read SO_ERROR rather
+ *   than connect() again
+ * Waits for: SYN retransmission 1 s (TCP_TIMEOUT_INIT) for the connect rows, 4
+ *   x 40 ms delayed ACK (TCP_ATO_MIN) filling send buffers
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,36 +110,6 @@
 #define NFT_TABLE    "sockerr_eintr"
 #define STR_(x)	     #x
 #define STR(x)	     STR_(x)
-
-static int signal_during_call(struct run *r);
-
-SCENARIO(signal_during_call) = {
-	.name = "signal-during-call",
-	.errno_name = "EINTR",
-	.syscall = "recv/send/connect/accept",
-	.summary = "a signal interrupts a blocked recv(), send(), connect() and accept(): "
-		   "without SA_RESTART, with it, and with SA_RESTART plus a socket timeout",
-	.posix_expects = "SA_RESTART restarts an interrupted call, socket timeouts or not; a "
-			 "connect() retried after EINTR fails with EALREADY.  Linux: EINTR "
-			 "under SA_RESTART when SO_RCVTIMEO (recv/accept) or SO_SNDTIMEO "
-			 "(send/connect) is set -- signal(7) names SO_RCVTIMEO for send/connect, "
-			 "which does not stop a restart -- and a blocking connect() retried (or "
-			 "restarted) waits for the pending handshake and returns 0",
-	.kernel_path = "sock_intr_errno() (include/net/sock.h): -ERESTARTSYS with no timeout, "
-		       "-EINTR with one; called from tcp_recvmsg_locked(), "
-		       "sk_stream_wait_memory() (tcp_sendmsg_locked() returns the bytes copied "
-		       "if any), inet_csk_wait_for_connect(), __inet_stream_connect() after "
-		       "inet_wait_for_connect(); handle_signal() (arch/x86/kernel/signal.c) "
-		       "restarts -ERESTARTSYS under SA_RESTART",
-	.handling = "retry at once: nothing was lost (a send() that copied bytes returns the "
-		    "count instead); for connect() poll for POLLOUT and read SO_ERROR rather "
-		    "than connect() again",
-	.intrinsic_wait_ms = 1160,
-	.intrinsic_wait = "SYN retransmission 1 s (TCP_TIMEOUT_INIT) for the connect rows, 4 x 40 "
-			  "ms delayed ACK (TCP_ATO_MIN) filling send buffers",
-	.order = 350,
-	.run = signal_during_call,
-};
 
 enum call_kind { CALL_RECV, CALL_SEND, CALL_CONNECT, CALL_ACCEPT };
 
@@ -724,7 +715,8 @@ out:
 	return rc;
 }
 
-static int signal_during_call(struct run *r)
+SCENARIO(signal_during_call, .errno_name = "EINTR", .syscall = "recv/send/connect/accept",
+	 .intrinsic_wait_ms = 1160, .order = 350)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	int dlfd = tcp_listen_in(&r->topo.server, r->family, server, DATA_PORT, 8);

@@ -16,6 +16,15 @@
  * POSIX recv(): ETIMEDOUT, "The connection timed out during connection
  * establishment, or due to a transmission timeout on active connection."
  * Linux agrees.
+ *
+ * Summary: an idle connection whose peer vanished; keepalive (1 s idle, 1
+ *   probe, 1 s interval) fails the blocked recv()
+ * Kernel path: tcp_keepalive_timer(): tcp_write_wakeup() probes, then
+ *   tcp_send_active_reset() and tcp_write_err() ->
+ *   tcp_done_with_error(ETIMEDOUT); tcp_recvmsg_locked() sock_error()
+ * Handling: back off and free resources: close the socket (it is CLOSE),
+ *   reconnect with backoff; the peer or the path is gone
+ * Waits for: keepalive: TCP_KEEPIDLE 1 s + TCP_KEEPCNT 1 x TCP_KEEPINTVL 1 s
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -26,28 +35,8 @@
 #include "lib/vanishing_server.h"
 #include "lib/sock_observe.h"
 
-static int timeout_keepalive(struct run *r);
-
-SCENARIO(timeout_keepalive) = {
-	.name = "timeout-keepalive",
-	.errno_name = "ETIMEDOUT",
-	.syscall = "recv",
-	.summary = "an idle connection whose peer vanished; keepalive (1 s idle, 1 probe, 1 s "
-		   "interval) fails the blocked recv()",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_keepalive_timer(): tcp_write_wakeup() probes, then "
-		       "tcp_send_active_reset() and tcp_write_err() -> tcp_done_with_error("
-		       "ETIMEDOUT); tcp_recvmsg_locked() sock_error()",
-	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
-		    "with backoff; the peer or the path is gone",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 2000,
-	.intrinsic_wait = "keepalive: TCP_KEEPIDLE 1 s + TCP_KEEPCNT 1 x TCP_KEEPINTVL 1 s",
-	.order = 470,
-	.run = timeout_keepalive,
-};
-
-static int timeout_keepalive(struct run *r)
+SCENARIO(timeout_keepalive, .errno_name = "ETIMEDOUT", .syscall = "recv",
+	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 2000, .order = 470)
 {
 	struct connection conn = CONNECTION_NONE;
 	int *c = &conn.client, *a = &conn.server;

@@ -20,6 +20,16 @@
  * POSIX recv(): ETIMEDOUT, "The connection timed out during connection
  * establishment, or due to a transmission timeout on active connection."
  * Linux agrees.
+ *
+ * Summary: the server vanishes mid-transfer; retransmissions stop at
+ *   TCP_USER_TIMEOUT 500 ms; recv() or SO_ERROR reports ETIMEDOUT, once
+ * Kernel path: tcp_retransmit_timer() -> tcp_write_timeout() ->
+ *   retransmits_timed_out(tcp_retries2, icsk_user_timeout) -> tcp_write_err()
+ *   -> tcp_done_with_error(); tcp_recvmsg_locked() sock_error()
+ * Handling: back off and free resources: close the socket (it is CLOSE),
+ *   reconnect with backoff; the peer or the path is gone
+ * Waits for: tail loss probe 2 srtt + 200 ms (one segment out, TCP_RTO_MIN),
+ *   first RTO 200 ms, then TCP_USER_TIMEOUT 500 ms
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -33,28 +43,6 @@
 #include "lib/user_timeout_clock.h"
 #include "lib/vanishing_server.h"
 #include "lib/sock_observe.h"
-
-static int timeout_peer_vanished(struct run *r);
-
-SCENARIO(timeout_peer_vanished) = {
-	.name = "timeout-peer-vanished",
-	.errno_name = "ETIMEDOUT",
-	.syscall = "recv",
-	.summary = "the server vanishes mid-transfer; retransmissions stop at TCP_USER_TIMEOUT "
-		   "500 ms; recv() or SO_ERROR reports ETIMEDOUT, once",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_retransmit_timer() -> tcp_write_timeout() -> retransmits_timed_out("
-		       "tcp_retries2, icsk_user_timeout) -> tcp_write_err() -> "
-		       "tcp_done_with_error(); tcp_recvmsg_locked() sock_error()",
-	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
-		    "with backoff; the peer or the path is gone",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 900,
-	.intrinsic_wait = "tail loss probe 2 srtt + 200 ms (one segment out, TCP_RTO_MIN), first "
-			  "RTO 200 ms, then TCP_USER_TIMEOUT 500 ms",
-	.order = 460,
-	.run = timeout_peer_vanished,
-};
 
 static const char *revents_str(int ev)
 {
@@ -91,7 +79,8 @@ static bool wait_all_acked(int fd, int timeout_ms)
 
 /* Two connections meet the same fate; one reads the error with recv(),
  * the other with getsockopt(SO_ERROR), to show that it is reported once. */
-static int timeout_peer_vanished(struct run *r)
+SCENARIO(timeout_peer_vanished, .errno_name = "ETIMEDOUT", .syscall = "recv",
+	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 900, .order = 460)
 {
 	struct connection one = CONNECTION_NONE, two = CONNECTION_NONE;
 	int *c1 = &one.client, *a1 = &one.server, *c2 = &two.client;

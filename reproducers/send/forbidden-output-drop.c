@@ -18,6 +18,20 @@
  * of a local firewall rule") therefore does not hold for TCP with a DROP
  * rule (a REJECT rule answers with an RST or ICMP error instead), and
  * send(2) does not list EPERM at all.
+ *
+ * Summary: a local nft output rule drops packets to the server: UDP sendto()
+ *   EPERM, TCP connect() times out
+ * POSIX expects: send(2) does not list EPERM; connect(2) says EPERM "because of
+ *   a local firewall rule", but TCP connect() through a DROP rule times out
+ *   (ETIMEDOUT)
+ * Kernel path: nf_hook_slow(): NF_DROP -> -EPERM; UDP: ip_local_out() ->
+ *   ip_send_skb() -> udp_send_skb() -> sendto(); TCP: tcp_connect() ignores
+ *   tcp_transmit_skb()'s error, tcp_retransmit_timer() -> tcp_write_timeout()
+ *   -> tcp_write_err() (ETIMEDOUT)
+ * Handling: back off and free resources: a firewall decision; do not retry in a
+ *   loop
+ * Waits for: one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms
+ *   is checked
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -32,29 +46,6 @@
  * SYN retransmission timer fires (initial RTO 1 s). */
 #define USER_TIMEOUT_MS 500
 #define SYN_COUNT	1
-
-static int forbidden_output_drop(struct run *r);
-
-SCENARIO(forbidden_output_drop) = {
-	.name = "forbidden-output-drop",
-	.errno_name = "EPERM",
-	.syscall = "sendto",
-	.summary = "a local nft output rule drops packets to the server: UDP sendto() EPERM, TCP "
-		   "connect() times out",
-	.posix_expects = "send(2) does not list EPERM; connect(2) says EPERM \"because of a local "
-			 "firewall rule\", but TCP connect() through a DROP rule times out "
-			 "(ETIMEDOUT)",
-	.kernel_path = "nf_hook_slow(): NF_DROP -> -EPERM; UDP: ip_local_out() -> ip_send_skb() "
-		       "-> udp_send_skb() -> sendto(); TCP: tcp_connect() ignores "
-		       "tcp_transmit_skb()'s error, tcp_retransmit_timer() -> tcp_write_timeout() "
-		       "-> tcp_write_err() (ETIMEDOUT)",
-	.handling = "back off and free resources: a firewall decision; do not retry in a loop",
-	.intrinsic_wait_ms = 1000,
-	.intrinsic_wait =
-		"one SYN RTO: 1 s (TCP_TIMEOUT_INIT), where TCP_USER_TIMEOUT 500 ms is checked",
-	.order = 550,
-	.run = forbidden_output_drop,
-};
 
 static long out_discards(struct run *r)
 {
@@ -77,7 +68,8 @@ static int drop_rule(struct run *r, const char *server)
 	return netns_nft(&r->topo.client, rules);
 }
 
-static int forbidden_output_drop(struct run *r)
+SCENARIO(forbidden_output_drop, .errno_name = "EPERM", .syscall = "sendto",
+	 .intrinsic_wait_ms = 1000, .order = 550)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
 	if (drop_rule(r, server) < 0)

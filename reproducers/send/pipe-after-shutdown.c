@@ -15,6 +15,14 @@
  * POSIX send(): EPIPE "The socket is shut down for writing, or the socket
  * is connection-mode and is no longer connected", SIGPIPE unless
  * MSG_NOSIGNAL.  Linux agrees.
+ *
+ * Summary: send() after the client's own shutdown(SHUT_WR)
+ * Kernel path: tcp_sendmsg_locked(): sk_shutdown & SEND_SHUTDOWN -> do_error ->
+ *   sk_stream_error(-EPIPE): sock_error() is 0 -> EPIPE + send_sig(SIGPIPE)
+ *   unless MSG_NOSIGNAL
+ * Handling: fatal: a bug in the caller (it wrote after its own shutdown);
+ *   ignore SIGPIPE or use MSG_NOSIGNAL so that it is an errno, not a dead
+ *   process
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -28,25 +36,7 @@
 #include "lib/sigpipe_send.h"
 #include "lib/sockets.h"
 
-static int pipe_after_shutdown(struct run *r);
-
-SCENARIO(pipe_after_shutdown) = {
-	.name = "pipe-after-shutdown",
-	.errno_name = "EPIPE",
-	.syscall = "send",
-	.summary = "send() after the client's own shutdown(SHUT_WR)",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_sendmsg_locked(): sk_shutdown & SEND_SHUTDOWN -> do_error -> "
-		       "sk_stream_error(-EPIPE): sock_error() is 0 -> EPIPE + send_sig(SIGPIPE) "
-		       "unless MSG_NOSIGNAL",
-	.handling =
-		"fatal: a bug in the caller (it wrote after its own shutdown); ignore SIGPIPE or "
-		"use MSG_NOSIGNAL so that it is an errno, not a dead process",
-	.order = 410,
-	.run = pipe_after_shutdown,
-};
-
-static int pipe_after_shutdown(struct run *r)
+SCENARIO(pipe_after_shutdown, .errno_name = "EPIPE", .syscall = "send", .order = 410)
 {
 	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)

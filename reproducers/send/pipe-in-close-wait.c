@@ -20,6 +20,14 @@
  * is connection-mode and is no longer connected", SIGPIPE unless
  * MSG_NOSIGNAL.  POSIX does not say what an RST after EOF reports, and
  * Linux makes it EPIPE.
+ *
+ * Summary: an RST reaches the client in CLOSE_WAIT (after the server's FIN)
+ * Kernel path: tcp_reset(): CLOSE_WAIT -> sk_err = EPIPE
+ *   (tcp_done_with_error()); tcp_sendmsg_locked() -> sk_stream_error():
+ *   sock_error() = -EPIPE -> SIGPIPE on the first send(); tcp_recvmsg_locked():
+ *   SOCK_DONE before sk_err -> 0
+ * Handling: fatal: the connection is gone (not a bug in the caller); ignore
+ *   SIGPIPE or use MSG_NOSIGNAL, close the socket
  */
 #include <poll.h>
 #include <sys/socket.h>
@@ -30,25 +38,6 @@
 #include "lib/reset_observe.h"
 #include "lib/sigpipe_send.h"
 #include "lib/sockets.h"
-
-static int pipe_in_close_wait(struct run *r);
-
-SCENARIO(pipe_in_close_wait) = {
-	.name = "pipe-in-close-wait",
-	.errno_name = "EPIPE",
-	.syscall = "send",
-	.summary = "an RST reaches the client in CLOSE_WAIT (after the server's FIN)",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_reset(): CLOSE_WAIT -> sk_err = EPIPE (tcp_done_with_error()); "
-		       "tcp_sendmsg_locked() -> sk_stream_error(): sock_error() = -EPIPE -> "
-		       "SIGPIPE on the first send(); tcp_recvmsg_locked(): SOCK_DONE before "
-		       "sk_err -> 0",
-	.handling =
-		"fatal: the connection is gone (not a bug in the caller); ignore SIGPIPE or use "
-		"MSG_NOSIGNAL, close the socket",
-	.order = 420,
-	.run = pipe_in_close_wait,
-};
 
 /* The server sends FIN, the client reaches CLOSE_WAIT, then the server
  * aborts.  Returns the client fd once the RST has been processed. */
@@ -81,7 +70,7 @@ out:
 	return fd;
 }
 
-static int pipe_in_close_wait(struct run *r)
+SCENARIO(pipe_in_close_wait, .errno_name = "EPIPE", .syscall = "send", .order = 420)
 {
 	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)

@@ -22,6 +22,16 @@
  * (lib/send_buffer_fill.h).
  *
  * POSIX send() agrees (O_NONBLOCK, no room: EAGAIN or EWOULDBLOCK).
+ *
+ * Summary: send(MSG_DONTWAIT) while the peer does not read: the send buffer
+ *   fills
+ * Kernel path: tcp_sendmsg_locked(): !sk_stream_memory_free() ->
+ *   wait_for_space; sk_stream_wait_memory(): *timeo_p == 0 -> -EAGAIN;
+ *   tcp_poll(): no POLLOUT until __sk_stream_is_writeable()
+ * Handling: retry when ready: keep the unsent rest, poll for POLLOUT (it comes
+ *   once the peer reads), then send the rest
+ * Waits for: the peer's delayed ACKs as its window closes: 3 x 40 ms
+ *   (TCP_ATO_MIN)
  */
 #include <linux/sockios.h>
 #include <poll.h>
@@ -34,25 +44,6 @@
 #include "lib/send_buffer_fill.h"
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
-
-static int send_buffer_full(struct run *r);
-
-SCENARIO(send_buffer_full) = {
-	.name = "send-buffer-full",
-	.errno_name = "EAGAIN",
-	.syscall = "send",
-	.summary = "send(MSG_DONTWAIT) while the peer does not read: the send buffer fills",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_sendmsg_locked(): !sk_stream_memory_free() -> wait_for_space; "
-		       "sk_stream_wait_memory(): *timeo_p == 0 -> -EAGAIN; tcp_poll(): no POLLOUT "
-		       "until __sk_stream_is_writeable()",
-	.handling = "retry when ready: keep the unsent rest, poll for POLLOUT (it comes once the "
-		    "peer reads), then send the rest",
-	.intrinsic_wait_ms = 120,
-	.intrinsic_wait = "the peer's delayed ACKs as its window closes: 3 x 40 ms (TCP_ATO_MIN)",
-	.order = 320,
-	.run = send_buffer_full,
-};
 
 static int int_opt(int fd, int opt)
 {
@@ -85,7 +76,8 @@ static int queue_bytes(int fd, unsigned long req)
 	return n;
 }
 
-static int send_buffer_full(struct run *r)
+SCENARIO(send_buffer_full, .errno_name = "EAGAIN", .syscall = "send", .intrinsic_wait_ms = 120,
+	 .order = 320)
 {
 	struct connection c;
 	int rc = connection_open(r, &small_buffers, &c);

@@ -18,6 +18,14 @@
  *
  * POSIX SO_SNDTIMEO agrees ("a partial count or ... [EAGAIN] ... if no
  * data were sent").
+ *
+ * Summary: a blocking send() with SO_SNDTIMEO 200 ms: a short count, then
+ *   EAGAIN once the buffer is full
+ * Kernel path: tcp_sendmsg_locked() -> sk_stream_wait_memory(): the timeout
+ *   runs out -> -EAGAIN; tcp_sendmsg_locked() do_error: returns copied when > 0
+ * Handling: retry when ready: a short count means the rest was not sent, -1
+ *   EAGAIN that nothing was; poll for POLLOUT, or give up at the deadline
+ * Waits for: SO_SNDTIMEO 200 ms, twice (short count, then EAGAIN)
  */
 #include <sys/socket.h>
 
@@ -32,26 +40,8 @@
  * send buffer of SMALL_BUF and the peer's window can take. */
 #define BIG_SEND (64 * 1024)
 
-static int send_timeout(struct run *r);
-
-SCENARIO(send_timeout) = {
-	.name = "send-timeout",
-	.errno_name = "EAGAIN",
-	.syscall = "send",
-	.summary = "a blocking send() with SO_SNDTIMEO 200 ms: a short count, then EAGAIN once "
-		   "the buffer is full",
-	.posix_expects = NULL,
-	.kernel_path = "tcp_sendmsg_locked() -> sk_stream_wait_memory(): the timeout runs out -> "
-		       "-EAGAIN; tcp_sendmsg_locked() do_error: returns copied when > 0",
-	.handling = "retry when ready: a short count means the rest was not sent, -1 EAGAIN that "
-		    "nothing was; poll for POLLOUT, or give up at the deadline",
-	.intrinsic_wait_ms = 400,
-	.intrinsic_wait = "SO_SNDTIMEO 200 ms, twice (short count, then EAGAIN)",
-	.order = 330,
-	.run = send_timeout,
-};
-
-static int send_timeout(struct run *r)
+SCENARIO(send_timeout, .errno_name = "EAGAIN", .syscall = "send", .intrinsic_wait_ms = 400,
+	 .order = 330)
 {
 	struct connection c;
 	int rc = connection_open(r, &small_buffers, &c);

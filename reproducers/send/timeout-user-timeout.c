@@ -21,6 +21,21 @@
  * returns it.  tcp(7) says TCP_USER_TIMEOUT is "the maximum amount of time
  * ... that transmitted data may remain unacknowledged"; Linux starts that
  * clock at the first retransmission timeout, not at the transmission.
+ *
+ * Summary: TCP_USER_TIMEOUT 500 ms with unacknowledged data: a send() blocked
+ *   for buffer space fails
+ * POSIX expects: POSIX send() and send(2) list no ETIMEDOUT; tcp(7):
+ *   TCP_USER_TIMEOUT is the longest time transmitted data may remain
+ *   unacknowledged (the clock starts at the first retransmission timeout
+ *   instead)
+ * Kernel path: tcp_retransmit_timer() -> tcp_write_timeout() ->
+ *   retransmits_timed_out(icsk_user_timeout) from tp->retrans_stamp (set by
+ *   tcp_retransmit_skb()) -> tcp_write_err(); sk_stream_wait_memory() ->
+ *   sk_stream_error() sock_error()
+ * Handling: back off and free resources: close the socket (it is CLOSE),
+ *   reconnect with backoff; the peer or the path is gone
+ * Waits for: first RTO 200 ms (TCP_RTO_MIN), then TCP_USER_TIMEOUT 500 ms from
+ *   it
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -37,29 +52,6 @@
 #include "lib/user_timeout_clock.h"
 #include "lib/vanishing_server.h"
 #include "lib/sock_observe.h"
-
-static int timeout_user_timeout(struct run *r);
-
-SCENARIO(timeout_user_timeout) = {
-	.name = "timeout-user-timeout",
-	.errno_name = "ETIMEDOUT",
-	.syscall = "send",
-	.summary = "TCP_USER_TIMEOUT 500 ms with unacknowledged data: a send() blocked for "
-		   "buffer space fails",
-	.posix_expects = "POSIX send() and send(2) list no ETIMEDOUT; tcp(7): TCP_USER_TIMEOUT "
-			 "is the longest time transmitted data may remain unacknowledged (the "
-			 "clock starts at the first retransmission timeout instead)",
-	.kernel_path = "tcp_retransmit_timer() -> tcp_write_timeout() -> retransmits_timed_out("
-		       "icsk_user_timeout) from tp->retrans_stamp (set by tcp_retransmit_skb()) -> "
-		       "tcp_write_err(); sk_stream_wait_memory() -> sk_stream_error() sock_error()",
-	.handling = "back off and free resources: close the socket (it is CLOSE), reconnect "
-		    "with backoff; the peer or the path is gone",
-	.topology = {.kind = TOPO_ROUTED},
-	.intrinsic_wait_ms = 700,
-	.intrinsic_wait = "first RTO 200 ms (TCP_RTO_MIN), then TCP_USER_TIMEOUT 500 ms from it",
-	.order = 480,
-	.run = timeout_user_timeout,
-};
 
 /* A writer blocked for room in the send buffer, in a child so that the
  * parent can watch the retransmission timer meanwhile.  The result comes
@@ -86,7 +78,8 @@ static void blocked_send(struct run *r, int c, struct rto_watch *w)
 	waitpid(pid, NULL, 0);
 }
 
-static int timeout_user_timeout(struct run *r)
+SCENARIO(timeout_user_timeout, .errno_name = "ETIMEDOUT", .syscall = "send",
+	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 700, .order = 480)
 {
 	struct connection conn = CONNECTION_NONE;
 	int *c = &conn.client;

@@ -16,6 +16,16 @@
  * socket is connection-mode and is no longer connected", with SIGPIPE
  * generated unless MSG_NOSIGNAL; ECONNRESET "A connection was forcibly
  * closed by a peer."  Linux gives both, in that order.
+ *
+ * Summary: the server closes with unread data (RST); the client writes three
+ *   times
+ * Kernel path: server: tcp_close() -> tcp_send_active_reset() (unread data);
+ *   client: tcp_reset(); tcp_sendmsg_locked() -> sk_stream_error():
+ *   sock_error() once (ECONNRESET), then EPIPE + send_sig(SIGPIPE)
+ * Handling: back off and free resources: the connection is gone; close it (send
+ *   with MSG_NOSIGNAL or ignore SIGPIPE so EPIPE is an errno, not a death);
+ *   what was written may never have arrived, so resend only at the protocol
+ *   level
  */
 #include <poll.h>
 #include <signal.h>
@@ -27,24 +37,6 @@
 #include "lib/reset_observe.h"
 #include "lib/sigpipe_send.h"
 #include "lib/sockets.h"
-
-static int write_after_rst(struct run *r);
-
-SCENARIO(write_after_rst) = {
-	.name = "write-after-rst",
-	.errno_name = "EPIPE",
-	.syscall = "send",
-	.summary = "the server closes with unread data (RST); the client writes three times",
-	.posix_expects = NULL,
-	.kernel_path = "server: tcp_close() -> tcp_send_active_reset() (unread data); client: "
-		       "tcp_reset(); tcp_sendmsg_locked() -> sk_stream_error(): sock_error() "
-		       "once (ECONNRESET), then EPIPE + send_sig(SIGPIPE)",
-	.handling = "back off and free resources: the connection is gone; close it (send with "
-		    "MSG_NOSIGNAL or ignore SIGPIPE so EPIPE is an errno, not a death); what "
-		    "was written may never have arrived, so resend only at the protocol level",
-	.order = 210,
-	.run = write_after_rst,
-};
 
 enum sigpipe_mode { SIGPIPE_IGNORED, SIGPIPE_NOSIGNAL, SIGPIPE_DEFAULT };
 
@@ -70,7 +62,7 @@ static void write_three_times(struct run *r, int cfd, int flags, const char *how
 		     how, i);
 }
 
-static int write_after_rst(struct run *r)
+SCENARIO(write_after_rst, .errno_name = "EPIPE", .syscall = "send", .order = 210)
 {
 	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)

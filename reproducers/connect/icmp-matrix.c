@@ -117,9 +117,6 @@
  * IANA: 5-99 unassigned). */
 #define ICMP6_UNASSIGNED_ERROR 99
 
-static void render_matrix(FILE *out, const struct run *r);
-static void render_rows(FILE *out, const struct run *r);
-
 struct matrix_case {
 	uint8_t type, code;
 	uint32_t rest;
@@ -168,8 +165,9 @@ static const struct matrix_case cases6[] = {
 	{ICMP6_UNASSIGNED_ERROR, 0, 0, NULL},
 };
 
-/* The facts recorded for each case, in order: the step label is
- * "TYPE/CODE NAME: PHASE". */
+/* The facts recorded for each case, in order: the case is "TYPE/CODE
+ * NAME", the step label the phase (the step's key "TYPE/CODE NAME: PHASE"),
+ * the columns of the run's table. */
 enum phase {
 	P_SYN,	       /* SYN_SENT: poll() + SO_ERROR */
 	P_SYN_ERRQ,    /* SYN_SENT: MSG_ERRQUEUE, no RECVERR */
@@ -284,9 +282,14 @@ static const char *origin_name(uint8_t origin)
 	return "other";
 }
 
-/* recvmsg(MSG_ERRQUEUE): "empty", or the first message's extended error. */
-static void read_errqueue(int fd, int family, char *out, size_t len)
+/* recvmsg(MSG_ERRQUEUE): "empty", or the first message's extended error;
+ * cell, its form in the table: "-" when empty, the errno when the message
+ * names the case's own type and code, else "TYPE/CODE ERRNO" (empty where
+ * the whole value should show). */
+static void read_errqueue(int fd, int family, const struct icmp_error *e, char *out, size_t len,
+			  char *cell, size_t clen)
 {
+	cell[0] = '\0';
 	char data[256];
 	union {
 		char buf[512];
@@ -299,6 +302,8 @@ static void read_errqueue(int fd, int family, char *out, size_t len)
 			     .msg_controllen = sizeof(control.buf)};
 	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
 		snprintf(out, len, "%s", errno == EAGAIN ? "empty" : errno_name(errno));
+		if (errno == EAGAIN)
+			snprintf(cell, clen, "-");
 		return;
 	}
 	int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
@@ -312,6 +317,11 @@ static void read_errqueue(int fd, int family, char *out, size_t len)
 		snprintf(out, len, "origin %s, type %u, code %u, errno %s",
 			 origin_name(ee.ee_origin), ee.ee_type, ee.ee_code,
 			 errno_name((int)ee.ee_errno));
+		if (ee.ee_type == e->type && ee.ee_code == e->code)
+			snprintf(cell, clen, "%s", errno_name((int)ee.ee_errno));
+		else
+			snprintf(cell, clen, "%u/%u %s", ee.ee_type, ee.ee_code,
+				 errno_name((int)ee.ee_errno));
 		break;
 	}
 	/* A second message would be a surprise worth seeing. */
@@ -319,6 +329,7 @@ static void read_errqueue(int fd, int family, char *out, size_t len)
 	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0) {
 		size_t used = strlen(out);
 		snprintf(out + used, len - used, "; and more");
+		cell[0] = '\0';
 	}
 }
 
@@ -357,11 +368,17 @@ static int send_error(struct matrix *m, const struct icmp_error *e, const struct
 	return RUN_OK;
 }
 
-/* SYN_SENT: the error quotes the held SYN.  value gets the errno poll() and
- * SO_ERROR report ("no error" when poll() shows none), errq the error
- * queue; call a description for the step. */
-static int syn_sent(struct matrix *m, const struct icmp_error *e, bool recverr, char *value,
-		    size_t vlen, char *errq, size_t elen, char *call, size_t clen)
+/* What one socket of a case showed: the step's value and its table cell
+ * (empty: the value), the error queue's likewise, and the call shown. */
+struct seen {
+	char value[128], cell[40];
+	char errq[128], errq_cell[40];
+	char call[192];
+};
+
+/* SYN_SENT: the error quotes the held SYN.  value: the errno poll() and
+ * SO_ERROR report ("no error" when poll() shows none). */
+static int syn_sent(struct matrix *m, const struct icmp_error *e, bool recverr, struct seen *out)
 {
 	struct run *r = m->r;
 	int fd = nonblocking_socket(m, recverr);
@@ -384,13 +401,16 @@ static int syn_sent(struct matrix *m, const struct icmp_error *e, bool recverr, 
 	if (err < 0)
 		err = -err;
 	if (revents & POLLERR)
-		snprintf(value, vlen, "%s", errno_name(err));
+		snprintf(out->value, sizeof(out->value), "%s", errno_name(err));
 	else if (err)
-		snprintf(value, vlen, "no POLLERR, SO_ERROR %s", errno_name(err));
+		snprintf(out->value, sizeof(out->value), "no POLLERR, SO_ERROR %s",
+			 errno_name(err));
 	else
-		snprintf(value, vlen, "no error");
-	read_errqueue(fd, r->family, errq, elen);
-	snprintf(call, clen,
+		snprintf(out->value, sizeof(out->value), "no error");
+	out->cell[0] = '\0';
+	read_errqueue(fd, r->family, e, out->errq, sizeof(out->errq), out->errq_cell,
+		      sizeof(out->errq_cell));
+	snprintf(out->call, sizeof(out->call),
 		 "connect(%s:%d, O_NONBLOCK)%s, router -> client %s quoting the SYN (seq ISN), "
 		 "then poll() + getsockopt(SO_ERROR): state %s",
 		 m->server, HELD_PORT, recverr ? " with RECVERR" : "",
@@ -399,10 +419,29 @@ static int syn_sent(struct matrix *m, const struct icmp_error *e, bool recverr, 
 	return RUN_OK;
 }
 
+/* An ESTABLISHED socket's cell: "hard E" when recv() failed with E, "soft
+ * E" when only SO_ERROR had it, "none"; empty when recv() got data or EOF
+ * (the value says which). */
+static void hardness(int recv_err, bool recv_failed, int so_err, char *cell, size_t len)
+{
+	bool hard = recv_failed && recv_err != EAGAIN, soft = so_err != 0;
+	if (!recv_failed)
+		cell[0] = '\0';
+	else if (hard && soft)
+		snprintf(cell, len, "hard %s, then %s", errno_name(recv_err), errno_name(so_err));
+	else if (hard)
+		snprintf(cell, len, "hard %s", errno_name(recv_err));
+	else if (soft)
+		snprintf(cell, len, "soft %s", errno_name(so_err));
+	else
+		snprintf(cell, len, "none");
+}
+
 /* ESTABLISHED: the error quotes the client's next segment (seq ISN + 1).
- * value gets recv()'s and then SO_ERROR's result, errq the error queue. */
-static int established(struct matrix *m, const struct icmp_error *e, bool recverr, char *value,
-		       size_t vlen, char *errq, size_t elen, char *call, size_t clen)
+ * value: recv()'s and then SO_ERROR's result; the error queue is read when
+ * read_errq. */
+static int established(struct matrix *m, const struct icmp_error *e, bool recverr, bool read_errq,
+		       struct seen *out)
 {
 	struct run *r = m->r;
 	int fd = nonblocking_socket(m, recverr);
@@ -429,23 +468,39 @@ static int established(struct matrix *m, const struct icmp_error *e, bool recver
 		goto out;
 	char buf[64];
 	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-	const char *recv_result = n < 0 ? errno_name(errno) : n == 0 ? "EOF" : "data";
+	int recv_err = n < 0 ? errno : 0;
+	const char *recv_result = n < 0 ? errno_name(recv_err) : n == 0 ? "EOF" : "data";
 	int err = so_error(fd);
-	snprintf(value, vlen, "recv %s, SO_ERROR %s", recv_result,
-		 errno_name(err < 0 ? -err : err));
-	if (errq)
-		read_errqueue(fd, r->family, errq, elen);
-	snprintf(call, clen,
+	if (err < 0)
+		err = -err;
+	snprintf(out->value, sizeof(out->value), "recv %s, SO_ERROR %s", recv_result,
+		 errno_name(err));
+	hardness(recv_err, n < 0, err, out->cell, sizeof(out->cell));
+	if (read_errq)
+		read_errqueue(fd, r->family, e, out->errq, sizeof(out->errq), out->errq_cell,
+			      sizeof(out->errq_cell));
+	snprintf(out->call, sizeof(out->call),
 		 "connected to %s:%d%s, router -> client %s quoting seq ISN+1, then "
 		 "recv(MSG_DONTWAIT), getsockopt(SO_ERROR)%s",
 		 m->server, EST_PORT, recverr ? " with RECVERR" : "", icmp_error_name(r->family, e),
-		 errq ? ", recvmsg(MSG_ERRQUEUE)" : "");
+		 read_errq ? ", recvmsg(MSG_ERRQUEUE)" : "");
 out:
 	if (afd >= 0)
 		close(afd);
 	close(fd);
 	return rc;
 }
+
+/* A step of the case, with its table cell when it has one. */
+static void observe_cell(struct run *r, enum phase p, const char *call, const char *value,
+			 const char *cell)
+{
+	observe(r, NOWHERE, phase_names[p], call, "%s", value);
+	if (cell[0])
+		table_cell(r, "%s", cell);
+}
+
+static const char *const delivered = "all counted by the client, none out of window";
 
 static const char *delivery(const struct counters *b, const struct counters *a)
 {
@@ -457,7 +512,50 @@ static const char *delivery(const struct counters *b, const struct counters *a)
 		return "met a socket owned by user";
 	if (a->in_errors != b->in_errors)
 		return "counted as InErrors (no socket or bad quote)";
-	return "all counted by the client, none out of window";
+	return delivered;
+}
+
+/* The case's four sockets (SYN_SENT and ESTABLISHED, each without and
+ * with RECVERR), recorded as the steps of case "TYPE/CODE NAME". */
+static int case_steps(struct matrix *m, const struct icmp_error *e, uint8_t type)
+{
+	struct run *r = m->r;
+	struct counters before, after;
+	read_counters(m, type, &before);
+	struct seen seen;
+	int rc = syn_sent(m, e, false, &seen);
+	if (rc != RUN_OK)
+		return rc;
+	observe_cell(r, P_SYN, seen.call, seen.value, seen.cell);
+	observe_cell(r, P_SYN_ERRQ, "recvmsg(MSG_ERRQUEUE) on that socket (no RECVERR)", seen.errq,
+		     seen.errq_cell);
+
+	rc = syn_sent(m, e, true, &seen);
+	if (rc != RUN_OK)
+		return rc;
+	observe_cell(r, P_SYN_RE_ERRQ, seen.call, seen.errq, seen.errq_cell);
+
+	rc = established(m, e, false, false, &seen);
+	if (rc != RUN_OK)
+		return rc;
+	observe_cell(r, P_EST, seen.call, seen.value, seen.cell);
+
+	rc = established(m, e, true, true, &seen);
+	if (rc != RUN_OK)
+		return rc;
+	observe_cell(r, P_EST_RE, seen.call, seen.value, seen.cell);
+	observe_cell(r, P_EST_RE_ERRQ, "recvmsg(MSG_ERRQUEUE) on that socket", seen.errq,
+		     seen.errq_cell);
+
+	read_counters(m, type, &after);
+	char call[192];
+	snprintf(call, sizeof(call),
+		 "the client's %s counter and TcpExt OutOfWindowIcmps, LockDroppedIcmps, "
+		 "InErrors over the case's %d errors",
+		 icmp_type_name(r->family, type), SENDS_PER_CASE);
+	const char *how = delivery(&before, &after);
+	observe_cell(r, P_ICMP, call, how, how == delivered ? "ok" : "");
+	return RUN_OK;
 }
 
 static int one_case(struct matrix *m, const struct matrix_case *c)
@@ -471,51 +569,11 @@ static int one_case(struct matrix *m, const struct matrix_case *c)
 		inet_pton(AF_INET, topology_router_addr(&r->topo, AF_INET, false), &gw);
 		e.rest = ntohl(gw.s_addr);
 	}
-	const char *name = c->name ? c->name : icmp_short_name(r->family, &e);
-	char label[N_PHASES][sizeof(r->steps[0].name)];
-	for (int p = 0; p < N_PHASES; p++) {
-		int n = snprintf(label[p], sizeof(label[p]), "%u/%u %s: %s", c->type, c->code, name,
-				 phase_names[p]);
-		if (n < 0 || (size_t)n >= sizeof(label[p]))
-			return broken(r, "step label too long: %u/%u %s: %s", c->type, c->code,
-				      name, phase_names[p]);
-	}
-
-	struct counters before, after;
-	read_counters(m, c->type, &before);
-	char value[128], errq[128], call[192];
-	int rc = syn_sent(m, &e, false, value, sizeof(value), errq, sizeof(errq), call,
-			  sizeof(call));
-	if (rc != RUN_OK)
-		return rc;
-	observe(r, NOWHERE, label[P_SYN], call, "%s", value);
-	observe(r, NOWHERE, label[P_SYN_ERRQ], "recvmsg(MSG_ERRQUEUE) on that socket (no RECVERR)",
-		"%s", errq);
-
-	rc = syn_sent(m, &e, true, value, sizeof(value), errq, sizeof(errq), call, sizeof(call));
-	if (rc != RUN_OK)
-		return rc;
-	observe(r, NOWHERE, label[P_SYN_RE_ERRQ], call, "%s", errq);
-
-	rc = established(m, &e, false, value, sizeof(value), NULL, 0, call, sizeof(call));
-	if (rc != RUN_OK)
-		return rc;
-	observe(r, NOWHERE, label[P_EST], call, "%s", value);
-
-	rc = established(m, &e, true, value, sizeof(value), errq, sizeof(errq), call, sizeof(call));
-	if (rc != RUN_OK)
-		return rc;
-	observe(r, NOWHERE, label[P_EST_RE], call, "%s", value);
-	observe(r, NOWHERE, label[P_EST_RE_ERRQ], "recvmsg(MSG_ERRQUEUE) on that socket", "%s",
-		errq);
-
-	read_counters(m, c->type, &after);
-	snprintf(call, sizeof(call),
-		 "the client's %s counter and TcpExt OutOfWindowIcmps, LockDroppedIcmps, "
-		 "InErrors over the case's %d errors",
-		 icmp_type_name(r->family, c->type), SENDS_PER_CASE);
-	observe(r, NOWHERE, label[P_ICMP], call, "%s", delivery(&before, &after));
-	return RUN_OK;
+	begin_case(r, "%u/%u %s", c->type, c->code,
+		   c->name ? c->name : icmp_short_name(r->family, &e));
+	int rc = case_steps(m, &e, c->type);
+	end_case(r);
+	return rc;
 }
 
 static int router_holds_syns(struct run *r)
@@ -534,8 +592,7 @@ static int router_holds_syns(struct run *r)
 }
 
 SCENARIO(icmp_matrix, .errno_name = "EHOSTUNREACH", .syscall = "connect",
-	 .topology = {.kind = TOPO_ROUTED}, .order = 530, .render_steps = render_matrix,
-	 .render_json_rows = render_rows)
+	 .topology = {.kind = TOPO_ROUTED}, .order = 530)
 {
 	struct matrix m = {
 		.r = r,
@@ -607,148 +664,4 @@ SCENARIO(icmp_matrix, .errno_name = "EHOSTUNREACH", .syscall = "connect",
 out:
 	close_fds(m.pkt, m.raw, m.lfd);
 	return rc;
-}
-
-/* ---- the table ------------------------------------------------------- */
-
-#define MAX_ROWS 32
-
-struct row {
-	unsigned type, code;
-	char name[40];
-	const char *v[N_PHASES];
-};
-
-/* Group the steps by their "TYPE/CODE NAME" prefix, in order. */
-static int collect_rows(const struct run *r, struct row *rows)
-{
-	int n = 0;
-	for (int i = 0; i < r->n_steps; i++) {
-		const struct step *s = &r->steps[i];
-		const char *sep = strstr(s->name, ": ");
-		struct row cur;
-		memset(&cur, 0, sizeof(cur));
-		if (!sep || sscanf(s->name, "%u/%u %39[^:]", &cur.type, &cur.code, cur.name) != 3)
-			continue;
-		int p = 0;
-		while (p < N_PHASES && strcmp(sep + 2, phase_names[p]) != 0)
-			p++;
-		if (p == N_PHASES)
-			continue;
-		struct row *row = NULL;
-		for (int j = 0; j < n && !row; j++)
-			if (rows[j].type == cur.type && rows[j].code == cur.code &&
-			    strcmp(rows[j].name, cur.name) == 0)
-				row = &rows[j];
-		if (!row) {
-			if (n == MAX_ROWS)
-				continue;
-			row = &rows[n++];
-			*row = cur;
-		}
-		row->v[p] = s->value;
-	}
-	return n;
-}
-
-/* "recv EAGAIN, SO_ERROR EHOSTUNREACH" -> "soft EHOSTUNREACH" (only
- * SO_ERROR saw it); "recv EHOSTUNREACH, SO_ERROR 0" -> "hard
- * EHOSTUNREACH"; nothing -> "none". */
-static const char *hardness(const char *v, char *buf, size_t len)
-{
-	char rv[48], so[48];
-	if (!v)
-		return "?";
-	if (sscanf(v, "recv %47[^,], SO_ERROR %47s", rv, so) != 2 || rv[0] != 'E')
-		return v;
-	bool hard = strcmp(rv, "EAGAIN") != 0, soft = strcmp(so, "0") != 0;
-	if (hard && soft)
-		snprintf(buf, len, "hard %s, then %s", rv, so);
-	else if (hard)
-		snprintf(buf, len, "hard %s", rv);
-	else if (soft)
-		snprintf(buf, len, "soft %s", so);
-	else
-		snprintf(buf, len, "none");
-	return buf;
-}
-
-/* An error-queue value for the table: "-" when empty, the errno when the
- * message names the case's own type and code, else "TYPE/CODE ERRNO". */
-static const char *errq_cell(const struct row *row, const char *v, char *buf, size_t len)
-{
-	char origin[16], err[48];
-	unsigned t, c;
-	if (!v)
-		return "?";
-	if (strcmp(v, "empty") == 0)
-		return "-";
-	if (sscanf(v, "origin %15[^,], type %u, code %u, errno %47s", origin, &t, &c, err) != 4)
-		return v;
-	if (t == row->type && c == row->code)
-		snprintf(buf, len, "%s", err);
-	else
-		snprintf(buf, len, "%u/%u %s", t, c, err);
-	return buf;
-}
-
-static const char *cell(const char *v)
-{
-	return v ? v : "?";
-}
-
-static void render_matrix(FILE *out, const struct run *r)
-{
-	struct row rows[MAX_ROWS];
-	int n = collect_rows(r, rows);
-	const char *ok = "all counted by the client, none out of window";
-	fprintf(out, "  %-23s %-41s %s\n", "ICMP error", "connect() in SYN_SENT",
-		"established connection");
-	fprintf(out, "  %-5s %-17s %-13s %-13s %-13s %-18s %-18s %s\n", "T/C", "NAME", "SO_ERROR",
-		"ERRQUEUE", "ERRQ+RECVERR", "SO_ERROR/recv", "+RECVERR", "ERRQ+RECVERR");
-	for (int i = 0; i < n; i++) {
-		const struct row *row = &rows[i];
-		char tc[16], e1[128], e2[128], e3[128], h1[128], h2[128];
-		snprintf(tc, sizeof(tc), "%u/%u", row->type, row->code);
-		fprintf(out, "  %-5s %-17s %-13s %-13s %-13s %-18s %-18s %s", tc, row->name,
-			cell(row->v[P_SYN]), errq_cell(row, row->v[P_SYN_ERRQ], e1, sizeof(e1)),
-			errq_cell(row, row->v[P_SYN_RE_ERRQ], e2, sizeof(e2)),
-			hardness(row->v[P_EST], h1, sizeof(h1)),
-			hardness(row->v[P_EST_RE], h2, sizeof(h2)),
-			errq_cell(row, row->v[P_EST_RE_ERRQ], e3, sizeof(e3)));
-		if (!row->v[P_ICMP] || strcmp(row->v[P_ICMP], ok) != 0)
-			fprintf(out, "  [icmp: %s]", cell(row->v[P_ICMP]));
-		fputc('\n', out);
-	}
-}
-
-static void json_field(FILE *out, const char *key, const char *value)
-{
-	fprintf(out, ",\"%s\":", key);
-	json_string(out, value);
-}
-
-static void render_rows(FILE *out, const struct run *r)
-{
-	struct row rows[MAX_ROWS];
-	int n = collect_rows(r, rows);
-	fputc('[', out);
-	for (int i = 0; i < n; i++) {
-		const struct row *row = &rows[i];
-		char h1[128], h2[128];
-		fprintf(out, "%s{\"type\":%u,\"code\":%u,\"name\":", i ? "," : "", row->type,
-			row->code);
-		json_string(out, row->name);
-		json_field(out, "syn_sent", row->v[P_SYN]);
-		json_field(out, "syn_sent_errqueue", row->v[P_SYN_ERRQ]);
-		json_field(out, "syn_sent_recverr_errqueue", row->v[P_SYN_RE_ERRQ]);
-		json_field(out, "established",
-			   row->v[P_EST] ? hardness(row->v[P_EST], h1, sizeof(h1)) : NULL);
-		json_field(out, "established_recverr",
-			   row->v[P_EST_RE] ? hardness(row->v[P_EST_RE], h2, sizeof(h2)) : NULL);
-		json_field(out, "errqueue", row->v[P_EST_RE_ERRQ]);
-		json_field(out, "icmp", row->v[P_ICMP]);
-		fputc('}', out);
-	}
-	fputc(']', out);
 }

@@ -548,17 +548,18 @@ static void self_arrow(struct row *w, const struct diagram *d, const struct text
 static void step_text(const struct step *s, bool whole, char *buf, size_t size, int *hot,
 		      bool *error)
 {
-	char name[256];
+	char name[256], key[sizeof(s->case_key) + sizeof(s->name) + 2];
+	step_key(s, key, sizeof(key));
 	size_t fn = strcspn(s->call, "(");
 	bool has_fn = s->call[fn] == '(' && fn > 0 && fn < 40 && !memchr(s->call, ' ', fn);
 	if (s->value[0])
-		snprintf(name, sizeof(name), "%s", whole ? s->call : s->name);
+		snprintf(name, sizeof(name), "%s", whole ? s->call : key);
 	else if (whole)
 		snprintf(name, sizeof(name), "%s", s->call);
-	else if (has_fn && strlen(s->name) == fn && !strncmp(s->name, s->call, fn))
-		snprintf(name, sizeof(name), "%s()", s->name);
+	else if (has_fn && strlen(key) == fn && !strncmp(key, s->call, fn))
+		snprintf(name, sizeof(name), "%s()", key);
 	else
-		snprintf(name, sizeof(name), "%s", s->name);
+		snprintf(name, sizeof(name), "%s", key);
 	*hot = -1;
 	*error = false;
 	int n;

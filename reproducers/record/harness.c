@@ -209,6 +209,7 @@ long(step)(struct run *r, struct where where, const char *label, long ret, const
 	vsnprintf(s->call, sizeof(s->call), fmt, ap);
 	va_end(ap);
 	snprintf(s->name, sizeof(s->name), "%s", label);
+	snprintf(s->case_key, sizeof(s->case_key), "%s", r->case_key);
 	s->host = where_host(r, where, ret);
 	record_send(r, RECORD_STEP, s, sizeof(*s));
 	errno = err;
@@ -227,6 +228,7 @@ void observation(struct run *r, bool measured, struct where where, const char *l
 	snprintf(s->call, sizeof(s->call), "%s", call);
 	vsnprintf(s->value, sizeof(s->value), value_fmt, ap);
 	va_end(ap);
+	snprintf(s->case_key, sizeof(s->case_key), "%s", r->case_key);
 	s->host = where_host(r, where, -1);
 	record_send(r, RECORD_STEP, s, sizeof(*s));
 }
@@ -262,6 +264,40 @@ void racy_too(struct run *r, const char *const *allowed)
 		used += (size_t)n;
 	}
 	record_send(r, RECORD_STEP_AGAIN, s, sizeof(*s));
+}
+
+void begin_case(struct run *r, const char *key_fmt, ...)
+{
+	va_list ap;
+	va_start(ap, key_fmt);
+	vsnprintf(r->case_key, sizeof(r->case_key), key_fmt, ap);
+	va_end(ap);
+}
+
+void end_case(struct run *r)
+{
+	r->case_key[0] = '\0';
+}
+
+void table_cell(struct run *r, const char *fmt, ...)
+{
+	if (r->n_steps == 0)
+		return;
+	struct step *s = &r->steps[r->n_steps - 1];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->cell, sizeof(s->cell), fmt, ap);
+	va_end(ap);
+	record_send(r, RECORD_STEP_AGAIN, s, sizeof(*s));
+}
+
+const char *step_key(const struct step *s, char *buf, size_t size)
+{
+	if (s->case_key[0])
+		snprintf(buf, size, "%s: %s", s->case_key, s->name);
+	else
+		snprintf(buf, size, "%s", s->name);
+	return buf;
 }
 
 void measured_ret(struct run *r)
@@ -358,6 +394,118 @@ static void step_result(FILE *out, const struct step *s, bool verbose)
 		fprintf(out, "= %ld", s->ret);
 }
 
+/* ---- the table of cases (begin_case()) ------------------------------ */
+
+/* What a step shows in a table or a summary: its cell, its value, its
+ * errno, or "ok". */
+static const char *step_shown(const struct step *s)
+{
+	if (s->cell[0])
+		return s->cell;
+	if (s->value[0])
+		return s->value;
+	return s->ret < 0 && s->err ? errno_name(s->err) : "ok";
+}
+
+/* The table's columns: the distinct labels of the steps of a case, in the
+ * order they first come.  Returns how many (at most max). */
+static int case_columns(const struct run *r, const char **cols, int max)
+{
+	int n = 0;
+	for (int i = 0; i < r->n_steps; i++) {
+		const struct step *s = &r->steps[i];
+		if (!s->case_key[0])
+			continue;
+		int j = 0;
+		while (j < n && strcmp(cols[j], s->name) != 0)
+			j++;
+		if (j == n && n < max)
+			cols[n++] = s->name;
+	}
+	return n;
+}
+
+/* The step of case row (the first step of the case) with label col, or
+ * NULL; a case's steps follow each other. */
+static const struct step *case_step(const struct run *r, int row, const char *col)
+{
+	for (int i = row; i < r->n_steps && !strcmp(r->steps[i].case_key, r->steps[row].case_key);
+	     i++)
+		if (!strcmp(r->steps[i].name, col))
+			return &r->steps[i];
+	return NULL;
+}
+
+/* For each case, in order: i, the index of its first step in r->steps. */
+#define for_each_case(r, i)                                                                        \
+	for (int i = 0; i < (r)->n_steps; i++)                                                     \
+		if ((r)->steps[i].case_key[0] &&                                                   \
+		    (i == 0 || strcmp((r)->steps[i].case_key, (r)->steps[i - 1].case_key) != 0))
+
+#define MAX_COLUMNS 16
+
+static void render_case_table(FILE *out, const struct run *r)
+{
+	const char *cols[MAX_COLUMNS];
+	int n = case_columns(r, cols, MAX_COLUMNS);
+	if (n == 0)
+		return;
+	int width[MAX_COLUMNS + 1] = {(int)strlen("CASE")};
+	for (int c = 0; c < n; c++)
+		width[c + 1] = (int)strlen(cols[c]);
+	for_each_case(r, i)
+	{
+		int w = (int)strlen(r->steps[i].case_key);
+		width[0] = w > width[0] ? w : width[0];
+		for (int c = 0; c < n; c++) {
+			const struct step *s = case_step(r, i, cols[c]);
+			w = (int)strlen(s ? step_shown(s) : "?");
+			width[c + 1] = w > width[c + 1] ? w : width[c + 1];
+		}
+	}
+	fprintf(out, "  %-*s", width[0], "CASE");
+	for (int c = 0; c < n; c++)
+		fprintf(out, "  %-*s", c + 1 < n ? width[c + 1] : 0, cols[c]);
+	fputc('\n', out);
+	for_each_case(r, i)
+	{
+		fprintf(out, "  %-*s", width[0], r->steps[i].case_key);
+		for (int c = 0; c < n; c++) {
+			const struct step *s = case_step(r, i, cols[c]);
+			fprintf(out, "  %-*s", c + 1 < n ? width[c + 1] : 0,
+				s ? step_shown(s) : "?");
+		}
+		fputc('\n', out);
+	}
+}
+
+/* ,"rows":[{"case":"3/3 port-unreach","syn-sent":"ECONNREFUSED",...},...]
+ * when the run has cases: a row per case, its cells by label. */
+static void render_case_rows(FILE *out, const struct run *r)
+{
+	const char *cols[MAX_COLUMNS];
+	int n = case_columns(r, cols, MAX_COLUMNS);
+	if (n == 0)
+		return;
+	fputs(",\"rows\":[", out);
+	bool first = true;
+	for_each_case(r, i)
+	{
+		fputs(first ? "{\"case\":" : ",{\"case\":", out);
+		first = false;
+		json_string(out, r->steps[i].case_key);
+		for (int c = 0; c < n; c++) {
+			const struct step *s = case_step(r, i, cols[c]);
+			fputc(',', out);
+			json_string(out, cols[c]);
+			fputc(':', out);
+			json_string(out, s ? step_shown(s) : NULL);
+		}
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
 void render_text(FILE *out, const struct run *r, int status)
 {
 	const struct scenario *sc = r->sc;
@@ -366,8 +514,10 @@ void render_text(FILE *out, const struct run *r, int status)
 		fprintf(out,
 			"  policy: %s (the errno is injected by a policy layer, not the network)\n",
 			sc->policy);
-	for (int i = 0; !sc->render_steps && i < r->n_steps; i++) {
+	for (int i = 0; i < r->n_steps; i++) {
 		const struct step *s = &r->steps[i];
+		if (s->case_key[0])
+			continue; /* in the table of cases, below */
 		char line[512];
 		FILE *m = fmemopen(line, sizeof(line), "w");
 		fprintf(m, "%s ", s->call);
@@ -376,8 +526,7 @@ void render_text(FILE *out, const struct run *r, int status)
 		line[sizeof(line) - 1] = '\0';
 		fprintf(out, "  %-62s [%8.1f ms]\n", line, s->ms);
 	}
-	if (sc->render_steps)
-		sc->render_steps(out, r);
+	render_case_table(out, r);
 	for (int i = 0; i < r->n_notes; i++)
 		fprintf(out, "  note: %s\n", r->notes[i]);
 	if (r->record_truncated[0])
@@ -441,8 +590,13 @@ void render_json(FILE *out, const struct run *r, int status,
 		const struct step *s = &r->steps[i];
 		fputs(i ? ",{\"call\":" : "{\"call\":", out);
 		json_string(out, s->call);
+		char key[sizeof(s->case_key) + sizeof(s->name) + 2];
 		fputs(",\"name\":", out);
-		json_string(out, s->name);
+		json_string(out, step_key(s, key, sizeof(key)));
+		if (s->case_key[0]) {
+			fputs(",\"case\":", out);
+			json_string(out, s->case_key);
+		}
 		if (s->value[0]) {
 			fputs(",\"ret\":null,\"errno\":null,\"value\":", out);
 			json_string(out, s->value);
@@ -493,10 +647,7 @@ void render_json(FILE *out, const struct run *r, int status,
 		fputs(",\"record_truncated\":", out);
 		json_string(out, r->record_truncated);
 	}
-	if (sc->render_json_rows && status == RUN_OK) {
-		fputs(",\"rows\":", out);
-		sc->render_json_rows(out, r);
-	}
+	render_case_rows(out, r);
 	fputs("}\n", out);
 }
 
@@ -520,14 +671,14 @@ void render_summary_row(FILE *out, const struct run *r, int status)
 		fprintf(out, " %s: %s\n", status_name(status), r->reason);
 		return;
 	}
-	if (r->sc->render_steps) {
-		/* A table does not fit a summary row. */
-		fprintf(out, " a table of %d steps: see 'sockerr run %s'\n", r->n_steps,
-			r->sc->name);
-		return;
-	}
+	int cases = 0;
 	for (int i = 0; i < r->n_steps; i++) {
 		const struct step *s = &r->steps[i];
+		if (s->case_key[0]) {
+			/* A table does not fit a summary row. */
+			cases += i == 0 || strcmp(s->case_key, r->steps[i - 1].case_key) != 0;
+			continue;
+		}
 		const char *res = s->value[0]		   ? s->value
 				  : (s->ret < 0 && s->err) ? errno_name(s->err)
 							   : "ok";
@@ -539,6 +690,8 @@ void render_summary_row(FILE *out, const struct run *r, int status)
 		fprintf(out, " %s=%s", s->name, res);
 		col += 1 + len;
 	}
+	if (cases)
+		fprintf(out, " a table of %d cases: see 'sockerr run %s'", cases, r->sc->name);
 	fputc('\n', out);
 	if (r->sc->posix_expects)
 		fprintf(out, "%*s POSIX/man page: %s\n", SUMMARY_INDENT - 1, "",

@@ -83,11 +83,6 @@ struct scenario {
 	 * they are about (catalogue_folder()), then by this, then by name. */
 	int order;
 	int (*run)(struct run *r);
-	/* Optional, for scenarios whose steps form a table (icmp-matrix):
-	 * print the steps in the text output instead of one line each, and
-	 * write the JSON value of a "rows" field (one object per case). */
-	void (*render_steps)(FILE *out, const struct run *r);
-	void (*render_json_rows)(FILE *out, const struct run *r);
 };
 
 /* SCENARIO(rst_before_accept, .errno_name = "ECONNRESET", .syscall = "accept", .order = 10)
@@ -131,7 +126,21 @@ struct step {
 	/* The host whose socket the call was made on (enum host), as the
 	 * recording call said (struct where, below); HOST_NONE for none. */
 	int8_t host;
+	/* The case the step belongs to in a scenario that runs one set of
+	 * steps per case ("3/3 port-unreach" in icmp-matrix; begin_case()),
+	 * empty for none.  The step's key is then "CASE: NAME" (step_key()),
+	 * and the steps of all cases make a table: a row per case, a column
+	 * per name. */
+	char case_key[40];
+	/* The step's cell in that table when it is shorter than the value
+	 * ("soft EHOSTUNREACH" for "recv EAGAIN, SO_ERROR EHOSTUNREACH";
+	 * table_cell()); empty: the value, or the errno. */
+	char cell[40];
 };
+
+/* A step's key, the label its test and the JSON "name" use: its name, or
+ * "CASE: NAME" for a step of a case.  Written into buf, returned. */
+const char *step_key(const struct step *s, char *buf, size_t size);
 
 /* A run's record.  In the run's child it is built as the scenario goes and
  * every step and note is sent to the runner as it is recorded (record.h:
@@ -164,6 +173,9 @@ struct run {
 	/* In the runner: why part of the record was not kept (it passed the
 	 * bound, RECORD_LIMIT_BYTES); empty when all of it was. */
 	char record_truncated[160];
+	/* In the child: the case the steps recorded now belong to (empty for
+	 * none): begin_case(), end_case(). */
+	char case_key[40];
 };
 
 /* Free what a run's record holds (steps, notes, evidence's storage). */
@@ -251,6 +263,20 @@ __attribute__((format(printf, 3, 4))) void racy(struct run *r, const char *const
 						const char *why_fmt, ...);
 /* Another step decided by the same race (no second note). */
 void racy_too(struct run *r, const char *const *allowed);
+
+/* The steps recorded from here to end_case() belong to case `key` (39
+ * characters at most): one row of the run's table of cases, whose columns
+ * are the steps' labels.  A scenario that runs the same steps for many
+ * inputs (icmp-matrix: one case per ICMP type and code) records them so;
+ * the text output shows the table, the JSON a "rows" array (one object
+ * per case: "case" and a field per label). */
+__attribute__((format(printf, 2, 3))) void begin_case(struct run *r, const char *key_fmt, ...);
+void end_case(struct run *r);
+
+/* The table cell of the step recorded last, where a shorter form says it
+ * better than the whole value: table_cell(r, "soft %s", errno_name(e)).
+ * Display only: the value stays what tests and comparisons read. */
+__attribute__((format(printf, 2, 3))) void table_cell(struct run *r, const char *fmt, ...);
 
 /* The return value of the call recorded last is a count that depends on
  * timing (the bytes a blocked send() queued before its timeout or signal:

@@ -126,7 +126,7 @@ expected_steps() {
 	done < <(table_rows "$2")
 }
 
-# hardness VAR RECV SO_ERROR: VAR gets the table's summary of an
+# hardness VAR RECV SO_ERROR: VAR gets the table's cell for an
 # ESTABLISHED socket.
 # shellcheck disable=SC2034 # into is a nameref to the caller's variable
 hardness() {
@@ -140,25 +140,21 @@ hardness() {
 	fi
 }
 
-# expected_rows ORIGIN TABLE: the JSON rows the table means, one per line
-# (one jq for the whole table).
+# expected_rows TABLE: the JSON rows the table means, one per line (one jq
+# for the whole table): the case, and each step's cell under its label.
 expected_rows() {
-	local origin=$1 tc name syn synq synrq er es rr rs rq q1 q2 q3 est re
+	local tc name syn synq synrq er es rr rs rq est re
 	while read -r tc name syn synq synrq er es rr rs rq; do
 		[ "$syn" = - ] && syn="no error"
-		errq q1 "$origin" "$tc" "$synq"
-		errq q2 "$origin" "$tc" "$synrq"
-		errq q3 "$origin" "$tc" "$rq"
 		hardness est "$er" "$es"
 		hardness re "$rr" "$rs"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tc" "$name" "$syn" "$q1" "$q2" \
-			"$est" "$re" "$q3" "$DELIVERED"
-	done < <(table_rows "$2") |
-		jq -cR 'split("\t") as [$tc, $name, $syn, $synq, $synrq, $est, $re, $rq, $icmp]
-			| {type: ($tc | split("/")[0] | tonumber), code: ($tc | split("/")[1] | tonumber),
-			   name: $name, syn_sent: $syn, syn_sent_errqueue: $synq,
-			   syn_sent_recverr_errqueue: $synrq, established: $est,
-			   established_recverr: $re, errqueue: $rq, icmp: $icmp}'
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tc $name" "$syn" "$synq" "$synrq" \
+			"$est" "$re" "$rq"
+	done < <(table_rows "$1") |
+		jq -cR 'split("\t") as [$case, $syn, $synq, $synrq, $est, $re, $rq]
+			| {case: $case, "syn-sent": $syn, "syn-sent errq": $synq,
+			   "syn+recverr errq": $synrq, established: $est, "est+recverr": $re,
+			   "est+recverr errq": $rq, icmp: "ok"}'
 }
 
 @test "icmp-matrix ipv4: connect() fails with icmp_err_convert[]'s errno (EPROTO for parameter problem, EHOSTUNREACH for time exceeded); frag-needed, code 16, reassembly time, source quench, redirect: no error; established: soft, hard with IP_RECVERR" {
@@ -171,14 +167,16 @@ expected_rows() {
 	assert_output "$(expected_steps icmp6 "$TABLE6")"
 }
 
-@test "icmp-matrix: the JSON rows, one per case, summarise the steps (soft/hard)" {
+@test "icmp-matrix: the steps carry their case; the JSON rows, one per case, summarise them (soft/hard)" {
 	for family in -4 -6; do
 		observe icmp-matrix "$family"
+		run jq -r '.steps[] | select(.name != "\(.case): " + (.name | split(": ")[1])) | .name' <<<"$json"
+		assert_output ""
 		run jq -c '.rows[]' <<<"$json"
 		if [ "$family" = -4 ]; then
-			assert_output "$(expected_rows icmp "$TABLE4")"
+			assert_output "$(expected_rows "$TABLE4")"
 		else
-			assert_output "$(expected_rows icmp6 "$TABLE6")"
+			assert_output "$(expected_rows "$TABLE6")"
 		fi
 	done
 }
@@ -186,14 +184,14 @@ expected_rows() {
 @test "icmp-matrix: the text output is a table, one line per case" {
 	run --separate-stderr "$SOCKERR" run icmp-matrix -4
 	assert_success
-	assert_line --regexp '^  T/C +NAME +SO_ERROR +ERRQUEUE +ERRQ\+RECVERR +SO_ERROR/recv +\+RECVERR +ERRQ\+RECVERR$'
-	assert_line --regexp '^  3/3 +port-unreach +ECONNREFUSED +ECONNREFUSED +ECONNREFUSED +soft ECONNREFUSED +hard ECONNREFUSED +-$'
-	assert_line --regexp '^  3/4 +frag-needed +no error +- +- +none +none +-$'
+	assert_line --regexp '^  CASE +syn-sent +syn-sent errq +syn\+recverr errq +established +est\+recverr +est\+recverr errq +icmp$'
+	assert_line --regexp '^  3/3 port-unreach +ECONNREFUSED +ECONNREFUSED +ECONNREFUSED +soft ECONNREFUSED +hard ECONNREFUSED +- +ok$'
+	assert_line --regexp '^  3/4 frag-needed +no error +- +- +none +none +- +ok$'
 	run grep -c '^  [0-9]*/[0-9]* ' <<<"$output"
 	assert_output 22
 	run --separate-stderr "$SOCKERR" run icmp-matrix -6
 	assert_success
-	assert_line --regexp '^  99/0 +type-99 +EPROTO +- +EPROTO +soft EPROTO +hard EPROTO +-$'
+	assert_line --regexp '^  99/0 type-99 +EPROTO +- +EPROTO +soft EPROTO +hard EPROTO +- +ok$'
 	run grep -c '^  [0-9]*/[0-9]* ' <<<"$output"
 	assert_output 14
 }

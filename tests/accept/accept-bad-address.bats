@@ -4,9 +4,7 @@
 # what became of the pending connection each time (dequeued and closed).
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The address is copied out after the dequeue: EFAULT (and EINVAL for a
 # negative *addrlen) lose the connection, which tcp_close() ends with a FIN,

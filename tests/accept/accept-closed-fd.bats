@@ -3,9 +3,7 @@
 # accept-closed-fd: EBADF, the descriptor looked up before anything else.
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The descriptor is looked up before anything else, even the flags.
 @test "accept-closed-fd: accept() EBADF" {

@@ -4,9 +4,7 @@
 # (still queued); skipped unless on a disposable kernel.  Expectations are
 # written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # fs.file-max is global: on this host the scenario must refuse to run.
 @test "accept-file-table-full: skipped unless on a disposable kernel" {

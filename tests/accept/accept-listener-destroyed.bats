@@ -3,9 +3,7 @@
 # (sock_diag SOCK_DESTROY, EINVAL).  Expectations are written here, not
 # read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # ss -K on the listener: the blocked accept() wakes with EINVAL (no longer
 # listening), later accepts too; the port refuses connections until a new

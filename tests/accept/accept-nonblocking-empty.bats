@@ -4,9 +4,7 @@
 # accept queue, and no connection ever existed.  Expectations are written
 # here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # EAGAIN at once on a listener made nonblocking either way; accept4()'s
 # SOCK_NONBLOCK does not make the wait nonblocking (it blocks until

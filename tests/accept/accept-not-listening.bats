@@ -2,9 +2,7 @@
 # accept-not-listening: EINVAL on a bound TCP socket without listen().
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "accept-not-listening ipv4: accept() EINVAL" {
 	observe accept-not-listening -4

@@ -2,9 +2,7 @@
 # accept-not-socket: ENOTSOCK on a regular file, and where the flags check
 # sits before it.  Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # A regular file: ENOTSOCK; the flags are checked before the file type.
 @test "accept-not-socket: accept() ENOTSOCK" {

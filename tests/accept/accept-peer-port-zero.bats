@@ -4,9 +4,7 @@
 # which accept4() with an address buffer cannot report.  Expectations are
 # written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # A peer whose source port is 0: accept4() with an address buffer fails
 # with ECONNABORTED and closes the connection (the peer sees a FIN); with a

@@ -9,9 +9,7 @@
 # ICMP message converts to is written here (icmp_err_convert[],
 # icmpv6_err_convert()), not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # pending_case LABEL ERRNO: the steps of one ICMP error on two fresh
 # connections, first to the plain listener, then to the RECVERR listener.

@@ -4,9 +4,7 @@
 # SA_RESTART, EINTR again with SO_RCVTIMEO).  Expectations are written here,
 # not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # Without SA_RESTART: EINTR.  With it: the call restarts and returns the
 # connection the handler started.  With SA_RESTART and SO_RCVTIMEO:

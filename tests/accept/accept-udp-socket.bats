@@ -2,9 +2,7 @@
 # accept-udp-socket: EOPNOTSUPP on a bound UDP socket.  Expectations are
 # written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 check_udp() {
 	observe accept-udp-socket "$1"

@@ -4,9 +4,7 @@
 # of the pending connection (still queued).  Expectations are written here,
 # not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The bad flag is refused before the queue is touched: the connection
 # stays queued and a correct accept4() gets it, working.

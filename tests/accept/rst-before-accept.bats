@@ -4,9 +4,7 @@
 # wrong before the server accepted it: the client reset it (RST) after the
 # handshake.  Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # RST before accept: POSIX says ECONNABORTED from accept(); Linux hands the
 # dead connection over and the first recv() reports the reset.

@@ -2,9 +2,7 @@
 # closed-port: connect(2) to a port nobody listens on; the server host
 # answers the SYN with an RST.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "closed-port ipv4: connect() ECONNREFUSED (the server host answers RST)" {
 	observe closed-port -4

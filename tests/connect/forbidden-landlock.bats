@@ -4,9 +4,7 @@
 # Landlock policy: what connect() returns, and whether a SYN left.
 # Expectations are written here.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # Landlock (ABI >= 4) forbids connect() to an unlisted port with EACCES
 # before any packet; the allowed port and an unrestricted process connect.

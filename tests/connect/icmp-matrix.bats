@@ -9,9 +9,7 @@
 # tcp_v4_err(), net/ipv6/icmp.c icmpv6_err_convert() and icmpv6_rcv(),
 # tcp_ipv6.c tcp_v6_err()), not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # One row per case.  Columns:
 #   T/C       ICMP type/code sent

@@ -4,9 +4,7 @@
 # The client's own routes: the error comes from the route lookup in
 # connect(), no packet leaves.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "local-route-blackhole ipv4: connect() EINVAL" {
 	observe local-route-blackhole -4

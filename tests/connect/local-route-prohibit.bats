@@ -4,9 +4,7 @@
 # The client's own routes: the error comes from the route lookup in
 # connect(), no packet leaves.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "local-route-prohibit ipv4: connect() EACCES" {
 	observe local-route-prohibit -4

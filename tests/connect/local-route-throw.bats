@@ -4,9 +4,7 @@
 # The client's own routes: the error comes from the route lookup in
 # connect(), no packet leaves.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "local-route-throw ipv4: connect() ENETUNREACH (throw falls through to no route)" {
 	observe local-route-throw -4

@@ -4,9 +4,7 @@
 # The client's own routes: the error comes from the route lookup in
 # connect(), no packet leaves.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "local-route-unreachable ipv4: connect() EHOSTUNREACH" {
 	observe local-route-unreachable -4

@@ -3,9 +3,7 @@
 # The client's own routes: the error comes from the route lookup in
 # connect(), no packet leaves.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "no-route ipv4: connect() ENETUNREACH" {
 	observe no-route -4

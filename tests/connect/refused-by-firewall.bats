@@ -4,9 +4,7 @@
 # answers the SYN with an RST it forged with the server's address.
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The RST carries the server's address but the router's hop limit (64):
 # the server's own SYN-ACK, forwarded by the router, arrives with 63.

@@ -2,9 +2,7 @@
 # router-blackhole: connect(2) through a router whose blackhole route for
 # the server drops the SYN silently.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # Blackhole on the router: nothing comes back; TCP_USER_TIMEOUT (500 ms)
 # bounds the wait, checked when the first SYN retransmission timer fires

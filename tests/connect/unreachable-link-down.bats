@@ -4,9 +4,7 @@
 # (ENETUNREACH, never ENETDOWN), and what an established connection learns.
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The client's link goes down: the prefix route goes with it and connect()
 # fails in the route lookup, bound to the device or not (never ENETDOWN).

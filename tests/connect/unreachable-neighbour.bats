@@ -3,9 +3,7 @@
 # neighbour resolution fails and connect() gets EHOSTUNREACH.
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The SYN waits for a neighbour nobody is; when the probes run out the
 # client sends itself ICMP host unreachable (IPv6: address unreachable) and

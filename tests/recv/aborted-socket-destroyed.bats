@@ -4,9 +4,7 @@
 # (sock_diag SOCK_DESTROY, ss -K): what the blocked connect() and recv()
 # return, and what the peer sees.  Expectations are written here.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # SOCK_DESTROY: a connect() blocked in SYN_SENT and a recv() blocked on an
 # established connection both fail with ECONNABORTED.  Only the established

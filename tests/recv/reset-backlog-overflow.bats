@@ -5,10 +5,8 @@
 # Successful calls show their return value here (a byte count, 0 for EOF),
 # so that data, EOF and success are told apart (observe_ret, rst-steps).
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/rst-steps
-}
+load ../test_helper/common-setup
+load ../test_helper/rst-steps
 
 # connect() succeeds (the SYN-ACK came); the segment that completes the
 # handshake on the server meets a full accept queue and is answered by an RST.

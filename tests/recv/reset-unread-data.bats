@@ -5,10 +5,8 @@
 # Successful calls show their return value here (a byte count, 0 for EOF),
 # so that data, EOF and success are told apart (observe_ret, rst-steps).
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/rst-steps
-}
+load ../test_helper/common-setup
+load ../test_helper/rst-steps
 
 # Connection 1: the reply the server sent before its RST is still read,
 # then the reset once, then EOF.  Connection 2: SO_ERROR consumes the

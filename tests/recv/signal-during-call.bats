@@ -10,9 +10,7 @@
 # returns a short count, and an interrupted connect() goes on: a blocking
 # connect() again waits for it and returns 0, a non-blocking one EALREADY.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 check_signal_during_call() {
 	observe signal-during-call "$1"

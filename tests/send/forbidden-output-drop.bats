@@ -4,9 +4,7 @@
 # a local nft output drop: what sendto() and connect() return, and what the
 # server sees.  Expectations are written here.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # A local nft output drop: UDP sendto() EPERM at once (counted in
 # OutDiscards); TCP connect() is not told (tcp_connect() ignores the

@@ -5,10 +5,8 @@
 # Successful calls show their return value here (a byte count, 0 for EOF),
 # so that data, EOF and success are told apart (observe_ret, rst-steps).
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/rst-steps
-}
+load ../test_helper/common-setup
+load ../test_helper/rst-steps
 
 # EPIPE from the shutdown flag alone: with MSG_NOSIGNAL, with SIGPIPE
 # ignored, and a default sender killed by SIGPIPE; the other direction

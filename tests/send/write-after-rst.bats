@@ -4,9 +4,7 @@
 # reset, every later one EPIPE, with SIGPIPE unless it is ignored or
 # suppressed with MSG_NOSIGNAL.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # Three connections, one per SIGPIPE disposition: ignored, MSG_NOSIGNAL,
 # default (the writer is a child, killed by the signal at its second write).

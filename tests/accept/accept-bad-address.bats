@@ -10,8 +10,7 @@ load ../test_helper/common-setup
 # negative *addrlen) lose the connection, which tcp_close() ends with a FIN,
 # or with an RST when the client's byte was left unread.
 check_bad_address() {
-	observe accept-bad-address "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-bad-address "$1" - <<'EOF'
 accept addr unmapped: EFAULT
 queue after: empty
 peer recv: ok

@@ -7,8 +7,7 @@ load ../test_helper/common-setup
 
 # The descriptor is looked up before anything else, even the flags.
 @test "accept-closed-fd: accept() EBADF" {
-	observe accept-closed-fd none
-	assert_output - <<'EOF'
+	assert_steps accept-closed-fd none - <<'EOF'
 close: ok
 accept: EBADF
 accept4 bad flags: EBADF

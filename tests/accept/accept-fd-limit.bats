@@ -8,8 +8,7 @@ load ../test_helper/common-setup
 # No free descriptor: EMFILE before the dequeue (even on a non-socket);
 # freeing one descriptor lets the same connection through, working.
 check_fd_limit() {
-	observe accept-fd-limit "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-fd-limit "$1" - <<'EOF'
 setrlimit: ok
 accept: EMFILE
 accept non-socket: EMFILE

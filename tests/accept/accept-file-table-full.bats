@@ -20,8 +20,7 @@ load ../test_helper/common-setup
 check_file_table_full() {
 	[ "${SOCKERR_DISPOSABLE_KERNEL:-}" = 1 ] ||
 		skip "fs.file-max is global: only on a disposable kernel (SOCKERR_DISPOSABLE_KERNEL=1)"
-	observe accept-file-table-full "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-file-table-full "$1" - <<'EOF'
 child: without CAP_SYS_ADMIN
 lower file-max: ok
 accept4: ENFILE

@@ -9,8 +9,7 @@ load ../test_helper/common-setup
 # listening), later accepts too; the port refuses connections until a new
 # listener is created.
 check_listener_destroyed() {
-	observe accept-listener-destroyed "$1"
-	assert_output - <<'EOF2'
+	assert_steps accept-listener-destroyed "$1" - <<'EOF2'
 child: asleep in accept
 destroy: ok
 blocked accept: EINVAL

@@ -10,8 +10,7 @@ load ../test_helper/common-setup
 # SOCK_NONBLOCK does not make the wait nonblocking (it blocks until
 # SO_RCVTIMEO); after poll() says readable, accept() succeeds.
 check_nonblocking_empty() {
-	observe accept-nonblocking-empty "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-nonblocking-empty "$1" - <<'EOF'
 fcntl O_NONBLOCK: ok
 connections: none
 accept O_NONBLOCK: EAGAIN

@@ -5,11 +5,9 @@
 load ../test_helper/common-setup
 
 @test "accept-not-listening ipv4: accept() EINVAL" {
-	observe accept-not-listening -4
-	assert_output "accept: EINVAL"
+	assert_steps accept-not-listening -4 "accept: EINVAL"
 }
 
 @test "accept-not-listening ipv6: accept() EINVAL" {
-	observe accept-not-listening -6
-	assert_output "accept: EINVAL"
+	assert_steps accept-not-listening -6 "accept: EINVAL"
 }

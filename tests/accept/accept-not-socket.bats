@@ -6,8 +6,7 @@ load ../test_helper/common-setup
 
 # A regular file: ENOTSOCK; the flags are checked before the file type.
 @test "accept-not-socket: accept() ENOTSOCK" {
-	observe accept-not-socket none
-	assert_output - <<'EOF'
+	assert_steps accept-not-socket none - <<'EOF'
 accept: ENOTSOCK
 accept4 bad flags: EINVAL
 EOF

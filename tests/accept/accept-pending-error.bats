@@ -41,8 +41,7 @@ check_common() {
 }
 
 @test "accept-pending-error ipv4: accept() succeeds after every ICMP error; recv() fails only with IP_RECVERR, SO_ERROR always reports it" {
-	observe accept-pending-error -4
-	assert_output "$(
+	assert_steps accept-pending-error -4 "$(
 		pending_case net-unreach ENETUNREACH
 		pending_case host-unreach EHOSTUNREACH
 		pending_case proto-unreach ENOPROTOOPT
@@ -55,8 +54,7 @@ check_common() {
 }
 
 @test "accept-pending-error ipv6: accept() succeeds after every ICMPv6 error; recv() fails only with IPV6_RECVERR, SO_ERROR always reports it" {
-	observe accept-pending-error -6
-	assert_output "$(
+	assert_steps accept-pending-error -6 "$(
 		pending_case no-route ENETUNREACH
 		pending_case addr-unreach EHOSTUNREACH
 		pending_case admin-prohibited EACCES

@@ -10,8 +10,7 @@ load ../test_helper/common-setup
 # connection the handler started.  With SA_RESTART and SO_RCVTIMEO:
 # sock_intr_errno() gives -EINTR, never restarted.
 check_signal() {
-	observe accept-signal "$1"
-	assert_output - <<'EOF2'
+	assert_steps accept-signal "$1" - <<'EOF2'
 accept, no SA_RESTART: EINTR
 handler: ran
 handler connect: EINPROGRESS

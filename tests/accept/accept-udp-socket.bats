@@ -5,8 +5,7 @@
 load ../test_helper/common-setup
 
 check_udp() {
-	observe accept-udp-socket "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-udp-socket "$1" - <<'EOF'
 bind: ok
 accept: EOPNOTSUPP
 EOF

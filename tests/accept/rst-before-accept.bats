@@ -10,8 +10,7 @@ load ../test_helper/common-setup
 # dead connection over and the first recv() reports the reset.
 check_rst_before_accept() {
 	local family=$1 client=$2
-	observe rst-before-accept "$family"
-	assert_output - <<EOF
+	assert_steps rst-before-accept "$family" - <<EOF
 client close: ok
 listener: readable (the child is still queued)
 accept: ok

@@ -5,16 +5,14 @@
 load ../test_helper/common-setup
 
 @test "closed-port ipv4: connect() ECONNREFUSED (the server host answers RST)" {
-	observe closed-port -4
-	assert_output - <<'EOF'
+	assert_steps closed-port -4 - <<'EOF'
 connect: ECONNREFUSED
 state: CLOSE
 EOF
 }
 
 @test "closed-port ipv6: connect() ECONNREFUSED (the server host answers RST)" {
-	observe closed-port -6
-	assert_output - <<'EOF'
+	assert_steps closed-port -6 - <<'EOF'
 connect: ECONNREFUSED
 state: CLOSE
 EOF

@@ -19,8 +19,7 @@ check_landlock() {
 		assert_regex "$(jq -r .reason <<<"$output")" 'Landlock ABI [0-3] < 4'
 		return
 	fi
-	observe forbidden-landlock "$1"
-	assert_output - <<'EOF'
+	assert_steps forbidden-landlock "$1" - <<'EOF'
 Landlock ABI: >= 4 (network rules)
 no_new_privs: ok
 create_ruleset: ok

@@ -160,13 +160,11 @@ expected_rows() {
 }
 
 @test "icmp-matrix ipv4: connect() fails with icmp_err_convert[]'s errno (EPROTO for parameter problem, EHOSTUNREACH for time exceeded); frag-needed, code 16, reassembly time, source quench, redirect: no error; established: soft, hard with IP_RECVERR" {
-	observe icmp-matrix -4
-	assert_output "$(expected_steps icmp "$TABLE4")"
+	assert_steps icmp-matrix -4 "$(expected_steps icmp "$TABLE4")"
 }
 
 @test "icmp-matrix ipv6: connect() fails with icmpv6_err_convert()'s errno for every error but packet too big (EPROTO for codes 7, 8, parameter problem, unknown type); established: soft, hard with IPV6_RECVERR" {
-	observe icmp-matrix -6
-	assert_output "$(expected_steps icmp6 "$TABLE6")"
+	assert_steps icmp-matrix -6 "$(expected_steps icmp6 "$TABLE6")"
 }
 
 @test "icmp-matrix: the JSON rows, one per case, summarise the steps (soft/hard)" {

@@ -7,11 +7,9 @@
 load ../test_helper/common-setup
 
 @test "local-route-throw ipv4: connect() ENETUNREACH (throw falls through to no route)" {
-	observe local-route-throw -4
-	assert_output "connect: ENETUNREACH"
+	assert_steps local-route-throw -4 "connect: ENETUNREACH"
 }
 
 @test "local-route-throw ipv6: connect() ENETUNREACH (throw falls through to no route)" {
-	observe local-route-throw -6
-	assert_output "connect: ENETUNREACH"
+	assert_steps local-route-throw -6 "connect: ENETUNREACH"
 }

@@ -7,11 +7,9 @@
 load ../test_helper/common-setup
 
 @test "local-route-unreachable ipv4: connect() EHOSTUNREACH" {
-	observe local-route-unreachable -4
-	assert_output "connect: EHOSTUNREACH"
+	assert_steps local-route-unreachable -4 "connect: EHOSTUNREACH"
 }
 
 @test "local-route-unreachable ipv6: connect() EHOSTUNREACH" {
-	observe local-route-unreachable -6
-	assert_output "connect: EHOSTUNREACH"
+	assert_steps local-route-unreachable -6 "connect: EHOSTUNREACH"
 }

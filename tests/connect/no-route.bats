@@ -6,11 +6,9 @@
 load ../test_helper/common-setup
 
 @test "no-route ipv4: connect() ENETUNREACH" {
-	observe no-route -4
-	assert_output "connect: ENETUNREACH"
+	assert_steps no-route -4 "connect: ENETUNREACH"
 }
 
 @test "no-route ipv6: connect() ENETUNREACH" {
-	observe no-route -6
-	assert_output "connect: ENETUNREACH"
+	assert_steps no-route -6 "connect: ENETUNREACH"
 }

@@ -11,8 +11,7 @@ load ../test_helper/common-setup
 # The server saw nothing.
 check_refused_by_firewall() {
 	local family=$1 server=$2
-	observe refused-by-firewall "$family"
-	assert_output - <<EOF
+	assert_steps refused-by-firewall "$family" - <<EOF
 connect: ECONNREFUSED
 server segments in: +0
 listener: nothing queued

@@ -8,8 +8,7 @@ load ../test_helper/common-setup
 # bounds the wait, checked when the first SYN retransmission timer fires
 # (initial RTO 1 s), so connect() cannot fail before about 1 s.
 check_router_blackhole() {
-	observe router-blackhole "$1"
-	assert_output - <<'EOF'
+	assert_steps router-blackhole "$1" - <<'EOF'
 setsockopt: ok
 connect: ETIMEDOUT
 EOF

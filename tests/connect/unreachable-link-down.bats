@@ -14,8 +14,7 @@ load ../test_helper/common-setup
 # sk_err_soft.  ENETDOWN appears only on a packet socket.
 check_link_down() {
 	local family=$1 established_errno=$2
-	observe_outcomes unreachable-link-down "$family"
-	assert_output - <<EOF
+	assert_outcomes unreachable-link-down "$family" - <<EOF
 setsockopt: ok
 prefix route: present
 prefix route: absent

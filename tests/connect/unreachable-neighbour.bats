@@ -9,8 +9,7 @@ load ../test_helper/common-setup
 # client sends itself ICMP host unreachable (IPv6: address unreachable) and
 # connect() fails on it: connect() sleeps without the socket lock.
 check_neighbour() {
-	observe_outcomes unreachable-neighbour "$1"
-	assert_output - <<'EOF'
+	assert_outcomes unreachable-neighbour "$1" - <<'EOF'
 setsockopt: ok
 connect: EHOSTUNREACH
 when: after the neighbour probes, before the first SYN retransmission

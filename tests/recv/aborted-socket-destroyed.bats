@@ -11,8 +11,7 @@ load ../test_helper/common-setup
 # socket sends an RST (tcp_need_reset()); the peer's recv() then says
 # ECONNRESET.  Afterwards the aborted socket reads EOF and writes EPIPE.
 check_socket_destroyed() {
-	observe aborted-socket-destroyed "$1"
-	assert_output - <<'EOF'
+	assert_steps aborted-socket-destroyed "$1" - <<'EOF'
 connect child: asleep in connect
 peer sees: SYN
 state before: SYN_SENT

@@ -13,8 +13,7 @@
 load ../test_helper/common-setup
 
 check_signal_during_call() {
-	observe signal-during-call "$1"
-	assert_output - <<'EOF'
+	assert_steps signal-during-call "$1" - <<'EOF'
 recv no-restart: EINTR
 recv restart signalled: asleep in the call again
 recv restart: ok

@@ -11,8 +11,7 @@ load ../test_helper/common-setup
 # transmit error) and times out after the SYN retransmission timer
 # (TCP_USER_TIMEOUT 500 ms, initial RTO 1 s); without the rule both work.
 check_output_drop() {
-	observe_outcomes forbidden-output-drop "$1"
-	assert_output - <<'EOF'
+	assert_outcomes forbidden-output-drop "$1" - <<'EOF'
 sendto: EPERM
 OutDiscards: +1
 connect: ETIMEDOUT

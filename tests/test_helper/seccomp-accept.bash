@@ -11,8 +11,7 @@
 # and an unfiltered accept() gets it.
 check_policy() {
 	local errno=$1 family=$2
-	observe "accept-policy-${errno,,}" "$family"
-	assert_output - <<EOF2
+	assert_steps "accept-policy-${errno,,}" "$family" - <<EOF2
 listener before: readable (still queued)
 child accept: $errno
 child accept4: $errno

@@ -2,7 +2,6 @@
 # accept-policy-eproto: EPROTO, an errno only a policy layer (seccomp) makes
 # accept(2) return.  Expectations are written here, not read from the C.
 
-load ../test_helper/common-setup
 load ../test_helper/seccomp-accept
 
 @test "accept-policy-eproto ipv4: policy-injected EPROTO, connection still queued" {

@@ -4,7 +4,6 @@
 # (ICMPv6 no-route) gives ENETUNREACH.
 # Expectations are written here, not read from the C.
 
-load ../test_helper/common-setup
 load ../test_helper/unreachable-icmp-race
 
 check_net_icmp() {

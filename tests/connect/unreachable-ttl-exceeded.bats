@@ -4,7 +4,6 @@
 # runs out at the router; its ICMP time exceeded gives EHOSTUNREACH.
 # Expectations are written here, not read from the C.
 
-load ../test_helper/common-setup
 load ../test_helper/unreachable-icmp-race
 
 check_ttl_exceeded() {

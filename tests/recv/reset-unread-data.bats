@@ -5,7 +5,6 @@
 # Successful calls show their return value here (a byte count, 0 for EOF),
 # so that data, EOF and success are told apart (assert_steps_ret, rst-steps).
 
-load ../test_helper/common-setup
 load ../test_helper/rst-steps
 
 # Connection 1: the reply the server sent before its RST is still read,

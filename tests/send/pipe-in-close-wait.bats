@@ -5,7 +5,6 @@
 # Successful calls show their return value here (a byte count, 0 for EOF),
 # so that data, EOF and success are told apart (assert_steps_ret, rst-steps).
 
-load ../test_helper/common-setup
 load ../test_helper/rst-steps
 
 # An RST in CLOSE_WAIT sets EPIPE: the first send() fails with it and, unlike

@@ -5,6 +5,11 @@
 # that data, EOF and success are told apart; and the poll() events a
 # client's socket reports after an RST.
 
+# It uses observe and the assertions: it brings the common set-up with it,
+# and a test file loads this file alone.
+# shellcheck source=tests/test_helper/common-setup.bash
+source "${BASH_SOURCE[0]%/*}/common-setup.bash"
+
 # observe_ret NAME -4|-6: as observe, but "label: ret" for calls that
 # succeeded.
 observe_ret() {

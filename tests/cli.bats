@@ -2,9 +2,7 @@
 # shellcheck disable=SC2154 # status, output, stderr (bats run) and json (observe)
 # The runner's contract: list, the JSON records, exit codes, errors.
 
-setup() {
-	load test_helper/common-setup
-}
+load test_helper/common-setup
 
 @test "list: one scenario per line, name first, every design-card scenario present" {
 	run "$SOCKERR" list

@@ -5,9 +5,7 @@
 # JSON "packets" (what the ladder draws) are checked with jq.  Each packet
 # is kept once, as its sender sent it ("Out" in tcpdump).
 
-setup() {
-	load test_helper/common-setup
-}
+load test_helper/common-setup
 
 # capture NAME -4|-6: the scenario's run with --pcap, from the suite's
 # fixture (scripts/catalogue-fixture: `sockerr run --all --pcap DIR/pcap

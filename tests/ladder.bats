@@ -6,9 +6,7 @@
 # --trace; every line within 80 columns of plain ASCII, colour only on a
 # terminal; the SVG form well-formed.
 
-setup() {
-	load test_helper/common-setup
-}
+load test_helper/common-setup
 
 # ladder NAME [-4|-6]: the run's ladder in $ladder_text, from the suite's
 # fixture (scripts/catalogue-fixture: `sockerr run --all --ladder`, one

@@ -4,16 +4,13 @@
 # what became of the pending connection each time (dequeued and closed).
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The address is copied out after the dequeue: EFAULT (and EINVAL for a
 # negative *addrlen) lose the connection, which tcp_close() ends with a FIN,
 # or with an RST when the client's byte was left unread.
 check_bad_address() {
-	observe accept-bad-address "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-bad-address "$1" - <<'EOF'
 accept addr unmapped: EFAULT
 queue after: empty
 peer recv: ok

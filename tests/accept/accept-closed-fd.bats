@@ -3,14 +3,11 @@
 # accept-closed-fd: EBADF, the descriptor looked up before anything else.
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The descriptor is looked up before anything else, even the flags.
 @test "accept-closed-fd: accept() EBADF" {
-	observe accept-closed-fd none
-	assert_output - <<'EOF'
+	assert_steps accept-closed-fd none - <<'EOF'
 close: ok
 accept: EBADF
 accept4 bad flags: EBADF

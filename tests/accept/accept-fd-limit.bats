@@ -3,15 +3,12 @@
 # accept-fd-limit: EMFILE, and what became of the pending connection (still
 # queued).  Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # No free descriptor: EMFILE before the dequeue (even on a non-socket);
 # freeing one descriptor lets the same connection through, working.
 check_fd_limit() {
-	observe accept-fd-limit "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-fd-limit "$1" - <<'EOF'
 setrlimit: ok
 accept: EMFILE
 accept non-socket: EMFILE

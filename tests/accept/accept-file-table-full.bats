@@ -4,9 +4,7 @@
 # (still queued); skipped unless on a disposable kernel.  Expectations are
 # written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # fs.file-max is global: on this host the scenario must refuse to run.
 @test "accept-file-table-full: skipped unless on a disposable kernel" {
@@ -22,8 +20,7 @@ setup() {
 check_file_table_full() {
 	[ "${SOCKERR_DISPOSABLE_KERNEL:-}" = 1 ] ||
 		skip "fs.file-max is global: only on a disposable kernel (SOCKERR_DISPOSABLE_KERNEL=1)"
-	observe accept-file-table-full "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-file-table-full "$1" - <<'EOF'
 child: without CAP_SYS_ADMIN
 lower file-max: ok
 accept4: ENFILE

@@ -3,16 +3,13 @@
 # (sock_diag SOCK_DESTROY, EINVAL).  Expectations are written here, not
 # read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # ss -K on the listener: the blocked accept() wakes with EINVAL (no longer
 # listening), later accepts too; the port refuses connections until a new
 # listener is created.
 check_listener_destroyed() {
-	observe accept-listener-destroyed "$1"
-	assert_output - <<'EOF2'
+	assert_steps accept-listener-destroyed "$1" - <<'EOF2'
 child: asleep in accept
 destroy: ok
 blocked accept: EINVAL

@@ -5,9 +5,7 @@
 # no descriptor free: the naive loop for 1000 accept() calls, the reference
 # loop for 300 ms.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 check_fd_exhaustion() {
 	observe accept-loop-fd-exhaustion "$1"

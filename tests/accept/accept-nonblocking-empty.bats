@@ -4,16 +4,13 @@
 # accept queue, and no connection ever existed.  Expectations are written
 # here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # EAGAIN at once on a listener made nonblocking either way; accept4()'s
 # SOCK_NONBLOCK does not make the wait nonblocking (it blocks until
 # SO_RCVTIMEO); after poll() says readable, accept() succeeds.
 check_nonblocking_empty() {
-	observe accept-nonblocking-empty "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-nonblocking-empty "$1" - <<'EOF'
 fcntl O_NONBLOCK: ok
 connections: none
 accept O_NONBLOCK: EAGAIN

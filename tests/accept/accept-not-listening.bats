@@ -2,16 +2,12 @@
 # accept-not-listening: EINVAL on a bound TCP socket without listen().
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "accept-not-listening ipv4: accept() EINVAL" {
-	observe accept-not-listening -4
-	assert_output "accept: EINVAL"
+	assert_steps accept-not-listening -4 "accept: EINVAL"
 }
 
 @test "accept-not-listening ipv6: accept() EINVAL" {
-	observe accept-not-listening -6
-	assert_output "accept: EINVAL"
+	assert_steps accept-not-listening -6 "accept: EINVAL"
 }

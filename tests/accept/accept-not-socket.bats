@@ -2,14 +2,11 @@
 # accept-not-socket: ENOTSOCK on a regular file, and where the flags check
 # sits before it.  Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # A regular file: ENOTSOCK; the flags are checked before the file type.
 @test "accept-not-socket: accept() ENOTSOCK" {
-	observe accept-not-socket none
-	assert_output - <<'EOF'
+	assert_steps accept-not-socket none - <<'EOF'
 accept: ENOTSOCK
 accept4 bad flags: EINVAL
 EOF

@@ -4,16 +4,13 @@
 # which accept4() with an address buffer cannot report.  Expectations are
 # written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # A peer whose source port is 0: accept4() with an address buffer fails
 # with ECONNABORTED and closes the connection (the peer sees a FIN); with a
 # NULL buffer accept4() succeeds and getpeername() says ENOTCONN.
 check_peer_port_zero() {
-	observe accept-peer-port-zero "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-peer-port-zero "$1" - <<'EOF'
 handshake: queued on port 8080
 accept4: ECONNABORTED
 queue after: empty (dequeued)

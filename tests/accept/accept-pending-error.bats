@@ -9,9 +9,7 @@
 # ICMP message converts to is written here (icmp_err_convert[],
 # icmpv6_err_convert()), not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # pending_case LABEL ERRNO: the steps of one ICMP error on two fresh
 # connections, first to the plain listener, then to the RECVERR listener.
@@ -43,8 +41,7 @@ check_common() {
 }
 
 @test "accept-pending-error ipv4: accept() succeeds after every ICMP error; recv() fails only with IP_RECVERR, SO_ERROR always reports it" {
-	observe accept-pending-error -4
-	assert_output "$(
+	assert_steps accept-pending-error -4 "$(
 		pending_case net-unreach ENETUNREACH
 		pending_case host-unreach EHOSTUNREACH
 		pending_case proto-unreach ENOPROTOOPT
@@ -57,8 +54,7 @@ check_common() {
 }
 
 @test "accept-pending-error ipv6: accept() succeeds after every ICMPv6 error; recv() fails only with IPV6_RECVERR, SO_ERROR always reports it" {
-	observe accept-pending-error -6
-	assert_output "$(
+	assert_steps accept-pending-error -6 "$(
 		pending_case no-route ENETUNREACH
 		pending_case addr-unreach EHOSTUNREACH
 		pending_case admin-prohibited EACCES

@@ -2,10 +2,7 @@
 # accept-policy-enomem: ENOMEM, an errno only a policy layer (seccomp) makes
 # accept(2) return.  Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/seccomp-accept
-}
+load ../test_helper/seccomp-accept
 
 @test "accept-policy-enomem ipv4: policy-injected ENOMEM, connection still queued" {
 	check_policy ENOMEM -4

@@ -2,10 +2,7 @@
 # accept-policy-eproto: EPROTO, an errno only a policy layer (seccomp) makes
 # accept(2) return.  Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/seccomp-accept
-}
+load ../test_helper/seccomp-accept
 
 @test "accept-policy-eproto ipv4: policy-injected EPROTO, connection still queued" {
 	check_policy EPROTO -4

@@ -2,15 +2,12 @@
 # accept-rcvtimeo: EAGAIN from a blocking accept() under SO_RCVTIMEO, after
 # the timeout.  Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # A blocking accept() under SO_RCVTIMEO (200 ms) gives EAGAIN, and not
 # before the timeout (to the kernel tick).
 check_rcvtimeo() {
-	observe accept-rcvtimeo "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-rcvtimeo "$1" - <<'EOF'
 setsockopt: ok
 connections: none
 accept: EAGAIN

@@ -4,16 +4,13 @@
 # SA_RESTART, EINTR again with SO_RCVTIMEO).  Expectations are written here,
 # not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # Without SA_RESTART: EINTR.  With it: the call restarts and returns the
 # connection the handler started.  With SA_RESTART and SO_RCVTIMEO:
 # sock_intr_errno() gives -EINTR, never restarted.
 check_signal() {
-	observe accept-signal "$1"
-	assert_output - <<'EOF2'
+	assert_steps accept-signal "$1" - <<'EOF2'
 accept, no SA_RESTART: EINTR
 handler: ran
 handler connect: EINPROGRESS

@@ -2,13 +2,10 @@
 # accept-udp-socket: EOPNOTSUPP on a bound UDP socket.  Expectations are
 # written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 check_udp() {
-	observe accept-udp-socket "$1"
-	assert_output - <<'EOF'
+	assert_steps accept-udp-socket "$1" - <<'EOF'
 bind: ok
 accept: EOPNOTSUPP
 EOF

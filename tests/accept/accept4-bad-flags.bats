@@ -4,15 +4,12 @@
 # of the pending connection (still queued).  Expectations are written here,
 # not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The bad flag is refused before the queue is touched: the connection
 # stays queued and a correct accept4() gets it, working.
 check_bad_flags() {
-	observe accept4-bad-flags "$1"
-	assert_output - <<'EOF'
+	assert_steps accept4-bad-flags "$1" - <<'EOF'
 queue before: still queued
 accept4: EINVAL
 queue after: still queued

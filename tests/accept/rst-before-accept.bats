@@ -4,16 +4,13 @@
 # wrong before the server accepted it: the client reset it (RST) after the
 # handshake.  Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # RST before accept: POSIX says ECONNABORTED from accept(); Linux hands the
 # dead connection over and the first recv() reports the reset.
 check_rst_before_accept() {
 	local family=$1 client=$2
-	observe rst-before-accept "$family"
-	assert_output - <<EOF
+	assert_steps rst-before-accept "$family" - <<EOF
 client close: ok
 listener: readable (the child is still queued)
 accept: ok

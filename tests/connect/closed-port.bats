@@ -2,21 +2,17 @@
 # closed-port: connect(2) to a port nobody listens on; the server host
 # answers the SYN with an RST.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "closed-port ipv4: connect() ECONNREFUSED (the server host answers RST)" {
-	observe closed-port -4
-	assert_output - <<'EOF'
+	assert_steps closed-port -4 - <<'EOF'
 connect: ECONNREFUSED
 state: CLOSE
 EOF
 }
 
 @test "closed-port ipv6: connect() ECONNREFUSED (the server host answers RST)" {
-	observe closed-port -6
-	assert_output - <<'EOF'
+	assert_steps closed-port -6 - <<'EOF'
 connect: ECONNREFUSED
 state: CLOSE
 EOF

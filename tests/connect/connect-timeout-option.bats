@@ -5,9 +5,7 @@
 # here, not read from the C.  Measured steps (milliseconds) vary from run
 # to run: the sequence below leaves them out.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 check_connect_timeout_option() {
 	observe connect-timeout-option "$1"

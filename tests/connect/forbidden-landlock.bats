@@ -4,9 +4,7 @@
 # Landlock policy: what connect() returns, and whether a SYN left.
 # Expectations are written here.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # Landlock (ABI >= 4) forbids connect() to an unlisted port with EACCES
 # before any packet; the allowed port and an unrestricted process connect.
@@ -21,8 +19,7 @@ check_landlock() {
 		assert_regex "$(jq -r .reason <<<"$output")" 'Landlock ABI [0-3] < 4'
 		return
 	fi
-	observe forbidden-landlock "$1"
-	assert_output - <<'EOF'
+	assert_steps forbidden-landlock "$1" - <<'EOF'
 Landlock ABI: >= 4 (network rules)
 no_new_privs: ok
 create_ruleset: ok

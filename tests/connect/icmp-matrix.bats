@@ -9,9 +9,7 @@
 # tcp_v4_err(), net/ipv6/icmp.c icmpv6_err_convert() and icmpv6_rcv(),
 # tcp_ipv6.c tcp_v6_err()), not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # One row per case.  Columns:
 #   T/C       ICMP type/code sent
@@ -158,13 +156,11 @@ expected_rows() {
 }
 
 @test "icmp-matrix ipv4: connect() fails with icmp_err_convert[]'s errno (EPROTO for parameter problem, EHOSTUNREACH for time exceeded); frag-needed, code 16, reassembly time, source quench, redirect: no error; established: soft, hard with IP_RECVERR" {
-	observe icmp-matrix -4
-	assert_output "$(expected_steps icmp "$TABLE4")"
+	assert_steps icmp-matrix -4 "$(expected_steps icmp "$TABLE4")"
 }
 
 @test "icmp-matrix ipv6: connect() fails with icmpv6_err_convert()'s errno for every error but packet too big (EPROTO for codes 7, 8, parameter problem, unknown type); established: soft, hard with IPV6_RECVERR" {
-	observe icmp-matrix -6
-	assert_output "$(expected_steps icmp6 "$TABLE6")"
+	assert_steps icmp-matrix -6 "$(expected_steps icmp6 "$TABLE6")"
 }
 
 @test "icmp-matrix: the steps carry their case; the JSON rows, one per case, summarise them (soft/hard)" {

@@ -4,16 +4,12 @@
 # The client's own routes: the error comes from the route lookup in
 # connect(), no packet leaves.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "local-route-blackhole ipv4: connect() EINVAL" {
-	observe local-route-blackhole -4
-	assert_output "connect: EINVAL"
+	assert_steps local-route-blackhole -4 "connect: EINVAL"
 }
 
 @test "local-route-blackhole ipv6: connect() EINVAL" {
-	observe local-route-blackhole -6
-	assert_output "connect: EINVAL"
+	assert_steps local-route-blackhole -6 "connect: EINVAL"
 }

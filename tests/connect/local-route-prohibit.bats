@@ -4,16 +4,12 @@
 # The client's own routes: the error comes from the route lookup in
 # connect(), no packet leaves.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "local-route-prohibit ipv4: connect() EACCES" {
-	observe local-route-prohibit -4
-	assert_output "connect: EACCES"
+	assert_steps local-route-prohibit -4 "connect: EACCES"
 }
 
 @test "local-route-prohibit ipv6: connect() EACCES" {
-	observe local-route-prohibit -6
-	assert_output "connect: EACCES"
+	assert_steps local-route-prohibit -6 "connect: EACCES"
 }

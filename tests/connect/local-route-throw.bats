@@ -4,16 +4,12 @@
 # The client's own routes: the error comes from the route lookup in
 # connect(), no packet leaves.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "local-route-throw ipv4: connect() ENETUNREACH (throw falls through to no route)" {
-	observe local-route-throw -4
-	assert_output "connect: ENETUNREACH"
+	assert_steps local-route-throw -4 "connect: ENETUNREACH"
 }
 
 @test "local-route-throw ipv6: connect() ENETUNREACH (throw falls through to no route)" {
-	observe local-route-throw -6
-	assert_output "connect: ENETUNREACH"
+	assert_steps local-route-throw -6 "connect: ENETUNREACH"
 }

@@ -4,16 +4,12 @@
 # The client's own routes: the error comes from the route lookup in
 # connect(), no packet leaves.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "local-route-unreachable ipv4: connect() EHOSTUNREACH" {
-	observe local-route-unreachable -4
-	assert_output "connect: EHOSTUNREACH"
+	assert_steps local-route-unreachable -4 "connect: EHOSTUNREACH"
 }
 
 @test "local-route-unreachable ipv6: connect() EHOSTUNREACH" {
-	observe local-route-unreachable -6
-	assert_output "connect: EHOSTUNREACH"
+	assert_steps local-route-unreachable -6 "connect: EHOSTUNREACH"
 }

@@ -3,16 +3,12 @@
 # The client's own routes: the error comes from the route lookup in
 # connect(), no packet leaves.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "no-route ipv4: connect() ENETUNREACH" {
-	observe no-route -4
-	assert_output "connect: ENETUNREACH"
+	assert_steps no-route -4 "connect: ENETUNREACH"
 }
 
 @test "no-route ipv6: connect() ENETUNREACH" {
-	observe no-route -6
-	assert_output "connect: ENETUNREACH"
+	assert_steps no-route -6 "connect: ENETUNREACH"
 }

@@ -4,17 +4,14 @@
 # answers the SYN with an RST it forged with the server's address.
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The RST carries the server's address but the router's hop limit (64):
 # the server's own SYN-ACK, forwarded by the router, arrives with 63.
 # The server saw nothing.
 check_refused_by_firewall() {
 	local family=$1 server=$2
-	observe refused-by-firewall "$family"
-	assert_output - <<EOF
+	assert_steps refused-by-firewall "$family" - <<EOF
 connect: ECONNREFUSED
 server segments in: +0
 listener: nothing queued

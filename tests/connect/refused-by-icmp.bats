@@ -7,9 +7,7 @@
 # machine can make it late by any amount (make bench and make soak print
 # how late).
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The ICMP error comes from the router.  veth delivers synchronously: the
 # first ICMP error can meet connect()'s socket lock and be kept as a soft

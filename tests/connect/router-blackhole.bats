@@ -2,16 +2,13 @@
 # router-blackhole: connect(2) through a router whose blackhole route for
 # the server drops the SYN silently.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # Blackhole on the router: nothing comes back; TCP_USER_TIMEOUT (500 ms)
 # bounds the wait, checked when the first SYN retransmission timer fires
 # (initial RTO 1 s), so connect() cannot fail before about 1 s.
 check_router_blackhole() {
-	observe router-blackhole "$1"
-	assert_output - <<'EOF'
+	assert_steps router-blackhole "$1" - <<'EOF'
 setsockopt: ok
 connect: ETIMEDOUT
 EOF

@@ -2,9 +2,7 @@
 # router-unreachable: connect(2) through a router whose unreachable route
 # for the server answers the SYN with an ICMP error.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # Unreachable on the router: an ICMP error fails connect().  IPv4 sends
 # host unreachable (EHOSTUNREACH); IPv6 sends "no route to destination"

@@ -7,9 +7,7 @@
 # loaded machine can make it late by any amount (make bench and make soak
 # print how late).
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # TCP_SYNCNT 1: the SYN and one retransmission (RTO 1 s, then 2 s), not
 # the 127 s of tcp_syn_retries 6.

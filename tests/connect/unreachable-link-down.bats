@@ -4,9 +4,7 @@
 # (ENETUNREACH, never ENETDOWN), and what an established connection learns.
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The client's link goes down: the prefix route goes with it and connect()
 # fails in the route lookup, bound to the device or not (never ENETDOWN).
@@ -16,8 +14,7 @@ setup() {
 # sk_err_soft.  ENETDOWN appears only on a packet socket.
 check_link_down() {
 	local family=$1 established_errno=$2
-	observe_outcomes unreachable-link-down "$family"
-	assert_output - <<EOF
+	assert_outcomes unreachable-link-down "$family" - <<EOF
 setsockopt: ok
 prefix route: present
 prefix route: absent

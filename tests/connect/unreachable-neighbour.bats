@@ -3,16 +3,13 @@
 # neighbour resolution fails and connect() gets EHOSTUNREACH.
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # The SYN waits for a neighbour nobody is; when the probes run out the
 # client sends itself ICMP host unreachable (IPv6: address unreachable) and
 # connect() fails on it: connect() sleeps without the socket lock.
 check_neighbour() {
-	observe_outcomes unreachable-neighbour "$1"
-	assert_output - <<'EOF'
+	assert_outcomes unreachable-neighbour "$1" - <<'EOF'
 setsockopt: ok
 connect: EHOSTUNREACH
 when: after the neighbour probes, before the first SYN retransmission

@@ -4,10 +4,7 @@
 # (ICMPv6 no-route) gives ENETUNREACH.
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/unreachable-icmp-race
-}
+load ../test_helper/unreachable-icmp-race
 
 check_net_icmp() {
 	observe_outcomes unreachable-net-icmp "$1"

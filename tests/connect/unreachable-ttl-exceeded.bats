@@ -4,10 +4,7 @@
 # runs out at the router; its ICMP time exceeded gives EHOSTUNREACH.
 # Expectations are written here, not read from the C.
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/unreachable-icmp-race
-}
+load ../test_helper/unreachable-icmp-race
 
 check_ttl_exceeded() {
 	local family=$1 opt=$2

@@ -4,10 +4,8 @@
 # runs created, and nothing of sockerr is left behind.  ROOT_SNAPSHOT_BEFORE
 # is the snapshot scripts/run-tests took before the first suite.
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/root-snapshot
-}
+load ../test_helper/common-setup
+load ../test_helper/root-snapshot
 
 @test "containment: the root network namespace is exactly as before the suite (links, addresses, routes, rules, nft, tcp and core sysctls)" {
 	[ -f "${ROOT_SNAPSHOT_BEFORE:-}" ] || fail "no snapshot from before the suite: run scripts/run-tests"

@@ -4,17 +4,14 @@
 # (sock_diag SOCK_DESTROY, ss -K): what the blocked connect() and recv()
 # return, and what the peer sees.  Expectations are written here.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # SOCK_DESTROY: a connect() blocked in SYN_SENT and a recv() blocked on an
 # established connection both fail with ECONNABORTED.  Only the established
 # socket sends an RST (tcp_need_reset()); the peer's recv() then says
 # ECONNRESET.  Afterwards the aborted socket reads EOF and writes EPIPE.
 check_socket_destroyed() {
-	observe aborted-socket-destroyed "$1"
-	assert_output - <<'EOF'
+	assert_steps aborted-socket-destroyed "$1" - <<'EOF'
 connect child: asleep in connect
 peer sees: SYN
 state before: SYN_SENT

@@ -6,9 +6,7 @@
 # from the C.  Measured steps (milliseconds) vary from run to run: the
 # sequence below leaves them out.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 check_recv_nonblocking_empty() {
 	observe recv-nonblocking-empty "$1"

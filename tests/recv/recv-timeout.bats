@@ -5,9 +5,7 @@
 # (milliseconds) vary from run to run: the sequence below leaves them out
 # and bounds them separately.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 check_recv_timeout() {
 	observe recv-timeout "$1"

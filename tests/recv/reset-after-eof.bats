@@ -3,18 +3,14 @@
 # An RST after the peer's FIN: recv() never reports it, SO_ERROR says EPIPE
 # (reset-after-eof).
 # Successful calls show their return value here (a byte count, 0 for EOF),
-# so that data, EOF and success are told apart (observe_ret, rst-steps).
+# so that data, EOF and success are told apart (assert_steps_ret, rst-steps).
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/rst-steps
-}
+load ../test_helper/rst-steps
 
 # An RST after the FIN is never reported by recv(): the data, then 0 for
 # ever; the pending error is EPIPE (tcp_reset() in CLOSE_WAIT).
 check_reset_after_eof() {
-	observe_ret reset-after-eof "$1"
-	assert_output - <<EOF
+	assert_steps_ret reset-after-eof "$1" - <<EOF
 server shutdown: 0
 client state: CLOSE_WAIT
 server close: 0

@@ -3,18 +3,14 @@
 # ECONNRESET from recv() when the peer's accept queue overflowed after
 # connect() succeeded, under tcp_abort_on_overflow (reset-backlog-overflow).
 # Successful calls show their return value here (a byte count, 0 for EOF),
-# so that data, EOF and success are told apart (observe_ret, rst-steps).
+# so that data, EOF and success are told apart (assert_steps_ret, rst-steps).
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/rst-steps
-}
+load ../test_helper/rst-steps
 
 # connect() succeeds (the SYN-ACK came); the segment that completes the
 # handshake on the server meets a full accept queue and is answered by an RST.
 check_reset_backlog_overflow() {
-	observe_ret reset-backlog-overflow "$1"
-	assert_output - <<EOF
+	assert_steps_ret reset-backlog-overflow "$1" - <<EOF
 overflowing connect: 0
 client state: ESTABLISHED
 accept queue: readable (full, never accepted)

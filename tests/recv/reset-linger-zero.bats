@@ -3,16 +3,12 @@
 # ECONNRESET from recv() after the peer's abortive close with linger 0
 # (reset-linger-zero), and the EPIPE of a send() after it.
 # Successful calls show their return value here (a byte count, 0 for EOF),
-# so that data, EOF and success are told apart (observe_ret, rst-steps).
+# so that data, EOF and success are told apart (assert_steps_ret, rst-steps).
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/rst-steps
-}
+load ../test_helper/rst-steps
 
 check_reset_linger_zero() {
-	observe_ret reset-linger-zero "$1"
-	assert_output - <<EOF
+	assert_steps_ret reset-linger-zero "$1" - <<EOF
 server close: 0
 server counter: +1
 client poll: $POLL_AFTER_RST

@@ -3,18 +3,14 @@
 # ECONNRESET from recv() when the peer forgot the connection, as in a
 # reboot: the client's next segment draws the RST (reset-peer-rebooted).
 # Successful calls show their return value here (a byte count, 0 for EOF),
-# so that data, EOF and success are told apart (observe_ret, rst-steps).
+# so that data, EOF and success are told apart (assert_steps_ret, rst-steps).
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/rst-steps
-}
+load ../test_helper/rst-steps
 
 # The server's close sends nothing (no segment counted, the client stays
 # ESTABLISHED); the client's next segment draws the RST.
 check_reset_peer_rebooted() {
-	observe_ret reset-peer-rebooted "$1"
-	assert_output - <<EOF
+	assert_steps_ret reset-peer-rebooted "$1" - <<EOF
 server TCP_REPAIR: 0
 server close: 0
 server sent at close: +0

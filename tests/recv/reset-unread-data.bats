@@ -3,19 +3,15 @@
 # ECONNRESET from recv() when the peer closes with the client's request
 # unread: an RST instead of a FIN (reset-unread-data).
 # Successful calls show their return value here (a byte count, 0 for EOF),
-# so that data, EOF and success are told apart (observe_ret, rst-steps).
+# so that data, EOF and success are told apart (assert_steps_ret, rst-steps).
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/rst-steps
-}
+load ../test_helper/rst-steps
 
 # Connection 1: the reply the server sent before its RST is still read,
 # then the reset once, then EOF.  Connection 2: SO_ERROR consumes the
 # error, so recv() sees only EOF.
 check_reset_unread_data() {
-	observe_ret reset-unread-data "$1"
-	assert_output - <<EOF
+	assert_steps_ret reset-unread-data "$1" - <<EOF
 server close: 0
 server counter: +1
 client poll: $POLL_AFTER_RST

@@ -10,13 +10,10 @@
 # returns a short count, and an interrupted connect() goes on: a blocking
 # connect() again waits for it and returns 0, a non-blocking one EALREADY.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 check_signal_during_call() {
-	observe signal-during-call "$1"
-	assert_output - <<'EOF'
+	assert_steps signal-during-call "$1" - <<'EOF'
 recv no-restart: EINTR
 recv restart signalled: asleep in the call again
 recv restart: ok

@@ -7,9 +7,7 @@
 # before its expiry, but a loaded machine can make it late by any amount
 # (make bench and make soak print how late).
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # Keepalive after 1 s idle, one unanswered probe 1 s apart: the blocked
 # recv() fails after about 2 s (not EAGAIN from the 10 s SO_RCVTIMEO).

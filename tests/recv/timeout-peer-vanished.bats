@@ -8,9 +8,7 @@
 # never fires before its expiry, but a loaded machine can make it late by
 # any amount (make bench and make soak print how late).
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # step_ret NAME: the return value of the first step NAME.
 step_ret() {

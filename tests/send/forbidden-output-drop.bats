@@ -4,17 +4,14 @@
 # a local nft output drop: what sendto() and connect() return, and what the
 # server sees.  Expectations are written here.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # A local nft output drop: UDP sendto() EPERM at once (counted in
 # OutDiscards); TCP connect() is not told (tcp_connect() ignores the
 # transmit error) and times out after the SYN retransmission timer
 # (TCP_USER_TIMEOUT 500 ms, initial RTO 1 s); without the rule both work.
 check_output_drop() {
-	observe_outcomes forbidden-output-drop "$1"
-	assert_output - <<'EOF'
+	assert_outcomes forbidden-output-drop "$1" - <<'EOF'
 sendto: EPERM
 OutDiscards: +1
 connect: ETIMEDOUT

@@ -3,19 +3,15 @@
 # EPIPE from a send() after the client's own shutdown(SHUT_WR)
 # (pipe-after-shutdown).
 # Successful calls show their return value here (a byte count, 0 for EOF),
-# so that data, EOF and success are told apart (observe_ret, rst-steps).
+# so that data, EOF and success are told apart (assert_steps_ret, rst-steps).
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/rst-steps
-}
+load ../test_helper/rst-steps
 
 # EPIPE from the shutdown flag alone: with MSG_NOSIGNAL, with SIGPIPE
 # ignored, and a default sender killed by SIGPIPE; the other direction
 # still delivers.
 check_pipe_after_shutdown() {
-	observe_ret pipe-after-shutdown "$1"
-	assert_output - <<'EOF'
+	assert_steps_ret pipe-after-shutdown "$1" - <<'EOF'
 client shutdown: 0
 server recv: 0
 client state: FIN_WAIT2

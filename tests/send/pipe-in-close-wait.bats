@@ -3,12 +3,9 @@
 # EPIPE from a send() after an RST in CLOSE_WAIT, with SIGPIPE from the
 # first call (pipe-in-close-wait).
 # Successful calls show their return value here (a byte count, 0 for EOF),
-# so that data, EOF and success are told apart (observe_ret, rst-steps).
+# so that data, EOF and success are told apart (assert_steps_ret, rst-steps).
 
-setup() {
-	load ../test_helper/common-setup
-	load ../test_helper/rst-steps
-}
+load ../test_helper/rst-steps
 
 # An RST in CLOSE_WAIT sets EPIPE: the first send() fails with it and, unlike
 # an ECONNRESET, raises SIGPIPE at once; recv() says 0 and leaves it pending.

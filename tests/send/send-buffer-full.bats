@@ -6,9 +6,7 @@
 # counts, milliseconds) vary from run to run: the sequence below leaves
 # them out and bounds them separately.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 check_send_buffer_full() {
 	observe send-buffer-full "$1"

@@ -5,9 +5,7 @@
 # Expectations are written here, not read from the C.  Measured steps
 # (milliseconds) vary from run to run: the sequence below leaves them out.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # A send() blocked for buffer space fails with ETIMEDOUT, which POSIX
 # send() does not list; the socket is closed, SO_ERROR is then 0 and the

@@ -4,15 +4,12 @@
 # reset, every later one EPIPE, with SIGPIPE unless it is ignored or
 # suppressed with MSG_NOSIGNAL.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # Three connections, one per SIGPIPE disposition: ignored, MSG_NOSIGNAL,
 # default (the writer is a child, killed by the signal at its second write).
 check_write_after_rst() {
-	observe write-after-rst "$1"
-	assert_output - <<'EOF'
+	assert_steps write-after-rst "$1" - <<'EOF'
 server close: ok
 send: ECONNRESET
 send: EPIPE

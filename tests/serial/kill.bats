@@ -5,9 +5,7 @@
 # and SIGTERM (the runner cleans up itself).  Nothing may be left, and the
 # next run must pass.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 @test "kill test: SIGKILL x10 at random moments during run --all, then cleanup: no namespace left, the next run passes; SIGINT and SIGTERM clean up themselves" {
 	run "$BATS_TEST_DIRNAME/../../scripts/kill-test" 10

@@ -2,9 +2,7 @@
 # shellcheck disable=SC2154 # status, output, stderr (bats run) and json (observe)
 # Namespaces: named per run, kept on request, removed on every path.
 
-setup() {
-	load ../test_helper/common-setup
-}
+load ../test_helper/common-setup
 
 # wait_for_namespaces [REGEX]: wait (polling) until namespaces whose
 # names start with REGEX exist (this suite's, $SOCKERR_PREFIX, by

@@ -86,6 +86,17 @@ observe() {
 	status=0
 }
 
+# assert_steps NAME -4|-6|none EXPECTED|-: observe, then assert_output
+# EXPECTED (or, with -, the heredoc) on its steps: the whole list, written
+# in the test.  $json and $output stay set, for further asserts.
+#   assert_steps no-route -4 "connect: ENETUNREACH"
+#   assert_steps closed-port "$family" - <<EOF
+assert_steps() {
+	observe "$1" "$2" || return 1
+	shift 2
+	assert_output "$@"
+}
+
 # observe_live NAME -4|-6|none: as observe, but runs the scenario now, for
 # a test whose run must be its own (a knob, an environment, a signal).
 observe_live() {
@@ -180,6 +191,13 @@ outcomes() {
 observe_outcomes() {
 	observe "$@" || return 1
 	outcomes
+}
+
+# assert_outcomes NAME -4|-6 EXPECTED|-: as assert_steps, on the outcomes.
+assert_outcomes() {
+	observe_outcomes "$1" "$2" || return 1
+	shift 2
+	assert_output "$@"
 }
 
 # measured NAME: the value of the first measured step NAME; a number is

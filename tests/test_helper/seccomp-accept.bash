@@ -6,13 +6,17 @@
 # json is set by observe (common-setup.bash):
 # shellcheck disable=SC2154
 
+# It uses observe and the assertions: it brings the common set-up with it,
+# and a test file loads this file alone.
+# shellcheck source=tests/test_helper/common-setup.bash
+source "${BASH_SOURCE[0]%/*}/common-setup.bash"
+
 # seccomp SECCOMP_RET_ERRNO: accept() and accept4() fail with the filter's
 # errno, the kernel never touches the listener, the connection stays queued
 # and an unfiltered accept() gets it.
 check_policy() {
 	local errno=$1 family=$2
-	observe "accept-policy-${errno,,}" "$family"
-	assert_output - <<EOF2
+	assert_steps "accept-policy-${errno,,}" "$family" - <<EOF2
 listener before: readable (still queued)
 child accept: $errno
 child accept4: $errno

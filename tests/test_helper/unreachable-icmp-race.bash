@@ -2,9 +2,14 @@
 # The socket-lock race of the router's ICMP error, as the tests of
 # unreachable-ttl-exceeded and unreachable-net-icmp check it
 # (tests/connect/unreachable-ttl-exceeded.bats,
-# tests/connect/unreachable-net-icmp.bats).  Loaded after common-setup.
+# tests/connect/unreachable-net-icmp.bats).
 # json, set by observe:
 # shellcheck disable=SC2154
+
+# It uses observe and the assertions: it brings the common set-up with it,
+# and a test file loads this file alone.
+# shellcheck source=tests/test_helper/common-setup.bash
+source "${BASH_SOURCE[0]%/*}/common-setup.bash"
 
 # The router's ICMP error comes back through veth synchronously, normally
 # while connect() still owns the socket: it is counted in LockDroppedIcmps,

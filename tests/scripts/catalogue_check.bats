@@ -26,11 +26,14 @@ setup() {
 }
 
 @test "catalogue-check: a test title or a helper naming a scenario that does not exist is named" {
-	printf '%s\n' '@test "closed-prot ipv4: a typo" {' '	observe closed-prot -4' '}' >"$copy/typo.bats"
+	printf '%s\n' '@test "closed-prot ipv4: a typo" {' '	observe closed-prot -4' '}' \
+		'@test "closed-port ipv6: a typo in the helper" {' \
+		'	assert_steps closed-prot -6 "connect: ECONNREFUSED"' '}' >"$copy/typo.bats"
 	run env CATALOGUE_TESTS="$copy" "$check" "$SOCKERR"
 	assert_failure 1
 	assert_line "catalogue-check: $copy/typo.bats:1 names scenario closed-prot, which the catalogue does not have"
 	assert_line "catalogue-check: $copy/typo.bats:2 names scenario closed-prot, which the catalogue does not have"
+	assert_line "catalogue-check: $copy/typo.bats:5 names scenario closed-prot, which the catalogue does not have"
 }
 
 @test "catalogue-check: a scenario's bats file missing, or a file named after no scenario, is named" {

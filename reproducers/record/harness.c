@@ -1,6 +1,7 @@
 /* Recording and rendering of a scenario run.  See harness.h. */
 #include "record/harness.h"
 
+#include "record/json.h"
 #include "record/record.h"
 
 #include <errno.h>
@@ -569,40 +570,29 @@ void render_json(FILE *out, const struct run *r, int status,
 	const struct scenario *sc = r->sc;
 	fputs("{\"scenario\":", out);
 	json_string(out, sc->name);
-	fputs(",\"family\":", out);
-	json_string(out, family_name(r->family));
-	fputs(",\"kernel\":", out);
-	json_string(out, kernel_release());
-	fputs(",\"status\":", out);
-	json_string(out, status_name(status));
-	fputs(",\"reason\":", out);
-	json_string(out, status == RUN_OK ? NULL : r->reason);
-	fputs(",\"topology\":", out);
-	json_string(out, topology_name(sc->topology.kind));
-	fputs(",\"errno\":", out);
-	json_string(out, sc->errno_name);
-	fputs(",\"syscall\":", out);
-	json_string(out, sc->syscall);
-	fputs(",\"policy\":", out);
-	json_string(out, sc->policy);
+	json_field_string(out, "family", family_name(r->family));
+	json_field_string(out, "kernel", kernel_release());
+	json_field_string(out, "status", status_name(status));
+	json_field_string(out, "reason", status == RUN_OK ? NULL : r->reason);
+	json_field_string(out, "topology", topology_name(sc->topology.kind));
+	json_field_string(out, "errno", sc->errno_name);
+	json_field_string(out, "syscall", sc->syscall);
+	json_field_string(out, "policy", sc->policy);
 	fputs(",\"steps\":[", out);
 	for (int i = 0; i < r->n_steps; i++) {
 		const struct step *s = &r->steps[i];
 		fputs(i ? ",{\"call\":" : "{\"call\":", out);
 		json_string(out, s->call);
 		char key[sizeof(s->case_key) + sizeof(s->name) + 2];
-		fputs(",\"name\":", out);
-		json_string(out, step_key(s, key, sizeof(key)));
-		if (s->case_key[0]) {
-			fputs(",\"case\":", out);
-			json_string(out, s->case_key);
-		}
+		json_field_string(out, "name", step_key(s, key, sizeof(key)));
+		if (s->case_key[0])
+			json_field_string(out, "case", s->case_key);
 		if (s->value[0]) {
-			fputs(",\"ret\":null,\"errno\":null,\"value\":", out);
-			json_string(out, s->value);
+			fputs(",\"ret\":null,\"errno\":null", out);
+			json_field_string(out, "value", s->value);
 		} else {
-			fprintf(out, ",\"ret\":%ld,\"errno\":", s->ret);
-			json_string(out, s->err ? errno_name(s->err) : NULL);
+			fprintf(out, ",\"ret\":%ld", s->ret);
+			json_field_string(out, "errno", s->err ? errno_name(s->err) : NULL);
 			fputs(",\"value\":null", out);
 		}
 		if (s->measured)
@@ -620,8 +610,7 @@ void render_json(FILE *out, const struct run *r, int status,
 			}
 			fputc(']', out);
 		}
-		fputs(",\"host\":", out);
-		json_string(out, s->host == HOST_NONE ? NULL : host_name(s->host));
+		json_field_string(out, "host", s->host == HOST_NONE ? NULL : host_name(s->host));
 		fprintf(out, ",\"ms\":%.3f}", s->ms);
 	}
 	fputs("],\"notes\":[", out);
@@ -630,23 +619,18 @@ void render_json(FILE *out, const struct run *r, int status,
 			fputc(',', out);
 		json_string(out, r->notes[i]);
 	}
-	fputs("],\"posix_expects\":", out);
-	json_string(out, sc->posix_expects);
-	fputs(",\"kernel_path\":", out);
-	json_string(out, sc->kernel_path);
-	fputs(",\"handling\":", out);
-	json_string(out, sc->handling);
-	fputs(",\"connection\":", out);
-	json_string(out, r->connection[0] ? r->connection : NULL);
-	fprintf(out, ",\"intrinsic_wait_ms\":%d,\"intrinsic_wait\":", sc->intrinsic_wait_ms);
-	json_string(out, sc->intrinsic_wait);
+	fputc(']', out);
+	json_field_string(out, "posix_expects", sc->posix_expects);
+	json_field_string(out, "kernel_path", sc->kernel_path);
+	json_field_string(out, "handling", sc->handling);
+	json_field_string(out, "connection", r->connection[0] ? r->connection : NULL);
+	fprintf(out, ",\"intrinsic_wait_ms\":%d", sc->intrinsic_wait_ms);
+	json_field_string(out, "intrinsic_wait", sc->intrinsic_wait);
 	fprintf(out, ",\"setup_ms\":%.3f,\"duration_ms\":%.3f", r->setup_ms, r->duration_ms);
 	if (evidence_json)
 		evidence_json(out, r);
-	if (r->record_truncated[0]) {
-		fputs(",\"record_truncated\":", out);
-		json_string(out, r->record_truncated);
-	}
+	if (r->record_truncated[0])
+		json_field_string(out, "record_truncated", r->record_truncated);
 	render_case_rows(out, r);
 	fputs("}\n", out);
 }

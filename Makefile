@@ -4,7 +4,7 @@ DESTDIR ?=
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 
 CC ?= gcc
-PKGS = libnl-route-3.0 libnftables libpcap libtracefs libtraceevent
+PKGS = libnl-route-3.0 libnftables libpcap libtracefs libtraceevent json-c
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 # Includes name their folder: "lib/sockets.h", "record/harness.h",
@@ -34,7 +34,7 @@ BATS_JOBS ?= 8
 
 all: build/sockerr
 
-build/sockerr: $(OBJS) build/scenario_texts.o
+build/sockerr: $(OBJS) build/scenario_texts.o build/claims.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The scenarios' texts (summary, kernel path, ...), from the tagged lines of
@@ -43,11 +43,19 @@ build/scenario_texts.c: scripts/scenario-texts $(SRCS)
 	@mkdir -p $(dir $@)
 	@scripts/scenario-texts $(SRCS) > $@.tmp && mv $@.tmp $@
 
-build/scenario_texts.o: build/scenario_texts.c $(HDRS) | deps-check
+# The claims (claims/*.txt): what the sources say, and which scenario
+# settles each statement (sockerr claims).
+CLAIMS = $(wildcard claims/*.txt)
+build/claims.c: scripts/claims-compile $(CLAIMS)
+	@mkdir -p $(dir $@)
+	@scripts/claims-compile $(CLAIMS) > $@.tmp && mv $@.tmp $@
+
+# The generated sources, compiled as the others are.
+build/scenario_texts.o build/claims.o: build/%.o: build/%.c $(HDRS) | deps-check
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/san/scenario_texts.o: build/scenario_texts.c $(HDRS) | deps-check
+build/san/scenario_texts.o build/san/claims.o: build/san/%.o: build/%.c $(HDRS) | deps-check
 	@mkdir -p $(dir $@)
 	@echo "  CC san  $<"
 	@$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
@@ -70,7 +78,7 @@ NETNS_OBJS = $(patsubst %.c,build/%.o,$(wildcard netns/*.c))
 build/bench-topology: build/bench/topology.o $(NETNS_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/san/sockerr: $(SAN_OBJS) build/san/scenario_texts.o
+build/san/sockerr: $(SAN_OBJS) build/san/scenario_texts.o build/san/claims.o
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 build/san/%.o: %.c $(HDRS) | deps-check
@@ -174,7 +182,7 @@ format-check:
 	clang-format --dry-run --Werror $(SRCS) $(HDRS) $(wildcard bench/*.c tests/tools/*.c)
 
 shellcheck:
-	shellcheck -x scripts/*.sh scripts/compare scripts/kernel-sources scripts/matrix scripts/report scripts/readme-table scripts/run-tests scripts/catalogue-fixture scripts/stress scripts/same-outcomes scripts/catalogue-check scripts/scenario-texts scripts/test-dirs $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
+	shellcheck -x scripts/*.sh scripts/compare scripts/kernel-sources scripts/matrix scripts/report scripts/readme-table scripts/run-tests scripts/catalogue-fixture scripts/stress scripts/same-outcomes scripts/catalogue-check scripts/scenario-texts scripts/claims-compile scripts/test-dirs $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run
 	shellcheck -s bash tests/test_helper/*.bash tests/setup_suite.bash tests/*.bats tests/*/*.bats
 
 clean:

@@ -7,6 +7,8 @@ packages=(
 	libnl-3-dev libnl-route-3-dev libnftables-dev
 	# --pcap (capture.c) and --trace (trace.c, a private tracefs instance).
 	libpcap-dev libtracefs-dev libtraceevent-dev
+	# sockerr claims reads the results documents (results/*.json).
+	libjson-c-dev
 	# The tests read the captures with another program than the one that wrote them.
 	tcpdump
 	# make report's browser test (tests/scripts/report.bats): headless Chromium, and

@@ -30,6 +30,7 @@
 #include "record/harness.h"
 #include "record/json.h"
 #include "cli/catalogue.h"
+#include "cli/claims.h"
 #include "record/record.h"
 
 #define EXIT_USAGE 2
@@ -43,6 +44,7 @@ static void usage(FILE *out)
 	      "                                    [--ladder] [--svg DIR] [--explain DIR]\n"
 	      "       sockerr explain NAME [-4|-6] [--step] [--no-trace] [--timeout SECONDS]\n"
 	      "       sockerr cleanup\n"
+	      "       sockerr claims [--json] [RESULTS.json...]\n"
 	      "\n"
 	      "  list      the catalogue, one scenario per line (name errno syscall summary)\n"
 	      "  run       run scenarios (both families unless -4 or -6) and print each step;\n"
@@ -61,6 +63,9 @@ static void usage(FILE *out)
 	      "            --step: wait for Enter between sections; --no-trace: packets only\n"
 	      "  cleanup   remove namespaces left by runs that are gone (kept ones too),\n"
 	      "            and their tracefs instances\n"
+	      "  claims    what the man page, POSIX and the folklore say, each statement\n"
+	      "            with the scenario that settles it and its verdict on each\n"
+	      "            kernel of the results documents (default results/*.json)\n"
 	      "\n"
 	      "environment: SOCKERR_TAG=<tag>: name namespaces and tracefs instances\n"
 	      "            sockerr-<tag>-...; runs and cleanup then see only that tag's\n"
@@ -195,6 +200,7 @@ static int cmd_list(int argc, char **argv)
 		json_field_string(stdout, "folder",
 				  catalogue_folder(sc->syscall, folder, sizeof(folder)));
 		json_field_string(stdout, "file", scenario_file(sc));
+		claims_json_of_scenario(stdout, sc->name);
 		putchar('}');
 	}
 	if (json)
@@ -1083,6 +1089,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "claims"))
+		return cmd_claims(argc - 1, argv + 1);
 	if (!netns_tag_valid())
 		return usage_error(
 			"SOCKERR_TAG takes 1 to 12 lowercase letters and digits, starting "

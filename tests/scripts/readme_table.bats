@@ -25,10 +25,12 @@ setup() {
 	export REGISTRY=$registry
 	RESULTS=$(echo "$BATS_FILE_TMPDIR"/small/*.json)
 	export RESULTS
-	# README.md without its generated table (if it has one yet), then a
-	# section with empty markers.
-	sed '/^<!-- errno-table:begin -->$/,/^<!-- errno-table:end -->$/d' \
+	# README.md without its generated tables, then sections with empty
+	# markers.
+	sed -e '/^<!-- errno-table:begin -->$/,/^<!-- errno-table:end -->$/d' \
+		-e '/^<!-- claims-table:begin -->$/,/^<!-- claims-table:end -->$/d' \
 		"$BATS_TEST_DIRNAME/../../README.md" >"$readme"
+	printf '\n## Claims (generated)\n\n<!-- claims-table:begin -->\n<!-- claims-table:end -->\n' >>"$readme"
 	printf '\n## Errno table (generated)\n\n<!-- errno-table:begin -->\n<!-- errno-table:end -->\n\nAfter the table.\n' >>"$readme"
 }
 
@@ -62,7 +64,7 @@ setup() {
 	# `list`: the table is the same, built from results/*.json alone.
 	mkdir -p "$BATS_TEST_TMPDIR/bin"
 	printf '#!/bin/sh\necho 9.9.9-elsewhere\n' >"$BATS_TEST_TMPDIR/bin/uname"
-	printf '#!/bin/sh\n[ "$1" = list ] || exit 1\nexec %q "$@"\n' "$SOCKERR" >"$BATS_TEST_TMPDIR/bin/sockerr"
+	printf '#!/bin/sh\ncase $1 in list | claims) ;; *) exit 1 ;; esac\nexec %q "$@"\n' "$SOCKERR" >"$BATS_TEST_TMPDIR/bin/sockerr"
 	chmod +x "$BATS_TEST_TMPDIR/bin/uname" "$BATS_TEST_TMPDIR/bin/sockerr"
 	unset REGISTRY
 	PATH=$BATS_TEST_TMPDIR/bin:$PATH SOCKERR=$BATS_TEST_TMPDIR/bin/sockerr run --separate-stderr "$table"
@@ -99,7 +101,10 @@ setup() {
 	assert_success
 	cmp "$readme" "$readme.written"
 	# Only the lines between the markers changed: the table, exactly.
-	outside() { sed '/^<!-- errno-table:begin -->$/,/^<!-- errno-table:end -->$/d' "$1"; }
+	outside() {
+		sed -e '/^<!-- errno-table:begin -->$/,/^<!-- errno-table:end -->$/d' \
+			-e '/^<!-- claims-table:begin -->$/,/^<!-- claims-table:end -->$/d' "$1"
+	}
 	assert_equal "$(outside "$readme")" "$(outside "$readme.orig")"
 	assert_equal "$(sed -n '/^<!-- errno-table:begin -->$/,/^<!-- errno-table:end -->$/p' "$readme" | sed '1d;$d')" \
 		"$("$table")"

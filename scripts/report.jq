@@ -52,7 +52,8 @@ def plural($n; $what): "\($n) \($what)\(if $n == 1 then "" else "s" end)";
    | ([$rg.families // [] | .[]] + [$all[] | .family // "none"] | uniq_ordered) as $fams
    | (if $fams == ["none"] then ["none"] else ["ipv4", "ipv6"] end) as $cols
    | {name: $name,
-      errno: ($newest.errno // $rg.errno),
+      # The scenario's topic (a run's own errno is what it observed).
+      errno: ($rg.errno // $newest.topic_errno // $newest.errno),
       syscall: ($newest.syscall // $rg.syscall),
       summary: $rg.summary,
       policy: ($newest.policy // $rg.policy),

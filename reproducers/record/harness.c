@@ -1,6 +1,8 @@
 /* Recording and rendering of a scenario run.  See harness.h. */
 #include "record/harness.h"
 
+#include <ctype.h>
+
 #include "record/json.h"
 #include "record/record.h"
 
@@ -564,6 +566,41 @@ void json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* Whether a step's label names the call: "connect", "accept4" (a variant),
+ * "accept, no SA_RESTART", "child accept"; call is n characters long. */
+static bool names_call(const char *name, const char *call, size_t n)
+{
+	size_t len = strlen(name);
+	if (len >= n && !strncmp(name, call, n) && !isalpha((unsigned char)name[n]))
+		return true;
+	return len > n && name[len - n - 1] == ' ' && !strcmp(name + len - n, call);
+}
+
+/* The step a run is about: the first failed call labelled with the
+ * scenario's system call alone ("send"), else the first failed call
+ * naming it ("send until full"), else the first call naming it; NULL for
+ * none (a run of observations only). */
+static const struct step *key_step(const struct run *r)
+{
+	char call[32];
+	const char *syscall = r->sc->syscall ? r->sc->syscall : "";
+	snprintf(call, sizeof(call), "%.*s", (int)strcspn(syscall, "/ "), syscall);
+	size_t n = strlen(call);
+	const struct step *failed = NULL, *first = NULL;
+	for (int i = 0; n && i < r->n_steps; i++) {
+		const struct step *s = &r->steps[i];
+		if (s->value[0] || !names_call(s->name, call, n))
+			continue;
+		if (s->err && !strcmp(s->name, call))
+			return s;
+		if (s->err && !failed)
+			failed = s;
+		if (!first)
+			first = s;
+	}
+	return failed ? failed : first;
+}
+
 void render_json(FILE *out, const struct run *r, int status,
 		 void (*evidence_json)(FILE *out, const struct run *r))
 {
@@ -575,7 +612,13 @@ void render_json(FILE *out, const struct run *r, int status,
 	json_field_string(out, "status", status_name(status));
 	json_field_string(out, "reason", status == RUN_OK ? NULL : r->reason);
 	json_field_string(out, "topology", topology_name(sc->topology.kind));
-	json_field_string(out, "errno", sc->errno_name);
+	/* What this run observed, for its family and kernel: the errno of
+	 * its key step (null when that call succeeded); the scenario's
+	 * topic, the same for every run, under its own name. */
+	const struct step *about = status == RUN_OK ? key_step(r) : NULL;
+	json_field_string(out, "errno", about && about->err ? errno_name(about->err) : NULL);
+	json_field_string(out, "key_step", about ? about->name : NULL);
+	json_field_string(out, "topic_errno", sc->errno_name);
 	json_field_string(out, "syscall", sc->syscall);
 	json_field_string(out, "policy", sc->policy);
 	fputs(",\"steps\":[", out);

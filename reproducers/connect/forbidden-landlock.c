@@ -24,8 +24,9 @@
  *   hook_socket_connect() -> current_check_access_socket()
  *   (security/landlock/net.c, Linux >= 6.7): no rule for the port -> -EACCES,
  *   before any packet
- * Handling: fatal: a policy decision (not a bug in the caller); do not retry,
- *   report the denied port
+ * Handling: back off and free resources: a policy decision (not a bug in the
+ *   caller, not the network); the same call gets the same answer until the
+ *   policy changes: report the denied port, do not retry in a loop
  */
 #include <errno.h>
 #include <netinet/in.h>

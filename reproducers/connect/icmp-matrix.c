@@ -77,9 +77,12 @@
  *   tcp_v6_err(): icmpv6_err_convert(); SYN_SENT:
  *   ip_icmp_error()/ipv6_icmp_error() and tcp_done_with_error(); ESTABLISHED:
  *   sk_err with recverr, else sk_err_soft
- * Handling: back off and free resources in SYN_SENT (close, next address); on
- *   an established connection a soft error only shows up as ETIMEDOUT later,
- *   unless IP_RECVERR is set: then read the error queue and decide
+ * Handling: back off and free resources in SYN_SENT (close, next address). On
+ *   an established connection a soft error waits in SO_ERROR: if the connection
+ *   then times out, the timeout reports it instead of ETIMEDOUT
+ *   (tcp_write_err(): sk_err_soft, else ETIMEDOUT); with IP_RECVERR it is hard: the
+ *   next recv() or send() fails with it at once (the error queue of an
+ *   established socket stays empty)
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -61,8 +61,12 @@ struct scenario {
 	/* NULL, or the policy layer injecting the errno ("seccomp", "landlock") */
 	const char *policy;
 	/* What a program should do with this errno, starting with its class:
-	 * "retry at once", "retry when ready", "back off and free resources"
-	 * or "fatal: a bug in the caller" (or a few words where none fits). */
+	 * "retry at once", "retry when ready", "back off and free resources",
+	 * "fatal: a bug in the caller" or "fatal: the connection is gone (not
+	 * a bug in the caller)" (or a few words where none fits).  One class
+	 * per errno and situation: a policy's denial is "back off" wherever it
+	 * comes from (an immediate retry gets the same answer); a connection
+	 * the peer or the network ended is "fatal: the connection is gone". */
 	const char *handling;
 	/* The namespaces the scenario needs. */
 	struct topology_spec topology;

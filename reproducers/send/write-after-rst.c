@@ -22,10 +22,9 @@
  * Kernel path: server: tcp_close() -> tcp_send_active_reset() (unread data);
  *   client: tcp_reset(); tcp_sendmsg_locked() -> sk_stream_error():
  *   sock_error() once (ECONNRESET), then EPIPE + send_sig(SIGPIPE)
- * Handling: back off and free resources: the connection is gone; close it (send
- *   with MSG_NOSIGNAL or ignore SIGPIPE so EPIPE is an errno, not a death);
- *   what was written may never have arrived, so resend only at the protocol
- *   level
+ * Handling: fatal: the connection is gone (not a bug in the caller); close it
+ *   (send with MSG_NOSIGNAL or ignore SIGPIPE so EPIPE is an errno, not a
+ *   death); what was written may never have arrived
  */
 #include <poll.h>
 #include <signal.h>

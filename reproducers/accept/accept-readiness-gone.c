@@ -57,9 +57,10 @@
  * Kernel path: tcp_poll() -> inet_csk_listen_poll(): readable while the accept
  *   queue is non-empty, nothing taken; inet_csk_accept(): reqsk_queue_remove()
  *   for the first accepter; for the second reqsk_queue_empty() ->
- *   inet_csk_wait_for_connect() sleeps until tcp_child_process() ->
- *   sk_data_ready() queues the next child, or sock_rcvtimeo(sk, O_NONBLOCK)
- *   == 0 -> -EAGAIN; tcp_reset() -> tcp_done() leaves a queued child queued
+ *   inet_csk_wait_for_connect() sleeps until tcp_child_process() queues the
+ *   next child and wakes the listener (sock_def_readable()), or
+ *   sock_rcvtimeo(sk, O_NONBLOCK) == 0 -> -EAGAIN; tcp_reset() -> tcp_done()
+ *   leaves a queued child queued
  * Handling: retry when ready: give a listener shared by several accepters
  *   O_NONBLOCK and treat EAGAIN after a readiness event as "someone else got
  *   it"

@@ -40,8 +40,8 @@
  * Summary: a listener with F_SETOWN and O_ASYNC gets SIGIO when a connection
  *   completes its handshake, before accept()
  * Kernel path: tcp_check_req() -> inet_csk_complete_hashdance() queues the
- *   child; tcp_child_process() -> listener sk_data_ready() = sock_def_readable()
- *   -> sk_wake_async(SOCK_WAKE_WAITD, POLL_IN) -> sock_wake_async() ->
+ *   child; tcp_child_process() wakes the listener: sock_def_readable() ->
+ *   sk_wake_async(SOCK_WAKE_WAITD, POLL_IN) -> sock_wake_async() ->
  *   kill_fasync() -> send_sigio_to_task(): SIGIO with SI_KERNEL, or under
  *   F_SETSIG si_code POLL_IN, si_band POLLIN|POLLRDNORM, si_fd
  * Handling: retry when ready: on SIGIO accept() in a loop on an O_NONBLOCK

@@ -90,10 +90,17 @@ static void append(char *buf, size_t size, const char *fmt, const char *a, const
 /* LABEL = RESULT on one kernel: every family that ran shows RESULT. */
 static void settle_step(const struct claim *c, const struct kernel_results *k, struct verdict *v)
 {
-	char label[64];
+	char buf_label[64];
 	int nth;
 	const char *want;
-	parse_prediction(c->predicts, label, sizeof(label), &nth, &want);
+	parse_prediction(c->predicts, buf_label, sizeof(buf_label), &nth, &want);
+	/* "ipv6 addrlen small = 28": that family's runs only. */
+	const char *label = buf_label, *only = NULL;
+	if (!strncmp(label, "ipv4 ", 5) || !strncmp(label, "ipv6 ", 5)) {
+		buf_label[4] = '\0';
+		only = buf_label;
+		label = buf_label + 5;
+	}
 	bool number = want[0] && strspn(want, "-0123456789") == strlen(want);
 	int ran = 0, differ = 0, missing = 0;
 	char seen[2][128] = {"", ""};
@@ -104,6 +111,9 @@ static void settle_step(const struct claim *c, const struct kernel_results *k, s
 		const char *sc = json_str(run, "scenario"), *status = json_str(run, "status");
 		if (!sc || strcmp(sc, c->scenario) || !status || strcmp(status, "ran"))
 			continue;
+		const char *family = json_str(run, "family");
+		if (only && (!family || strcmp(family, only)))
+			continue;
 		json_object *step = nth_step(run, label, nth);
 		if (!step) {
 			missing++;
@@ -112,7 +122,7 @@ static void settle_step(const struct claim *c, const struct kernel_results *k, s
 		char buf[32];
 		const char *got = shown(step, number, buf, sizeof(buf));
 		if (ran < 2) {
-			families[ran] = json_str(run, "family");
+			families[ran] = family;
 			snprintf(seen[ran], sizeof(seen[ran]), "%s", got);
 		}
 		ran++;
@@ -175,7 +185,8 @@ static void settle(const struct claim *c, const struct kernel_results *k, struct
 		v->word = same ? "sockerr agrees" : "sockerr differs";
 		/* The class: the handling's words before its first ':'. */
 		const char *h = sc->handling ? sc->handling : "";
-		snprintf(v->observed, sizeof(v->observed), "sockerr: %.*s", (int)strcspn(h, ":"), h);
+		snprintf(v->observed, sizeof(v->observed), "sockerr: %.*s", (int)strcspn(h, ":"),
+			 h);
 		return;
 	}
 	settle_step(c, k, v);

@@ -158,9 +158,10 @@ load test_helper/common-setup
 	assert_success
 	assert_output ""
 	# The races the catalogue knows: the ICMP socket-lock race (three
-	# steps per run) and poll()'s sample in timeout-peer-vanished.
+	# steps per run; seven in connect-timeout-after-icmp, two sockets) and
+	# poll()'s sample in timeout-peer-vanished.
 	run jq '[.runs[].steps[] | select(.racy)] | length' "$SOCKERR_FIXTURE/catalogue.json"
-	assert_output 26
+	assert_output 40
 }
 
 # observe reads the fixture's records (the --output document, evidence

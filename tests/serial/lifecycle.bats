@@ -17,12 +17,13 @@ wait_for_namespaces() {
 	return 1
 }
 
-# killed_run -4|-6 [TAG]: a run that lasts (router-blackhole), under
-# SOCKERR_TAG=TAG when given, SIGKILLed with its child once its namespaces
-# exist: nothing of theirs can clean up.
+# killed_run -4|-6 [TAG]: a run that lasts (timeout-syn-dropped: two SYN
+# timeouts, 3 s, so that a loaded machine that runs this shell late still
+# finds it alive), under SOCKERR_TAG=TAG when given, SIGKILLed with its
+# child once its namespaces exist: nothing of theirs can clean up.
 killed_run() {
 	local family=$1 tag=${2:-} pid
-	env ${tag:+"SOCKERR_TAG=$tag"} setsid "$SOCKERR" run router-blackhole "$family" \
+	env ${tag:+"SOCKERR_TAG=$tag"} setsid "$SOCKERR" run timeout-syn-dropped "$family" \
 		>/dev/null 3>&- &
 	pid=$!
 	wait_for_namespaces "${tag:+sockerr-$tag-[0-9]}"
@@ -75,7 +76,8 @@ killed_run() {
 
 check_signal_cleans_up() {
 	local sig=$1
-	"$SOCKERR" run router-blackhole -4 >/dev/null 3>&- &
+	# A run that lasts 3 s (see killed_run).
+	"$SOCKERR" run timeout-syn-dropped -4 >/dev/null 3>&- &
 	local pid=$!
 	wait_for_namespaces
 	kill "-$sig" "$pid"

@@ -150,10 +150,12 @@ matrix-check:
 # results/index.html: results/*.json as one static page (scripts/report): a
 # row per scenario step, a column per kernel and family, results that differ
 # between kernels or from POSIX marked, each run linked to its ladder (SVG)
-# and capture where results/evidence/KERNEL/<scenario>-<family>.svg/.pcap exist.
+# and capture where results/evidence/KERNEL/<scenario>-<family>.svg/.pcap exist;
+# then the claims table (sockerr claims).
 report: all
 	build/sockerr list --json > build/registry.json
-	scripts/report --registry build/registry.json -o results/index.html results/*.json
+	build/sockerr claims --json results/*.json > build/claims.json
+	scripts/report --registry build/registry.json --claims build/claims.json -o results/index.html results/*.json
 
 # README.md's errno table is generated from the catalogue and the committed
 # results/*.json (never the running kernel): `make readme` rewrites it;
@@ -161,7 +163,8 @@ report: all
 # The committed page must be what make report makes of the committed results.
 report-check: all
 	@build/sockerr list --json > build/registry.json
-	@scripts/report --registry build/registry.json results/*.json > build/index.html
+	@build/sockerr claims --json results/*.json > build/claims.json
+	@scripts/report --registry build/registry.json --claims build/claims.json results/*.json > build/index.html
 	@diff -q results/index.html build/index.html >/dev/null || \
 		{ echo "results/index.html is stale: run make report" >&2; exit 1; }
 

@@ -6,6 +6,8 @@
 #   line ("6.1.0-56-amd64/closed-port-ipv4.svg"); $prefix: that directory
 #   as a link from the page ("evidence").
 # $css: the style sheet, inlined.
+# $claims: [`sockerr claims --json RESULTS...`] or [] (from --slurpfile):
+#   the claims table, after the matrix.
 #
 # A cell is what a step returned, as in results/MATRIX.md: the observed
 # value, the errno of a failed call, or "ok". Marks: "differs" where the
@@ -187,5 +189,15 @@ $css,
     | "<tr class=\"step\" data-step=\"\(.key | h)\"><th class=\"step\"\(attr("title"; .call))>\(.key | h)</th>\([range(0; .cells | length) as $i | td($row.cells[$i] + {span: $sc.span}; $sc.span or $i % 2 == 0; $sc.name)] | join(""))</tr>"),
    "</tbody>"),
 "</table>",
+(($claims[0] // []) as $cl
+ | def vclass: if . == "holds" or . == "sockerr agrees" then "ok"
+     elif . == "Linux differs" or . == "sockerr differs" then "err"
+     elif . == "not run" then "skipped" else "val" end;
+ if ($cl | length) == 0 then empty else
+ "<h2 id=\"claims\">What you may have read, and what Linux does</h2>",
+ "<p>Each statement of the accept(2) man page, a widely copied table of accept() errors and an article on the common TCP errors (<code>claims/*.txt</code>), the scenario that settles it and its verdict on each kernel (<code>sockerr claims</code>).</p>",
+ "<table class=\"claims\" id=\"claims-table\"><thead><tr><th>source</th><th>what it says</th><th>predicts (scenario)</th>\([$cl[0].verdicts[] | "<th>\(.kernel | h)</th>"] | join(""))<th>why (the kernel)</th></tr></thead><tbody>",
+ ($cl[] | "<tr id=\"c-\(.id | h)\" data-claim=\"\(.id | h)\"><td>\(.source | h)</td><td>\(.says | h)</td><td>\(.predicts | h) (<a href=\"#s-\(.scenario | h)\">\(.scenario | h)</a>)</td>\([.verdicts[] | "<td class=\"\(.verdict | vclass)\">\(.verdict | h)\(if .observed != null and .verdict != "holds" then ": \(.observed | h)" else "" end)</td>"] | join(""))<td>\(.why // "" | h)</td></tr>"),
+ "</tbody></table>" end),
 "</body>",
 "</html>"

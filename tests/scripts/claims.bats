@@ -92,3 +92,16 @@ verdict() {
 	run cc -std=gnu11 -iquote "$root" -iquote "$root/reproducers" -c -o "$dir/claims.o" "$dir/claims.c"
 	assert_success
 }
+
+@test "report --claims: the claims table after the matrix, a row per claim, each verdict in its kernel's column" {
+	"$SOCKERR" claims --json "$dir/test.json" >"$dir/claims.json"
+	run "$root/scripts/report" --claims "$dir/claims.json" "$dir/test.json"
+	assert_success
+	assert_line '<h2 id="claims">What you may have read, and what Linux does</h2>'
+	run grep -c 'data-claim=' <<<"$output"
+	assert_output "$(jq length "$dir/claims.json")"
+	run "$root/scripts/report" --claims "$dir/claims.json" "$dir/test.json"
+	assert_line --partial '<tr id="c-article-econnrefused" data-claim="article-econnrefused"><td>TCP errors article, ECONNREFUSED</td>'
+	assert_line --partial '(<a href="#s-closed-port">closed-port</a>)</td><td class="ok">holds</td>'
+	assert_line --partial '<td class="err">Linux differs: ok</td>'
+}

@@ -19,8 +19,9 @@ int client_own_addrs(struct run *r, int n, char addr[][OWN_ADDR_LEN])
 	}
 	if (v6 && netns_wait_ipv6_ready(&r->topo.client, 2000) < 0)
 		return broken_netns(r);
-	note(r, "client eth0: %d more addresses, %s to %s, one per socket: a router ICMP "
-		"rate-limit bucket each (inet_peer of the destination host)",
+	note(r,
+	     "client eth0: %d more addresses, %s to %s, one per socket: a router ICMP "
+	     "rate-limit bucket each (inet_peer of the destination host)",
 	     n, addr[0], addr[n - 1]);
 	return RUN_OK;
 }

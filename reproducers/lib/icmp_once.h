@@ -51,8 +51,7 @@ int client_own_addrs(struct run *r, int n, char addr[][OWN_ADDR_LEN]);
 /* The router's prerouting rule for the packets from the client's address
  * and port (noted in the run).  -1 when nft is not usable
  * (netns_error()). */
-int router_icmp_once(struct run *r, const char *client_addr, int client_port,
-		     enum icmp_once which);
+int router_icmp_once(struct run *r, const char *client_addr, int client_port, enum icmp_once which);
 
 /* The client's ICMP (ICMPv6) destination-unreachable messages received:
  * Icmp InDestUnreachs or Icmp6InDestUnreachs. */

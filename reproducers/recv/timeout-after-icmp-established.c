@@ -159,11 +159,16 @@ SCENARIO(timeout_after_icmp_established, .errno_name = "EHOSTUNREACH", .syscall 
 	int status = client_own_addrs(r, N_CONN, addr);
 	if (status != RUN_OK)
 		return status;
+	char was[32];
 	if (r->family == AF_INET) {
-		if (netns_sysctl_set(&r->topo.router, "net.ipv4.icmp_ratelimit", "1000") < 0)
+		if (netns_sysctl_get(&r->topo.router, "net.ipv4.icmp_ratelimit", was, sizeof(was)) <
+			    0 ||
+		    netns_sysctl_set(&r->topo.router, "net.ipv4.icmp_ratelimit", "1000") < 0)
 			return broken_netns(r);
-		note(r, "router namespace: net.ipv4.icmp_ratelimit 0 -> 1000 (the kernel's "
-			"default): two ICMP errors at once per client address on every kernel");
+		note(r,
+		     "router namespace: net.ipv4.icmp_ratelimit %s -> 1000 (the kernel's "
+		     "default): two ICMP errors at once per client address on every kernel",
+		     was);
 	}
 	struct connection_options o[N_CONN];
 	for (int i = 0; i < N_CONN; i++)

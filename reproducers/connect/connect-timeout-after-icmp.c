@@ -32,6 +32,16 @@
  *    answered: the error arrives 1 s later while no call holds the socket,
  *    is hard and ends the attempt at once, before the SYN timeout: POLLERR,
  *    SO_ERROR EHOSTUNREACH (ENETUNREACH), one SYN retransmission.
+ * Each socket is bound to an address of its own (client_own_addrs(),
+ * lib/icmp_once.h): the router rate-limits its IPv4 errors per destination
+ * host, in the inet_peer of the client's address, whose peer->rate_tokens
+ * ip_error() (net/ipv4/route.c) and icmp_send()'s icmpv4_xrlim_allow()
+ * (net/ipv4/icmp.c) -> inet_peer_xrlim_allow() (net/ipv4/inetpeer.c) both
+ * spend; with the router's icmp_ratelimit 0, 6.1 (and 6.12) empty them at
+ * each error sent, so sockets sharing one address would get the run's
+ * first error and none other for a second (later kernels send five).  One
+ * address each, each socket's one answered SYN draws its error on every
+ * kernel.
  * Should the first error come back after connect() released the socket
  * (the router's softirq run by ksoftirqd, under load), blocking and read
  * fail at once instead, with the same errno: the complete set, each side
@@ -93,15 +103,16 @@
 enum { LATE, READ, BLOCKING, N_SOCK };
 static const char *const sock_name[N_SOCK] = {"late", "read", "blocking"};
 
-/* A client socket bound to an ephemeral port (for the router's rule), and
- * TCP_SYNCNT 1; -1 with errno. */
-static int bound_socket(struct run *r, int *port)
+/* A client socket bound to its own address (a router ICMP rate-limit
+ * bucket of its own: client_own_addrs()) and an ephemeral port (for the
+ * router's rule), and TCP_SYNCNT 1; -1 with errno. */
+static int bound_socket(struct run *r, const char *addr, int *port)
 {
 	int fd = tcp_socket_in(&r->topo.client, r->family);
 	if (fd < 0)
 		return -1;
 	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of(r->family, topology_client_addr(&r->topo, r->family), 0, &ss);
+	socklen_t len = sockaddr_of(r->family, addr, 0, &ss);
 	int one = 1;
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &one, sizeof(one)) < 0 ||
@@ -185,17 +196,20 @@ SCENARIO(connect_timeout_after_icmp, .errno_name = "EHOSTUNREACH", .syscall = "c
 		     "than 6.1: the same 1 s + 2 s SYN timers as 6.1)",
 		     linear);
 	}
+	char addr[N_SOCK][OWN_ADDR_LEN];
+	int status = client_own_addrs(r, N_SOCK, addr);
+	if (status != RUN_OK)
+		return status;
 	int fd[N_SOCK] = {-1, -1, -1}, port[N_SOCK];
 	for (int i = 0; i < N_SOCK; i++)
-		if ((fd[i] = bound_socket(r, &port[i])) < 0) {
-			int status = broken(r, "client socket (bind, TCP_SYNCNT): %m");
+		if ((fd[i] = bound_socket(r, addr[i], &port[i])) < 0) {
+			status = broken(r, "client socket (bind, TCP_SYNCNT): %m");
 			close_fds(fd[LATE], fd[READ], fd[BLOCKING]);
 			return status;
 		}
-	int status = RUN_OK;
-	if (router_icmp_once(r, port[LATE], ICMP_ALL_BUT_FIRST) < 0 ||
-	    router_icmp_once(r, port[READ], ICMP_FIRST_ONLY) < 0 ||
-	    router_icmp_once(r, port[BLOCKING], ICMP_FIRST_ONLY) < 0) {
+	if (router_icmp_once(r, addr[LATE], port[LATE], ICMP_ALL_BUT_FIRST) < 0 ||
+	    router_icmp_once(r, addr[READ], port[READ], ICMP_FIRST_ONLY) < 0 ||
+	    router_icmp_once(r, addr[BLOCKING], port[BLOCKING], ICMP_FIRST_ONLY) < 0) {
 		status = skipped(r, "nftables is not usable in the router namespace: %s",
 				 netns_error());
 		goto out;

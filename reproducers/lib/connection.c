@@ -27,11 +27,17 @@ static int make_connection(struct run *r, int listener, const struct connection_
 	if (o && o->sndbuf > 0 &&
 	    setsockopt(c->client, SOL_SOCKET, SO_SNDBUF, &o->sndbuf, sizeof(o->sndbuf)) < 0)
 		return broken(r, "SO_SNDBUF on the client: %m");
+	struct sockaddr_storage ss;
+	socklen_t len;
+	if (o && o->client_addr) {
+		len = sockaddr_of(r->family, o->client_addr, 0, &ss);
+		if (bind(c->client, (struct sockaddr *)&ss, len) < 0)
+			return broken(r, "bind the client to %s: %m", o->client_addr);
+	}
 	/* Non-blocking while connecting, so a lost handshake cannot hang. */
 	int fl = fcntl(c->client, F_GETFL);
 	fcntl(c->client, F_SETFL, fl | O_NONBLOCK);
-	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of(r->family, server, port, &ss);
+	len = sockaddr_of(r->family, server, port, &ss);
 	if (connect(c->client, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
 		return broken(r, "connect to %s:%d: %m", server, port);
 	if (!(poll_fd(c->client, POLLOUT, CONNECTION_HANDSHAKE_MS) & POLLOUT) ||

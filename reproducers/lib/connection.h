@@ -33,6 +33,10 @@ struct connection_options {
 	/* Leave the connection in the listener's accept queue (the listener
 	 * polls readable) instead of accepting it. */
 	bool leave_queued;
+	/* The client's source address, bound (port 0) before connect(): one
+	 * the scenario added to the client's interface.  NULL: no bind(), the
+	 * kernel picks the topology's client address. */
+	const char *client_addr;
 };
 
 /* A listener on the server's address and port: its fd, or -1 with the run

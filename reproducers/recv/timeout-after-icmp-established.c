@@ -27,11 +27,8 @@
  *  - answered: every transmission and retransmission goes on to the
  *              unreachable route, and draws an ICMP error as far as the
  *              router sends them: ICMPv6 for each (the router's ratelimit
- *              is 0), IPv4 five at once and then one a second, since
- *              ip_error() (net/ipv4/route.c) has a token bucket of its own
- *              per source host (ip_rt_error_burst 5 * HZ, ip_rt_error_cost
- *              HZ; the global net.ipv4.route.error_burst/error_cost, left
- *              alone), and kept and read take two of the five;
+ *              is 0), IPv4 two at once, then one as the rate limit below
+ *              refills;
  *  - kept:     only the first transmission does (an nft rule in the
  *              router's prerouting drops the later ones: lib/icmp_once.h),
  *              and nobody reads SO_ERROR: the soft error waits for the
@@ -42,6 +39,27 @@
  * Every result is decided by packets, not by a clock: the ICMP errors
  * arrive (veth delivers synchronously) hundreds of ms before a timer that
  * load can only delay.
+ *
+ * The router's IPv4 errors are rate-limited per destination host, in the
+ * inet_peer of the client's address: ip_error() (net/ipv4/route.c) spends
+ * its peer->rate_tokens (ip_rt_error_burst 5 * HZ, ip_rt_error_cost HZ;
+ * the global net.ipv4.route.error_burst/error_cost, left alone), and the
+ * icmp_send() that follows spends the same tokens in the same jiffy:
+ * icmpv4_xrlim_allow() (net/ipv4/icmp.c) -> inet_peer_xrlim_allow()
+ * (net/ipv4/inetpeer.c) with the router namespace's icmp_ratelimit.  With
+ * the topology's icmp_ratelimit 0, 6.1 (and 6.12) clamp the tokens to 0 at
+ * each error sent: one error per client address, then none for a second;
+ * later kernels (6.18 here: "inetpeer: avoid false sharing in
+ * inet_peer_xrlim_allow()") leave them alone when no jiffy passed: five.
+ * Hence, alike on every kernel:
+ *  - each connection comes from an address of its own (client_own_addrs(),
+ *    lib/icmp_once.h), a bucket each: kept's and read's errors take
+ *    nothing from answered's;
+ *  - the router's net.ipv4.icmp_ratelimit (IPv4 runs, its namespace only)
+ *    is the kernel's default, 1000 ms: each error sent costs HZ in
+ *    ip_error() and HZ in inet_peer_xrlim_allow(), so a fresh bucket
+ *    (5 * HZ) sends exactly two at once, the third when a second has
+ *    refilled it: counted in tokens, the second error never late.
  *
  * The TCP errors article: "If an intermediate router determines that the
  * server host is no longer reachable, it will generally respond with
@@ -135,9 +153,29 @@ SCENARIO(timeout_after_icmp_established, .errno_name = "EHOSTUNREACH", .syscall 
 	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = 900, .order = 465)
 {
 	struct connection c[N_CONN] = {CONNECTION_NONE, CONNECTION_NONE, CONNECTION_NONE};
-	int status = connection_open(r, NULL, &c[0]);
+	/* Each connection from an address of its own: a router ICMP
+	 * rate-limit bucket each (client_own_addrs()). */
+	char addr[N_CONN][OWN_ADDR_LEN];
+	int status = client_own_addrs(r, N_CONN, addr);
+	if (status != RUN_OK)
+		return status;
+	char was[32];
+	if (r->family == AF_INET) {
+		if (netns_sysctl_get(&r->topo.router, "net.ipv4.icmp_ratelimit", was, sizeof(was)) <
+			    0 ||
+		    netns_sysctl_set(&r->topo.router, "net.ipv4.icmp_ratelimit", "1000") < 0)
+			return broken_netns(r);
+		note(r,
+		     "router namespace: net.ipv4.icmp_ratelimit %s -> 1000 (the kernel's "
+		     "default): two ICMP errors at once per client address on every kernel",
+		     was);
+	}
+	struct connection_options o[N_CONN];
+	for (int i = 0; i < N_CONN; i++)
+		o[i] = (struct connection_options){.client_addr = addr[i]};
+	status = connection_open(r, &o[0], &c[0]);
 	for (int i = 1; i < N_CONN && status == RUN_OK; i++)
-		status = connection_add(r, c[0].listener, NULL, &c[i]);
+		status = connection_add(r, c[0].listener, &o[i], &c[i]);
 	if (status != RUN_OK)
 		goto out;
 	int a = c[ANSWERED].client, k = c[KEPT].client, rd = c[READ].client;
@@ -146,8 +184,8 @@ SCENARIO(timeout_after_icmp_established, .errno_name = "EHOSTUNREACH", .syscall 
 				USER_TIMEOUT_MS);
 	}
 	note_retries2(r);
-	if (router_icmp_once(r, socket_local_port(k), ICMP_FIRST_ONLY) < 0 ||
-	    router_icmp_once(r, socket_local_port(rd), ICMP_FIRST_ONLY) < 0) {
+	if (router_icmp_once(r, addr[KEPT], socket_local_port(k), ICMP_FIRST_ONLY) < 0 ||
+	    router_icmp_once(r, addr[READ], socket_local_port(rd), ICMP_FIRST_ONLY) < 0) {
 		status = skipped(r, "nftables is not usable in the router namespace: %s",
 				 netns_error());
 		goto out;
@@ -203,9 +241,10 @@ SCENARIO(timeout_after_icmp_established, .errno_name = "EHOSTUNREACH", .syscall 
 	/* "answered" drew at least two errors, whatever the timers did: its
 	 * first transmission and the first RTO retransmission (the timeout
 	 * cannot come before it: retransmits_timed_out() is false while
-	 * icsk_retransmits is 0), both within ip_error()'s burst of five.  A
-	 * tail loss probe and later retransmissions add more as the timers
-	 * and the rate limit allow: measured. */
+	 * icsk_retransmits is 0), both within its own address's burst of two
+	 * (IPv4; ICMPv6 unlimited).  A tail loss probe and later
+	 * retransmissions add more as the timers and the rate limit allow:
+	 * measured. */
 	long icmps = client_dest_unreachs(r) - before;
 	measure(r, AT(HOST_CLIENT), "answered: ICMP in",
 		"client ICMP destination-unreachable received for it (delta)", "%+ld", icmps);

@@ -18,10 +18,13 @@ load ../test_helper/common-setup
 # EHOSTUNREACH/ENETUNREACH, as the article says; "read" (one ICMP error,
 # read through SO_ERROR) says ETIMEDOUT.  The router's nft rule lets
 # exactly one packet of kept and of read reach its unreachable route: one
-# ICMP error each.  answered's count depends on how many retransmissions
-# the timers made and, on IPv4, on ip_error()'s own rate limit (five at
-# once, then one a second): measured, at least two (the first transmission
-# and the first RTO retransmission).
+# ICMP error each.  Each connection comes from an address of its own, so
+# the router's per-host rate limit (IPv4: ip_error() and
+# inet_peer_xrlim_allow() on the client address's inet_peer) counts each
+# apart.  answered's count depends on how many retransmissions the timers
+# made and, on IPv4, on that rate limit (two at once, then one a second):
+# measured, at least two (the first transmission and the first RTO
+# retransmission).
 check_timeout_after_icmp() {
 	local errno=$2
 	assert_outcomes timeout-after-icmp-established "$1" - <<EOF

@@ -3,8 +3,9 @@
  * exhaustion (RLIMIT_NOFILE reached) with clients waiting in the queue.
  *
  * accept() fails with EMFILE in get_unused_fd_flags() -> alloc_fd() before
- * the connection is dequeued (net/socket.c do_accept(), __sys_accept4_file()
- * on 6.1): the connection stays queued, so the listener stays readable.
+ * the connection is dequeued (net/socket.c: __sys_accept4_file() reserves
+ * the descriptor before it calls do_accept()): the connection stays queued,
+ * so the listener stays readable.
  *
  * - The naive loop treats EMFILE like EINTR and calls accept() again: poll()
  *   says readable at once, accept() fails at once, and the loop spins at
@@ -25,8 +26,9 @@
  * stays queued.
  *
  * Summary: a naive and the reference accept loop under descriptor exhaustion
- * Kernel path: do_accept(): get_unused_fd_flags() -> alloc_fd() fails (EMFILE)
- *   before ops->accept() dequeues: the listener stays readable
+ * Kernel path: __sys_accept4_file(): get_unused_fd_flags() -> alloc_fd() fails
+ *   (EMFILE) before do_accept() and ops->accept() dequeue: the listener stays
+ *   readable
  * Handling: back off and free resources: a reserved descriptor refuses queued
  *   clients in order (examples/accept_loop.c)
  * Waits for: the reference loop's window of WINDOW_MS 300 ms (the naive loop

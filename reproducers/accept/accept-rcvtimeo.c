@@ -22,8 +22,8 @@
  * Kernel path: inet_csk_accept(): sock_rcvtimeo() = sk_rcvtimeo;
  *   inet_csk_wait_for_connect(): schedule_timeout() ran out, queue empty ->
  *   -EAGAIN
- * Handling: retry at once: the timeout was the caller's own; check its deadline
- *   and call again
+ * Handling: retry when ready: the timeout was the caller's own; check its
+ *   deadline, poll for POLLIN or call again if time is left
  * Waits for: SO_RCVTIMEO 200 ms on the listener
  */
 #include <unistd.h>

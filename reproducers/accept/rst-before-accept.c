@@ -5,7 +5,7 @@
  * POSIX accept(): ECONNABORTED, "A connection has been aborted."  Linux
  * does not do that.  The RST reaches the child socket waiting in the accept
  * queue (a full socket in ESTABLISHED since tcp_check_req() created it):
- * tcp_rcv_state_process() -> tcp_validate_incoming() -> tcp_reset() sets
+ * tcp_rcv_established() -> tcp_validate_incoming() -> tcp_reset() sets
  * sk_err = ECONNRESET and tcp_done() moves it to TCP_CLOSE, but leaves it
  * queued.  inet_csk_accept() dequeues it without looking at sk_err, and
  * inet_accept() (__inet_accept() on newer kernels) accepts a TCP_CLOSE

@@ -12,7 +12,8 @@
  * through sk_stream_error(), which sends the caller SIGPIPE unless
  * MSG_NOSIGNAL was given.  A destination address passed to sendto() does
  * not change this: tcp_sendmsg_locked() looks at msg_name only for
- * MSG_FASTOPEN.  Nothing is stored in sk_err, so SO_ERROR stays 0.  On the
+ * MSG_FASTOPEN or a TCP_FASTOPEN_CONNECT socket (tcp_sendmsg_fastopen()).
+ * Nothing is stored in sk_err, so SO_ERROR stays 0.  On the
  * same socket recv() says ENOTCONN (tcp_recvmsg_locked(): TCP_CLOSE), the
  * errno POSIX names for both.
  *

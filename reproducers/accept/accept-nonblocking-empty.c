@@ -21,8 +21,8 @@
  * Kernel path: inet_csk_accept(): reqsk_queue_empty() and sock_rcvtimeo(sk,
  *   O_NONBLOCK) == 0 -> -EAGAIN; do_accept() passes the listener's f_flags,
  *   __sys_accept4_file() never passes accept4()'s SOCK_NONBLOCK to the wait
- * Handling: retry at once, after poll()/epoll says the listener is readable;
- *   EWOULDBLOCK is the same errno
+ * Handling: retry when ready: poll()/epoll until the listener is readable, then
+ *   accept() again; EWOULDBLOCK is the same errno
  * Waits for: SO_RCVTIMEO 50 ms bounding accept4(SOCK_NONBLOCK) on a blocking
  *   listener
  */

@@ -87,6 +87,7 @@
 #include <unistd.h>
 
 #include "record/harness.h"
+#include "lib/syn_timers.h"
 #include "lib/icmp_once.h"
 #include "lib/router_reject_route.h"
 #include "lib/sock_observe.h"
@@ -186,16 +187,9 @@ static void observe_dropped(struct run *r, int i, long dropped)
 SCENARIO(connect_timeout_after_icmp, .errno_name = "EHOSTUNREACH", .syscall = "connect",
 	 .topology = {.kind = TOPO_ROUTED}, .intrinsic_wait_ms = SYN_TIMEOUT_MS, .order = 455)
 {
-	char linear[32];
-	if (netns_sysctl_get(&r->topo.client, "net.ipv4.tcp_syn_linear_timeouts", linear,
-			     sizeof(linear)) == 0) {
-		if (netns_sysctl_set(&r->topo.client, "net.ipv4.tcp_syn_linear_timeouts", "0") < 0)
-			return broken_netns(r);
-		note(r,
-		     "client namespace: net.ipv4.tcp_syn_linear_timeouts %s -> 0 (kernels newer "
-		     "than 6.1: the same 1 s + 2 s SYN timers as 6.1)",
-		     linear);
-	}
+	int syn = syn_timers_exponential(r);
+	if (syn != RUN_OK)
+		return syn;
 	char addr[N_SOCK][OWN_ADDR_LEN];
 	int status = client_own_addrs(r, N_SOCK, addr);
 	if (status != RUN_OK)

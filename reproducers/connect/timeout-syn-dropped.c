@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "record/harness.h"
+#include "lib/syn_timers.h"
 #include "lib/packets.h"
 #include "lib/sockets.h"
 #include "lib/vanishing_server.h"
@@ -54,16 +55,9 @@ SCENARIO(timeout_syn_dropped, .errno_name = "ETIMEDOUT", .syscall = "connect",
 	if (server_vanishes(r) < 0)
 		return skipped(r, "nftables is not usable in the router namespace: %s",
 			       netns_error());
-	char linear[32];
-	if (netns_sysctl_get(&r->topo.client, "net.ipv4.tcp_syn_linear_timeouts", linear,
-			     sizeof(linear)) == 0) {
-		if (netns_sysctl_set(&r->topo.client, "net.ipv4.tcp_syn_linear_timeouts", "0") < 0)
-			return broken_netns(r);
-		note(r,
-		     "client namespace: net.ipv4.tcp_syn_linear_timeouts %s -> 0 (newer than "
-		     "6.1: with 4, the first SYN RTOs stay at 1 s and 6.18 sends 3 SYNs in 3 s)",
-		     linear);
-	}
+	int syn = syn_timers_exponential(r);
+	if (syn != RUN_OK)
+		return syn;
 	char retries[32];
 	if (netns_sysctl_get(&r->topo.client, "net.ipv4.tcp_syn_retries", retries,
 			     sizeof(retries)) == 0)

@@ -11,22 +11,25 @@
 
 load ../test_helper/common-setup
 
-@test "accept-addrlen-truncated ipv4: 8 bytes supplied, 8 written, addrlen 16 back; -1 EINVAL" {
-	assert_steps accept-addrlen-truncated -4 - <<'EOF'
+# check_truncated -4|-6 FULL AF SMALL: the steps for a peer address of FULL
+# bytes (family AF) accepted into SMALL bytes.
+check_truncated() {
+	local family=$1 full=$2 af=$3 small=$4
+	assert_steps accept-addrlen-truncated "$family" - <<EOF
 accept large: ok
-addrlen large: 16
-family large: AF_INET
+addrlen large: $full
+family large: $af
 port large: the client's port
-written large: the first 16 bytes of the peer's address
+written large: the first $full bytes of the peer's address
 past large: untouched
 accept small: ok
-addrlen small: 16
-family small: AF_INET
+addrlen small: $full
+family small: $af
 port small: the client's port
-written small: the first 8 bytes of the peer's address
+written small: the first $small bytes of the peer's address
 past small: untouched
 accept zero: ok
-addrlen zero: 16
+addrlen zero: $full
 written zero: no byte
 past zero: untouched
 accept negative: EINVAL
@@ -36,27 +39,10 @@ past negative: untouched
 EOF
 }
 
+@test "accept-addrlen-truncated ipv4: 8 bytes supplied, 8 written, addrlen 16 back; -1 EINVAL" {
+	check_truncated -4 16 AF_INET 8
+}
+
 @test "accept-addrlen-truncated ipv6: 16 bytes (a sockaddr_in) supplied, 16 written, addrlen 28 back; -1 EINVAL" {
-	assert_steps accept-addrlen-truncated -6 - <<'EOF'
-accept large: ok
-addrlen large: 28
-family large: AF_INET6
-port large: the client's port
-written large: the first 28 bytes of the peer's address
-past large: untouched
-accept small: ok
-addrlen small: 28
-family small: AF_INET6
-port small: the client's port
-written small: the first 16 bytes of the peer's address
-past small: untouched
-accept zero: ok
-addrlen zero: 28
-written zero: no byte
-past zero: untouched
-accept negative: EINVAL
-addrlen negative: -1
-written negative: no byte
-past negative: untouched
-EOF
+	check_truncated -6 28 AF_INET6 16
 }

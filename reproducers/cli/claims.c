@@ -2,22 +2,14 @@
 #include "cli/claims.h"
 
 #include <getopt.h>
-#include <glob.h>
-#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/catalogue.h"
+#include "cli/results.h"
 #include "record/harness.h"
 #include "record/json.h"
-
-/* One results document: the runs of one kernel. */
-struct kernel_results {
-	const char *kernel;
-	json_object *doc;
-	json_object *runs;
-};
 
 /* What a claim came to on one kernel. */
 struct verdict {
@@ -25,22 +17,14 @@ struct verdict {
 	char observed[256];
 };
 
-static const char *json_str(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) != json_type_string)
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* A step as the tests' observe prints it: its value, its errno, or "ok";
  * a return value that is not an error when the claim asks for a number. */
 static const char *shown(json_object *step, bool number, char *buf, size_t size)
 {
-	const char *v = json_str(step, "value");
+	const char *v = results_str(step, "value");
 	if (v)
 		return v;
-	const char *e = json_str(step, "errno");
+	const char *e = results_str(step, "errno");
 	if (e)
 		return e;
 	json_object *ret;
@@ -74,7 +58,7 @@ static json_object *nth_step(json_object *run, const char *label, int nth)
 	size_t n = json_object_array_length(steps);
 	for (size_t i = 0; i < n; i++) {
 		json_object *s = json_object_array_get_idx(steps, i);
-		const char *name = json_str(s, "name");
+		const char *name = results_str(s, "name");
 		if (name && !strcmp(name, label) && --nth == 0)
 			return s;
 	}
@@ -108,10 +92,10 @@ static void settle_step(const struct claim *c, const struct kernel_results *k, s
 	size_t n = json_object_array_length(k->runs);
 	for (size_t i = 0; i < n; i++) {
 		json_object *run = json_object_array_get_idx(k->runs, i);
-		const char *sc = json_str(run, "scenario"), *status = json_str(run, "status");
+		const char *sc = results_str(run, "scenario"), *status = results_str(run, "status");
 		if (!sc || strcmp(sc, c->scenario) || !status || strcmp(status, "ran"))
 			continue;
-		const char *family = json_str(run, "family");
+		const char *family = results_str(run, "family");
 		if (only && (!family || strcmp(family, only)))
 			continue;
 		json_object *step = nth_step(run, label, nth);
@@ -152,7 +136,7 @@ static bool scenario_ran(const char *scenario, const struct kernel_results *k)
 	size_t n = json_object_array_length(k->runs);
 	for (size_t i = 0; i < n; i++) {
 		json_object *run = json_object_array_get_idx(k->runs, i);
-		const char *sc = json_str(run, "scenario"), *status = json_str(run, "status");
+		const char *sc = results_str(run, "scenario"), *status = results_str(run, "status");
 		if (sc && !strcmp(sc, scenario) && status && !strcmp(status, "ran"))
 			return true;
 	}
@@ -190,57 +174,6 @@ static void settle(const struct claim *c, const struct kernel_results *k, struct
 		return;
 	}
 	settle_step(c, k, v);
-}
-
-static int by_kernel(const void *a, const void *b)
-{
-	return strverscmp(((const struct kernel_results *)a)->kernel,
-			  ((const struct kernel_results *)b)->kernel);
-}
-
-static void free_results(struct kernel_results *k, int count)
-{
-	for (int i = 0; i < count; i++)
-		json_object_put(k[i].doc);
-	free(k);
-}
-
-/* The results documents named, or every results/KERNEL.json; false (said) when one
- * cannot be read. */
-static bool load_results(int n, char **paths, struct kernel_results **out, int *count)
-{
-	glob_t g = {0};
-	if (n == 0) {
-		if (glob("results/*.json", 0, NULL, &g) == 0) {
-			n = (int)g.gl_pathc;
-			paths = g.gl_pathv;
-		}
-	}
-	*out = calloc(n ? (size_t)n : 1, sizeof(**out));
-	*count = 0;
-	bool ok = *out != NULL;
-	for (int i = 0; ok && i < n; i++) {
-		json_object *doc = json_object_from_file(paths[i]);
-		json_object *runs;
-		const char *kernel = doc ? json_str(doc, "kernel") : NULL;
-		if (!kernel || !json_object_object_get_ex(doc, "runs", &runs) ||
-		    json_object_get_type(runs) != json_type_array) {
-			fprintf(stderr, "sockerr claims: %s is not a results document (--output)\n",
-				paths[i]);
-			json_object_put(doc);
-			ok = false;
-			break;
-		}
-		(*out)[(*count)++] = (struct kernel_results){kernel, doc, runs};
-	}
-	globfree(&g);
-	if (!ok) {
-		free_results(*out, *count);
-		*out = NULL;
-		return false;
-	}
-	qsort(*out, (size_t)*count, sizeof(**out), by_kernel);
-	return true;
 }
 
 static void print_text(const struct kernel_results *k, int nk)
@@ -306,13 +239,13 @@ int cmd_claims(int argc, char **argv)
 	}
 	struct kernel_results *k;
 	int nk;
-	if (!load_results(argc - optind, argv + optind, &k, &nk))
+	if (!results_load(argc - optind, argv + optind, &k, &nk))
 		return 1;
 	if (json)
 		print_json(k, nk);
 	else
 		print_text(k, nk);
-	free_results(k, nk);
+	results_free(k, nk);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
  * its struct run back through a pipe; the parent renders it.
  */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -31,6 +32,7 @@
 #include "record/json.h"
 #include "cli/catalogue.h"
 #include "cli/claims.h"
+#include "cli/results.h"
 #include "record/record.h"
 
 #define EXIT_USAGE 2
@@ -75,12 +77,19 @@ static void usage(FILE *out)
 	      out);
 }
 
+/* A usage error: one line, and where the usage is. */
 static int usage_error(const char *fmt, const char *arg)
 {
 	fputs("sockerr: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\n", stderr);
-	usage(stderr);
+	fputs(" (sockerr help: the usage)\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* After getopt's own line about an unknown option: where the usage is. */
+static int usage_hint(void)
+{
+	fputs("sockerr: sockerr help: the usage\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -113,21 +122,104 @@ fail:
 
 /* ---- list ------------------------------------------------------------ */
 
-static bool matches(const struct scenario *sc, const char *err, const char *call)
+/* An errno as a log may print it: a name (ECONNRESET, case aside), an
+ * alias (EWOULDBLOCK), a number (104) or strerror()'s text ("Connection
+ * reset by peer", case aside).  0 for none. */
+static int errno_from_text(const char *text)
 {
-	if (err && strcasecmp(sc->errno_name, err) != 0)
-		return false;
-	if (call && !strstr(sc->syscall, call))
-		return false;
-	return true;
+	static const struct {
+		const char *alias;
+		int e;
+	} aliases[] = {
+		{"EWOULDBLOCK", EWOULDBLOCK}, {"EDEADLOCK", EDEADLOCK}, {"ENOTSUP", ENOTSUP}};
+	char *end;
+	long n = strtol(text, &end, 10);
+	if (*text && !*end)
+		return n > 0 && n < 4096 && strerrorname_np((int)n) ? (int)n : 0;
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (!strcasecmp(text, aliases[i].alias))
+			return aliases[i].e;
+	for (int e = 1; e < 4096; e++) {
+		const char *name = strerrorname_np(e);
+		if (name && (!strcasecmp(name, text) || !strcasecmp(strerror(e), text)))
+			return e;
+	}
+	return 0;
 }
 
-static bool known_errno_name(const char *name)
+/* The family of calls a system call belongs to: "read" -> "recv". */
+static const char *call_family(const char *call, char *buf, size_t size)
 {
-	for (int e = 1; e < 4096; e++) {
-		const char *known = strerrorname_np(e);
-		if (known && strcasecmp(known, name) == 0)
+	static const char *const more[][2] = {{"readv", "recv"},    {"writev", "send"},
+					      {"recvmmsg", "recv"}, {"sendmmsg", "send"},
+					      {"pread", "recv"},    {"pwrite", "send"}};
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		if (!strcmp(call, more[i][0])) {
+			snprintf(buf, size, "%s", more[i][1]);
+			return buf;
+		}
+	return catalogue_folder(call, buf, size);
+}
+
+/* Whether a step's label names a call of the family: "recv", "client
+ * recv", "accept O_NONBLOCK", "accept4", "1 accept". */
+static bool label_names(const char *label, const char *family)
+{
+	size_t n = strlen(family);
+	for (const char *p = label; (p = strstr(p, family)); p++) {
+		bool start = p == label || p[-1] == ' ';
+		bool stop = !isalpha((unsigned char)p[n]);
+		if (start && stop)
 			return true;
+	}
+	return false;
+}
+
+/* What list looks for: an errno (0: any) and a family of calls (NULL:
+ * any), in the scenario's topic and in the steps of its runs. */
+struct list_filter {
+	int err;
+	const char *family;
+	const struct kernel_results *results;
+	int n_results;
+};
+
+/* Whether the scenario matches; where a step of a run (not its topic)
+ * matched, its label and errno go into why ("recv: ECONNRESET"). */
+static bool matches(const struct scenario *sc, const struct list_filter *f, char *why, size_t size)
+{
+	char folder[32];
+	why[0] = '\0';
+	bool topic = (!f->err || !strcasecmp(sc->errno_name, strerrorname_np(f->err))) &&
+		     (!f->family ||
+		      !strcmp(catalogue_folder(sc->syscall, folder, sizeof(folder)), f->family) ||
+		      label_names(sc->syscall, f->family));
+	/* The steps are searched for an errno (with the family of the call
+	 * that returned it, when one is given), not for a call alone. */
+	if (topic || !f->err)
+		return topic;
+	for (int k = 0; k < f->n_results; k++) {
+		json_object *runs = f->results[k].runs;
+		size_t n = json_object_array_length(runs);
+		for (size_t i = 0; i < n; i++) {
+			json_object *run = json_object_array_get_idx(runs, i), *steps;
+			const char *name = results_str(run, "scenario");
+			if (!name || strcmp(name, sc->name) ||
+			    !json_object_object_get_ex(run, "steps", &steps))
+				continue;
+			size_t m = json_object_array_length(steps);
+			for (size_t j = 0; j < m; j++) {
+				json_object *step = json_object_array_get_idx(steps, j);
+				const char *label = results_str(step, "name");
+				const char *e = results_str(step, "errno");
+				if (!label ||
+				    (f->err && (!e || strcmp(e, strerrorname_np(f->err)))) ||
+				    (f->family && !label_names(label, f->family)))
+					continue;
+				snprintf(why, size, "%s: %s", label, e ? e : "ok");
+				return true;
+			}
+		}
 	}
 	return false;
 }
@@ -160,23 +252,39 @@ static int cmd_list(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'e': err = optarg; break;
 		case 's': call = optarg; break;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return usage_hint();
 		}
 	}
 	if (optind < argc)
 		return usage_error("list takes no argument '%s'", argv[optind]);
-	if (err && !known_errno_name(err))
-		return usage_error("--errno takes an errno name such as ECONNRESET, not '%s'", err);
+	struct list_filter f = {0};
+	char family[32];
+	if (err && !(f.err = errno_from_text(err)))
+		return usage_error("--errno takes an errno name, number or message (ECONNRESET, "
+				   "104, 'Connection reset by peer'), not '%s'",
+				   err);
+	if (call)
+		f.family = call_family(call, family, sizeof(family));
+	/* The steps of the committed runs, when there are any here: a
+	 * scenario is found by every errno its steps produce. */
+	struct kernel_results *results = NULL;
+	if ((err || call) && !results_load(0, NULL, &results, &f.n_results))
+		return 1;
+	f.results = results;
+	int shown = 0;
 	bool first = true;
 	if (json)
 		putchar('[');
 	for (int i = 0; i < catalogue_size; i++) {
 		const struct scenario *sc = catalogue[i];
-		if (!matches(sc, err, call))
+		char why[128];
+		if (!matches(sc, &f, why, sizeof(why)))
 			continue;
+		shown++;
 		if (!json) {
-			printf("%-26s %-13s %-10s %s%s\n", sc->name, sc->errno_name, sc->syscall,
+			printf("%-26s %-13s %-10s %s%s", sc->name, sc->errno_name, sc->syscall,
 			       sc->policy ? "[policy] " : "", sc->summary);
+			printf(why[0] ? "  [step %s]\n" : "\n", why);
 			continue;
 		}
 		fputs(first ? "\n{\"name\":" : ",\n{\"name\":", stdout);
@@ -201,10 +309,18 @@ static int cmd_list(int argc, char **argv)
 				  catalogue_folder(sc->syscall, folder, sizeof(folder)));
 		json_field_string(stdout, "file", scenario_file(sc));
 		claims_json_of_scenario(stdout, sc->name);
+		if (why[0])
+			json_field_string(stdout, "matched_step", why);
 		putchar('}');
 	}
 	if (json)
 		puts("\n]");
+	results_free(results, f.n_results);
+	if (shown == 0 && (err || call)) {
+		fprintf(stderr, "sockerr: no scenario matches%s%s%s%s\n", err ? " --errno " : "",
+			err ? err : "", call ? " --syscall " : "", call ? call : "");
+		return 1;
+	}
 	return 0;
 }
 
@@ -678,9 +794,9 @@ static int parse_count(const char *flag, const char *what, const char *arg, int 
 	errno = 0;
 	long v = strtol(arg, &end, 10);
 	if (errno || end == arg || *end || v < 1 || v > max) {
-		fprintf(stderr, "sockerr: %s takes %s from 1 to %d, not '%s'\n", flag, what, max,
-			arg);
-		usage(stderr);
+		fprintf(stderr,
+			"sockerr: %s takes %s from 1 to %d, not '%s' (sockerr help: the usage)\n",
+			flag, what, max, arg);
 		return -1;
 	}
 	*value = (int)v;
@@ -750,7 +866,7 @@ static int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case BAD_OPTION: return EXIT_USAGE;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return usage_hint();
 		}
 	}
 	const struct scenario *chosen[128];
@@ -1028,7 +1144,7 @@ static int cmd_explain(int argc, char **argv)
 		case 's': step_mode = true; break;
 		case 'n': trace = false; break;
 		case BAD_OPTION: return EXIT_USAGE;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return usage_hint();
 		}
 	}
 	if (optind != argc - 1)

@@ -15,15 +15,14 @@ setup() {
 }
 
 # usage_error LINE ARGS...: sockerr ARGS exits 2, prints nothing on stdout,
-# and on stderr exactly LINE, then the usage (the text of --help).
+# and on stderr exactly one line: LINE and where the usage is.
 usage_error() {
-	local line=$1 usage
+	local line=$1
 	shift
-	usage=$("$SOCKERR" --help)
 	run --separate-stderr "$SOCKERR" "$@"
 	assert_failure 2
 	assert_output ""
-	assert_equal "$stderr" "$line"$'\n'"$usage"
+	assert_equal "$stderr" "$line (sockerr help: the usage)"
 }
 
 @test "--jobs 0: one line, exit 2" {
@@ -42,7 +41,7 @@ usage_error() {
 }
 
 @test "list --errno EFOO (not an errno name): one line, exit 2" {
-	usage_error "sockerr: --errno takes an errno name such as ECONNRESET, not 'EFOO'" \
+	usage_error "sockerr: --errno takes an errno name, number or message (ECONNRESET, 104, 'Connection reset by peer'), not 'EFOO'" \
 		list --errno EFOO
 }
 

@@ -239,3 +239,13 @@ words() {
 		return 1
 	}
 }
+
+@test "explain: each measurement with its unit; that it is a measurement is said once" {
+	run --separate-stderr "$SOCKERR" explain accept-loop-fd-exhaustion -4 --no-trace
+	assert_success
+	run grep -c 'a measurement: it varies from run to run' <<<"$output"
+	assert_output 1
+	run --separate-stderr "$SOCKERR" explain accept-loop-fd-exhaustion -4 --no-trace
+	assert_output --regexp 'CPU time \(user \+ system\) of the loop -> [0-9]+ ms'
+	assert_output --regexp 'calls per second while exhausted -> [0-9]+ per'
+}

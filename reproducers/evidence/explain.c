@@ -38,6 +38,9 @@ struct narration {
 	bool in_eof;  /* the input ended: go on without waiting */
 	bool own_in;  /* in was opened here (/dev/tty) */
 	int sections; /* printed so far */
+	/* "a measurement: it varies from run to run" said once, then
+	 * "measured" */
+	bool told_measured;
 };
 
 /* ---- text ------------------------------------------------------------ */
@@ -294,6 +297,27 @@ static void section_reproduces(struct narration *n, const struct run *r, int sta
 
 /* ---- 2. the steps ---------------------------------------------------- */
 
+/* The unit of a measurement whose value is a bare number, from its label
+ * ("elapsed ms", "calls per second"); "" when the value says it or the
+ * label does not. */
+static const char *measurement_unit(const struct step *s)
+{
+	if (strspn(s->value, "0123456789.+-") != strlen(s->value))
+		return "";
+	size_t len = strlen(s->name);
+	if (len > 3 && !strcmp(s->name + len - 3, " ms"))
+		return " ms";
+	if (strstr(s->name, "per second"))
+		return " per second";
+	if (strstr(s->name, "calls"))
+		return " calls";
+	if (strstr(s->name, "bytes") || strstr(s->name, "queued") || strstr(s->name, "holds") ||
+	    strstr(s->name, "SO_SNDBUF") || strstr(s->name, "SO_RCVBUF") ||
+	    !strcmp(s->name, "sent"))
+		return " bytes";
+	return "";
+}
+
 static void narrate_step(struct narration *n, const struct run *r, const struct step *s,
 			 bool *told_errno)
 {
@@ -310,10 +334,16 @@ static void narrate_step(struct narration *n, const struct run *r, const struct 
 		char on[32] = "";
 		if (s->host != HOST_NONE)
 			snprintf(on, sizeof(on), " on the %s", host_name(s->host));
-		len = asprintf(&result, "At %s, %s%s: %s -> %s%s%s%s%s", t,
-			       s->measured ? "measured" : "observed", on, s->call, s->value,
-			       msg ? " (" : "", msg ? msg : "", msg ? ")" : "",
-			       s->measured ? " (a measurement: it varies from run to run)." : ".");
+		const char *unit = s->measured ? measurement_unit(s) : "";
+		const char *tail = ".";
+		if (s->measured && !n->told_measured) {
+			tail = " (a measurement: it varies from run to run, and so never counts as "
+			       "a difference).";
+			n->told_measured = true;
+		}
+		len = asprintf(&result, "At %s, %s%s: %s -> %s%s%s%s%s%s", t,
+			       s->measured ? "measured" : "observed", on, s->call, s->value, unit,
+			       msg ? " (" : "", msg ? msg : "", msg ? ")" : "", tail);
 		err = s->value;
 	} else if (s->ret < 0 && s->err) {
 		len = asprintf(&result, "At %s %s%s failed with %s (%s).", t, who, s->call,

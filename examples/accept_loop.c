@@ -31,6 +31,11 @@
  *   destroyed), ENOTSOCK, EOPNOTSUPP (not a stream socket): a bug in the
  *   caller or a dead listener.  Stop and report.
  */
+/* accept4() is a GNU extension: the file builds with cc alone, outside
+ * the Makefile (which passes -D_GNU_SOURCE). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "accept_loop.h"
 
 #include <errno.h>

@@ -46,26 +46,10 @@ bool deliver(int from, int to, const char *msg)
 	       (poll_fd(to, POLLIN, 2000) & POLLIN);
 }
 
-static const char *revents_str(int revents)
-{
-	static char buf[96];
-	static const struct {
-		int bit;
-		const char *name;
-	} bits[] = {{POLLIN, "POLLIN"},	  {POLLOUT, "POLLOUT"},	    {POLLERR, "POLLERR"},
-		    {POLLHUP, "POLLHUP"}, {POLLRDHUP, "POLLRDHUP"}, {POLLNVAL, "POLLNVAL"}};
-	buf[0] = 0;
-	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-		if (revents & bits[i].bit)
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
-				 buf[0] ? "|" : "", bits[i].name);
-	return buf[0] ? buf : "none";
-}
-
 void observe_client(struct run *r, int cfd)
 {
 	observe(r, AT(HOST_CLIENT), "client poll", "poll(client, POLLIN|POLLOUT|POLLRDHUP)", "%s",
-		revents_str(poll_fd(cfd, POLLIN | POLLOUT | POLLRDHUP, 0)));
+		poll_revents_text(poll_fd(cfd, POLLIN | POLLOUT | POLLRDHUP, 0), "none"));
 	observe_state(r, "client state", cfd);
 }
 

@@ -13,4 +13,8 @@ void observe_state(struct run *r, const char *label, int fd);
 /* The pending error as step "SO_ERROR" (reading it also clears it). */
 void observe_so_error(struct run *r, int fd);
 
+/* poll()'s revents as text, "POLLIN|POLLERR|POLLHUP"; `none` for 0.  In a
+ * static buffer: use it before the next call. */
+const char *poll_revents_text(int revents, const char *none);
+
 #endif

@@ -61,26 +61,11 @@
 #include <unistd.h>
 
 #include "record/harness.h"
+#include "lib/sock_observe.h"
 #include "lib/connection.h"
 #include "lib/reset_fixture.h"
 #include "lib/reset_observe.h"
 #include "lib/sockets.h"
-
-static const char *revents_str(int revents)
-{
-	static char buf[96];
-	static const struct {
-		int bit;
-		const char *name;
-	} bits[] = {{POLLIN, "POLLIN"},	  {POLLOUT, "POLLOUT"},	    {POLLERR, "POLLERR"},
-		    {POLLHUP, "POLLHUP"}, {POLLRDHUP, "POLLRDHUP"}, {POLLNVAL, "POLLNVAL"}};
-	buf[0] = 0;
-	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-		if (revents & bits[i].bit)
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
-				 buf[0] ? "|" : "", bits[i].name);
-	return buf[0] ? buf : "none";
-}
 
 /* Wait (bounded) until tcp_reset() has run to its end on the server's
  * socket: tcp_done_with_error() writes sk_err (POLLERR) before tcp_done()
@@ -135,7 +120,7 @@ static int client_aborts(struct run *r, int *fds, enum request req)
 static void server_poll(struct run *r, int afd)
 {
 	observe(r, AT(HOST_SERVER), "server poll", "poll(server, POLLIN|POLLOUT|POLLRDHUP)", "%s",
-		revents_str(poll_fd(afd, POLLIN | POLLOUT | POLLRDHUP, 0)));
+		poll_revents_text(poll_fd(afd, POLLIN | POLLOUT | POLLRDHUP, 0), "none"));
 	observe_state(r, "server state", afd);
 }
 

@@ -44,22 +44,6 @@
 #include "lib/vanishing_server.h"
 #include "lib/sock_observe.h"
 
-static const char *revents_str(int ev)
-{
-	static char buf[64];
-	buf[0] = '\0';
-	static const struct {
-		int bit;
-		const char *name;
-	} bits[] = {{POLLIN, "POLLIN"},	  {POLLOUT, "POLLOUT"},	    {POLLERR, "POLLERR"},
-		    {POLLHUP, "POLLHUP"}, {POLLRDHUP, "POLLRDHUP"}, {POLLNVAL, "POLLNVAL"}};
-	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-		if (ev & bits[i].bit)
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
-				 buf[0] ? "|" : "", bits[i].name);
-	return buf[0] ? buf : "none (timed out)";
-}
-
 /* Busy-wait (1 ms polls) until everything fd sent is acknowledged
  * (TCP_INFO tcpi_unacked 0), so that the router's drop only meets data
  * sent after it. */
@@ -132,7 +116,8 @@ SCENARIO(timeout_peer_vanished, .errno_name = "ETIMEDOUT", .syscall = "recv",
 	 * (sk_err only), POLLERR|POLLHUP (TCP_CLOSE, no shutdown yet) and
 	 * POLLIN|POLLERR|POLLHUP (all three). */
 	int ev = watch_until(*c1, *c1, POLLIN, &w);
-	observe(r, AT(HOST_CLIENT), "poll", "poll(client, POLLIN) revents", "%s", revents_str(ev));
+	observe(r, AT(HOST_CLIENT), "poll", "poll(client, POLLIN) revents", "%s",
+		poll_revents_text(ev, "none (timed out)"));
 	racy(r, ANSWERS("POLLERR", "POLLERR|POLLHUP", "POLLIN|POLLERR|POLLHUP"),
 	     "poll() samples, without the socket lock, what tcp_done_with_error() writes in "
 	     "order: sk_err (POLLERR), TCP_CLOSE (POLLHUP), SHUTDOWN_MASK (POLLIN): POLLERR, "

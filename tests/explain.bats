@@ -249,3 +249,21 @@ words() {
 	assert_output --regexp 'CPU time \(user \+ system\) of the loop -> [0-9]+ ms'
 	assert_output --regexp 'calls per second while exhausted -> [0-9]+ per'
 }
+
+@test "explain --pcap --svg --ladder: the narrated run's own capture and diagram, not a second run's" {
+	local dir=$BATS_TEST_TMPDIR/evidence
+	run --separate-stderr "$SOCKERR" explain closed-port -4 --no-trace --pcap "$dir" --svg "$dir" --ladder
+	assert_success
+	assert_line "The capture was written to"
+	assert_output --partial "$dir/closed-port-ipv4.pcap"
+	assert_line --regexp '^ +[0-9.]+ +\|<-+ RST\|ACK -+\|$'
+	[ -s "$dir/closed-port-ipv4.svg" ]
+	xmllint --noout "$dir/closed-port-ipv4.svg"
+	# The capture is the narrated run's: the client's port in the
+	# narration is the one in the capture's SYN.
+	local port
+	port=$(tcpdump -nr "$dir/closed-port-ipv4.pcap" 'tcp[tcpflags] & tcp-syn != 0' 2>/dev/null |
+		head -n 1 | sed -E 's/.*192\.0\.2\.1\.([0-9]+) >.*/\1/')
+	[[ $port =~ ^[0-9]+$ ]]
+	assert_output --partial "192.0.2.1.$port > 192.0.2.2.9: Flags [S]"
+}

@@ -45,6 +45,7 @@ static void usage(FILE *out)
 	      "                                    [--jobs N] [--pcap DIR] [--trace]\n"
 	      "                                    [--ladder] [--svg DIR] [--explain DIR]\n"
 	      "       sockerr explain NAME [-4|-6] [--step] [--no-trace] [--timeout SECONDS]\n"
+	      "                            [--pcap DIR] [--svg DIR] [--ladder]\n"
 	      "       sockerr cleanup\n"
 	      "       sockerr claims [--json] [RESULTS.json...]\n"
 	      "\n"
@@ -62,7 +63,8 @@ static void usage(FILE *out)
 	      "            step list; --svg: the same diagram as DIR/<run>.svg;\n"
 	      "            --explain: what explain prints, as DIR/<run>.txt\n"
 	      "  explain   run one scenario with its evidence and narrate it for teaching;\n"
-	      "            --step: wait for Enter between sections; --no-trace: packets only\n"
+	      "            --step: wait for Enter between sections; --no-trace: packets only;\n"
+	      "            --pcap, --svg, --ladder: the narrated run's own capture and diagram\n"
 	      "  cleanup   remove namespaces left by runs that are gone (kept ones too),\n"
 	      "            and their tracefs instances\n"
 	      "  claims    what the man page, POSIX and the folklore say, each statement\n"
@@ -1136,6 +1138,9 @@ static int cmd_explain(int argc, char **argv)
 		{"step", no_argument, NULL, 's'},
 		{"no-trace", no_argument, NULL, 'n'},
 		{"timeout", required_argument, NULL, 't'},
+		{"pcap", required_argument, NULL, 'P'},
+		{"svg", required_argument, NULL, 'S'},
+		{"ladder", no_argument, NULL, 'L'},
 		{0},
 	};
 	int c;
@@ -1143,6 +1148,10 @@ static int cmd_explain(int argc, char **argv)
 		switch (c) {
 		case 's': step_mode = true; break;
 		case 'n': trace = false; break;
+		/* The narrated run's own evidence, not a second run's. */
+		case 'P': o.ev.pcap_dir = optarg; break;
+		case 'S': o.svg_dir = optarg; break;
+		case 'L': o.ladder = true; break;
 		case BAD_OPTION: return EXIT_USAGE;
 		default: return usage_hint();
 		}
@@ -1154,6 +1163,13 @@ static int cmd_explain(int argc, char **argv)
 		return usage_error("unknown scenario '%s' (see: sockerr list)", argv[optind]);
 	if (!need_root() || !netns_dir_writable())
 		return RUN_BROKEN;
+	const char *dirs[] = {o.ev.pcap_dir, o.svg_dir};
+	for (int i = 0; i < 2; i++)
+		if (dirs[i] && make_dir(dirs[i]) < 0) {
+			fprintf(stderr, "sockerr: cannot create %s: %s\n", dirs[i],
+				strerror(errno));
+			return RUN_BROKEN;
+		}
 	if (sc->families == FAMILY_NONE)
 		o.family = AF_UNSPEC;
 	else if (!(sc->families & (o.family == AF_INET ? FAMILY_IPV4 : FAMILY_IPV6)))
@@ -1187,6 +1203,12 @@ static int cmd_explain(int argc, char **argv)
 		raise(stop_signal);
 	}
 	render_explain(stdout, j.r, j.status, step_mode, o.colour);
+	if (o.ladder) {
+		putchar('\n');
+		render_ladder(stdout, j.r, 80, o.colour);
+	}
+	if (o.svg_dir)
+		write_svg(o.svg_dir, j.r);
 	int status = j.status;
 	job_free(&j);
 	return status;

@@ -431,8 +431,8 @@ static void say_left_out(struct narration *n, const struct run *r, int count, co
 {
 	char ta[32], tb[32];
 	say(n, 0, 4,
-	    "... %d more %s from %s to %s, left out here (all of them: sockerr run %s %s "
-	    "--ladder, or --json) ...",
+	    "... %d more %s from %s to %s, left out here (all of them: sockerr explain %s %s "
+	    "--ladder) ...",
 	    count, what, ms_text(from, ta, sizeof(ta)), ms_text(to, tb, sizeof(tb)), r->sc->name,
 	    r->family == AF_INET6 ? "-6" : "-4");
 }
@@ -693,8 +693,9 @@ static void section_wire(struct narration *n, const struct run *r)
 			    ev->pcap_path);
 		else
 			say(n, 0, 0,
-			    "To keep the packets: sockerr run %s %s --pcap DIR writes a pcap; "
-			    "--ladder draws the run as a sequence diagram.",
+			    "To keep this run's packets: sockerr explain %s %s --pcap DIR writes "
+			    "its "
+			    "pcap; --svg DIR and --ladder draw it as a sequence diagram.",
 			    r->sc->name, r->family == AF_INET6 ? "-6" : "-4");
 	}
 	if (ev->capture_note[0] && ev->captured)

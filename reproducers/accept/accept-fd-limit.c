@@ -16,8 +16,13 @@
  * Summary: no descriptor free below RLIMIT_NOFILE, a connection pending
  * Kernel path: __sys_accept4_file(): get_unused_fd_flags() -> alloc_fd(): fd >=
  *   rlimit(RLIMIT_NOFILE) -> -EMFILE, before do_accept() dequeues
- * Handling: back off and free resources: the connection stays queued; close
- *   descriptors (or stop accepting) and accept again
+ * Handling: back off and free resources: the connection stays queued and the
+ *   listener stays readable, so an accept() retried at once spins at full CPU
+ *   and serves nobody (accept-loop-fd-exhaustion measures the spin); keep one
+ *   descriptor in reserve to accept and refuse queued clients in order
+ *   (examples/accept_loop.c), and find the cause: RLIMIT_NOFILE (systemd
+ *   LimitNOFILE), the descriptors the process holds (ls /proc/PID/fd | wc -l),
+ *   sockets leaked by a missing close()
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -46,11 +46,20 @@ bool deliver(int from, int to, const char *msg)
 	       (poll_fd(to, POLLIN, 2000) & POLLIN);
 }
 
+void observe_reset_side(struct run *r, enum host who, int fd)
+{
+	char poll_label[32], call[64], state_label[32];
+	snprintf(poll_label, sizeof(poll_label), "%s poll", host_name(who));
+	snprintf(call, sizeof(call), "poll(%s, POLLIN|POLLOUT|POLLRDHUP)", host_name(who));
+	snprintf(state_label, sizeof(state_label), "%s state", host_name(who));
+	observe(r, AT(who), poll_label, call, "%s",
+		poll_revents_text(poll_fd(fd, POLLIN | POLLOUT | POLLRDHUP, 0), "none"));
+	observe_state(r, state_label, fd);
+}
+
 void observe_client(struct run *r, int cfd)
 {
-	observe(r, AT(HOST_CLIENT), "client poll", "poll(client, POLLIN|POLLOUT|POLLRDHUP)", "%s",
-		poll_revents_text(poll_fd(cfd, POLLIN | POLLOUT | POLLRDHUP, 0), "none"));
-	observe_state(r, "client state", cfd);
+	observe_reset_side(r, HOST_CLIENT, cfd);
 }
 
 void observe_counter(struct run *r, const char *label, const char *group, const char *name,

@@ -39,6 +39,9 @@ bool deliver(int from, int to, const char *msg);
 /* What the client's socket says once the RST has been processed: its
  * poll() events and its TCP state. */
 void observe_client(struct run *r, int cfd);
+/* The same for either side: "<host> poll" and "<host> state" (the host
+ * named as the JSON names it). */
+void observe_reset_side(struct run *r, enum host who, int fd);
 
 /* A counter of the server namespace, as the change since before. */
 void observe_counter(struct run *r, const char *label, const char *group, const char *name,

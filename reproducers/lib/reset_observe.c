@@ -8,7 +8,7 @@
 
 bool await_server_rst(struct run *r, int cfd)
 {
-	if (wait_pending_error(cfd, 2000))
+	if (wait_reset_taken(cfd, 2000))
 		return true;
 	broken(r, "the client never saw the server's RST");
 	return false;

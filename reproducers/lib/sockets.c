@@ -1,4 +1,5 @@
 #include "lib/sockets.h"
+#include "record/harness.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -126,6 +127,19 @@ bool wait_pending_error(int fd, int timeout_ms)
 	/* POLLERR is always reported; asking for no event means poll()
 	 * returns only when sk_err is set or the socket is hung up. */
 	return poll_fd(fd, 0, timeout_ms) & (POLLERR | POLLHUP);
+}
+
+bool wait_reset_taken(int fd, int timeout_ms)
+{
+	const int all = POLLERR | POLLHUP | POLLRDHUP;
+	double deadline = now_ms() + timeout_ms;
+	for (;;) {
+		double left = deadline - now_ms();
+		if (left <= 0)
+			return false;
+		if ((poll_fd(fd, POLLRDHUP, (int)left + 1) & all) == all)
+			return true;
+	}
 }
 
 int so_error(int fd)

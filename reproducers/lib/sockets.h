@@ -40,6 +40,14 @@ int poll_fd(int fd, short events, int timeout_ms);
 /* Wait until the socket reports POLLERR (an error is pending: an RST or a
  * hard ICMP error arrived).  Returns true when it did within timeout. */
 bool wait_pending_error(int fd, int timeout_ms);
+/* Wait until tcp_reset() has run to its end on the socket: POLLERR,
+ * POLLHUP and POLLRDHUP all up.  tcp_done_with_error() writes sk_err
+ * (POLLERR) before tcp_done() sets TCP_CLOSE (POLLHUP) and, last,
+ * sk_shutdown (POLLRDHUP), and poll() takes no lock: a poll() on another
+ * CPU may see POLLERR alone while the socket still looks ESTABLISHED.
+ * poll() returns at once while POLLERR is up, so the loop spins only over
+ * that window.  true when it happened within timeout. */
+bool wait_reset_taken(int fd, int timeout_ms);
 
 /* getsockopt(SO_ERROR): the pending error, which the call also clears. */
 int so_error(int fd);

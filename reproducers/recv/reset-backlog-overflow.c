@@ -99,7 +99,7 @@ static int backlog_overflow(struct run *r, int *fds)
 
 	step(r, ON_FD(c), "overflowing send", send(c, "c", 1, MSG_NOSIGNAL),
 	     "send(%d, 1, MSG_NOSIGNAL) [completes the handshake on the server]", c);
-	if (!wait_pending_error(c, 2000))
+	if (!wait_reset_taken(c, 2000))
 		note(r, "the third client saw no RST within 2 s");
 	observe_counter(r, "ListenOverflows", "TcpExt", "ListenOverflows", before);
 	observe_client(r, c);

@@ -67,25 +67,6 @@
 #include "lib/reset_observe.h"
 #include "lib/sockets.h"
 
-/* Wait (bounded) until tcp_reset() has run to its end on the server's
- * socket: tcp_done_with_error() writes sk_err (POLLERR) before tcp_done()
- * sets TCP_CLOSE (POLLHUP) and, last, sk_shutdown (POLLRDHUP), and poll()
- * takes no lock, so POLLERR alone could be seen by a poll() running while
- * another CPU is still inside tcp_reset().  poll() returns at once while
- * POLLERR is up: the loop spins only over that window. */
-static bool wait_reset_taken(int fd, int timeout_ms)
-{
-	const int all = POLLERR | POLLHUP | POLLRDHUP;
-	double deadline = now_ms() + timeout_ms;
-	for (;;) {
-		double left = deadline - now_ms();
-		if (left <= 0)
-			return false;
-		if ((poll_fd(fd, POLLRDHUP, (int)left + 1) & all) == all)
-			return true;
-	}
-}
-
 /* What the client's request is when the client aborts. */
 enum request { NO_REQUEST, REQUEST_QUEUED, REQUEST_READ };
 
@@ -117,13 +98,6 @@ static int client_aborts(struct run *r, int *fds, enum request req)
 	return fds[AFD];
 }
 
-static void server_poll(struct run *r, int afd)
-{
-	observe(r, AT(HOST_SERVER), "server poll", "poll(server, POLLIN|POLLOUT|POLLRDHUP)", "%s",
-		poll_revents_text(poll_fd(afd, POLLIN | POLLOUT | POLLRDHUP, 0), "none"));
-	observe_state(r, "server state", afd);
-}
-
 static void send_step(struct run *r, int fd)
 {
 	step(r, ON_FD(fd), "send", send(fd, REPLY, strlen(REPLY), MSG_NOSIGNAL | MSG_DONTWAIT),
@@ -140,7 +114,7 @@ static int reset_by_client_body(struct run *r, int *fds)
 	int afd = client_aborts(r, fds, NO_REQUEST);
 	if (afd < 0)
 		return RUN_BROKEN;
-	server_poll(r, afd);
+	observe_reset_side(r, HOST_SERVER, afd);
 	recv_step(r, afd);
 	recv_step(r, afd);
 	send_step(r, afd);
@@ -150,7 +124,7 @@ static int reset_by_client_body(struct run *r, int *fds)
 		"recv() returns it first, then the reset, then EOF");
 	if ((afd = client_aborts(r, fds, REQUEST_QUEUED)) < 0)
 		return RUN_BROKEN;
-	server_poll(r, afd);
+	observe_reset_side(r, HOST_SERVER, afd);
 	for (int i = 0; i < 3; i++)
 		recv_step(r, afd);
 

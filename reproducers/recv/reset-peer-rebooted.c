@@ -84,7 +84,7 @@ static int reset_peer_rebooted_body(struct run *r, int *fds)
 	else
 		observe(r, NOWHERE, "client captured",
 			"first segment from the server after its close", "none within 2 s");
-	if (!wait_pending_error(cfd, 2000))
+	if (!wait_reset_taken(cfd, 2000))
 		return broken(r, "the client never saw an RST");
 	observe_counter(r, "server RSTs", "Tcp", "OutRsts", rsts);
 	observe_client(r, cfd);

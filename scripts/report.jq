@@ -84,7 +84,7 @@ def plural($n; $what): "\($n) \($what)\(if $n == 1 then "" else "s" end)";
             end] as $cells
        | {key: $key,
           call: ([$cells[] | select(.ran and .call != null)] | (map(select(.family != "ipv6")) | last) // last
-                 | if . == null then null elif .host then "\(.call) (on the \(.host))" else .call end),
+                 | if . == null then null elif .host and .host != "--" then "\(.call) (on the \(.host))" else .call end),
           cells: [$cells[] | . as $x
             | ([$cells[] | select(.family == $x.family and .ran and (.measured | not) and (.racy | not))]) as $same
             | ($same | map(.t) | unique | length > 1) as $differs

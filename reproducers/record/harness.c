@@ -4,6 +4,7 @@
 #include <ctype.h>
 
 #include "record/json.h"
+#include "record/pace.h"
 #include "record/record.h"
 
 #include <errno.h>
@@ -84,9 +85,17 @@ const char *host_name(int host)
 	return "?";
 }
 
+const char *step_host_name(const struct step *s)
+{
+	return s->host == HOST_NONE ? HOST_NONE_NAME : host_name(s->host);
+}
+
 void run_free(struct run *r)
 {
 	free(r->steps);
+	free(r->setup_calls);
+	r->setup_calls = NULL;
+	r->n_setup = r->setup_room = 0;
 	for (int i = 0; i < r->n_notes; i++)
 		free(r->notes[i]);
 	free(r->notes);
@@ -169,9 +178,39 @@ static void refresh_hosts(const struct run *r)
 	errno = saved;
 }
 
-void step_prepare(const struct run *r)
+/* When the call being recorded was entered (step_prepare()), since the
+ * scenario started; -1 when no step_prepare() preceded it. */
+static double entered_at = -1;
+
+void step_prepare(struct run *r, const char *label)
 {
+	if (label && r->pace_ms)
+		pace_before_step(r, label);
 	refresh_hosts(r);
+	entered_at = elapsed_ms(r);
+}
+
+/* The call's entry time, taken once: a step recorded without a
+ * step_prepare() (a helper's) is entered when it returned. */
+static double take_entered(double returned)
+{
+	double at = entered_at >= 0 && entered_at <= returned ? entered_at : returned;
+	entered_at = -1;
+	return at;
+}
+
+/* The host of the namespace the calling process is in: where a call that
+ * names no socket (a failed socket(), accept() on a descriptor that is no
+ * socket) was made. */
+static int8_t own_host(const struct run *r)
+{
+	int saved = errno;
+	int nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int8_t host = nsfd >= 0 ? namespace_host(r, nsfd) : HOST_NONE;
+	if (nsfd >= 0)
+		close(nsfd);
+	errno = saved;
+	return host;
 }
 
 static int8_t socket_host(const struct run *r, int fd)
@@ -188,10 +227,14 @@ static int8_t where_host(const struct run *r, struct where where, long ret)
 {
 	if (r->sc->topology.kind == TOPO_NONE)
 		return HOST_NONE;
+	int8_t host;
 	switch (where.kind) {
-	case WHERE_FD: return socket_host(r, where.n);
+	case WHERE_FD:
+		host = socket_host(r, where.n);
+		return host != HOST_NONE ? host : own_host(r);
 	case WHERE_RESULT:
-		return ret >= 0 ? socket_host(r, ret < HOST_CACHE ? (int)ret : -1) : HOST_NONE;
+		host = ret >= 0 ? socket_host(r, ret < HOST_CACHE ? (int)ret : -1) : HOST_NONE;
+		return host != HOST_NONE ? host : own_host(r);
 	case WHERE_HOST:
 		return where.n >= HOST_CLIENT && where.n <= HOST_SERVER ? (int8_t)where.n
 									: HOST_NONE;
@@ -205,6 +248,7 @@ long(step)(struct run *r, struct where where, const char *label, long ret, const
 	int err = errno; /* first: nothing may run between the call and here */
 	struct step *s = record_add_step(r);
 	s->ms = elapsed_ms(r);
+	s->entered_ms = take_entered(s->ms);
 	s->ret = ret;
 	s->err = ret < 0 ? err : 0;
 	va_list ap;
@@ -219,13 +263,36 @@ long(step)(struct run *r, struct where where, const char *label, long ret, const
 	return ret;
 }
 
+long(setup_call)(struct run *r, struct where where, const char *label, long ret, const char *fmt,
+		 ...)
+{
+	int err = errno; /* first, as step() */
+	struct step *s = record_add_setup_call(r);
+	s->ms = elapsed_ms(r);
+	s->entered_ms = take_entered(s->ms);
+	s->ret = ret;
+	s->err = ret < 0 ? err : 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->call, sizeof(s->call), fmt, ap);
+	va_end(ap);
+	snprintf(s->name, sizeof(s->name), "%s", label);
+	s->host = where_host(r, where, ret);
+	record_send(r, RECORD_SETUP_CALL, s, sizeof(*s));
+	errno = err;
+	return ret;
+}
+
 void observation(struct run *r, bool measured, struct where where, const char *label,
 		 const char *call, const char *value_fmt, ...)
 {
 	va_list ap;
 	va_start(ap, value_fmt);
+	if (r->pace_ms)
+		pace_before_step(r, label);
 	struct step *s = record_add_step(r);
 	s->ms = elapsed_ms(r);
+	s->entered_ms = s->ms;
 	s->measured = measured;
 	snprintf(s->name, sizeof(s->name), "%s", label);
 	snprintf(s->call, sizeof(s->call), "%s", call);
@@ -653,8 +720,20 @@ void render_json(FILE *out, const struct run *r, int status,
 			}
 			fputc(']', out);
 		}
-		json_field_string(out, "host", s->host == HOST_NONE ? NULL : host_name(s->host));
-		fprintf(out, ",\"ms\":%.3f}", s->ms);
+		json_field_string(out, "host", step_host_name(s));
+		fprintf(out, ",\"entered_ms\":%.3f,\"ms\":%.3f}", s->entered_ms, s->ms);
+	}
+	/* The fixtures' set-up calls, for the diagrams (harness.h). */
+	fputs("],\"setup_calls\":[", out);
+	for (int i = 0; i < r->n_setup; i++) {
+		const struct step *s = &r->setup_calls[i];
+		fputs(i ? ",{\"call\":" : "{\"call\":", out);
+		json_string(out, s->call);
+		json_field_string(out, "name", s->name);
+		fprintf(out, ",\"ret\":%ld", s->ret);
+		json_field_string(out, "errno", s->err ? errno_name(s->err) : NULL);
+		json_field_string(out, "host", step_host_name(s));
+		fprintf(out, ",\"entered_ms\":%.3f,\"ms\":%.3f}", s->entered_ms, s->ms);
 	}
 	fputs("],\"notes\":[", out);
 	for (int i = 0; i < r->n_notes; i++) {

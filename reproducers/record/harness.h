@@ -118,8 +118,12 @@ struct step {
 	char call[192]; /* "recv(5, 512, 0)" */
 	char name[40];	/* short label for tests: "recv", "SO_ERROR" */
 	long ret;
-	int err;	 /* errno when ret < 0, else 0 */
-	double ms;	 /* since the scenario started */
+	int err;   /* errno when ret < 0, else 0 */
+	double ms; /* since the scenario started: when the call returned */
+	/* When the call was entered (step_prepare() ran), since the scenario
+	 * started: the ladder draws a call from here to ms, so a close()
+	 * comes before the RST it causes.  An observation's is its ms. */
+	double entered_ms;
 	char value[128]; /* an observed value (an errno in SO_ERROR, a state) */
 	bool measured;	 /* value is a measurement (see measure()) */
 	bool racy;	 /* the kernel may answer either way (see racy()) */
@@ -141,6 +145,12 @@ struct step {
 	 * table_cell()); empty: the value, or the errno. */
 	char cell[40];
 };
+
+/* A step's host as the JSON and the diagrams name it: "client", "router",
+ * "server", or HOST_NONE_NAME for a step that belongs to no host (a file,
+ * a process, a time), drawn apart. */
+#define HOST_NONE_NAME "--"
+const char *step_host_name(const struct step *s);
 
 /* A step's key, the label its test and the JSON "name" use: its name, or
  * "CASE: NAME" for a step of a case.  Written into buf, returned. */
@@ -180,6 +190,15 @@ struct run {
 	/* In the child: the case the steps recorded now belong to (empty for
 	 * none): begin_case(), end_case(). */
 	char case_key[40];
+	/* The set-up calls that start what the steps are about (listen(),
+	 * connect(), accept() of a fixture: setup_call()): drawn by the
+	 * ladder before the handshake they start, never steps of the
+	 * scenario (tests and comparisons do not see them). */
+	int n_setup, setup_room;
+	struct step *setup_calls;
+	/* In the child: 0, or the pace of a slow run (run --pace MS): wait
+	 * this long before each step, -1 for "until Enter" (run --step). */
+	int pace_ms;
 };
 
 /* Free what a run's record holds (steps, notes, evidence's storage). */
@@ -234,9 +253,20 @@ __attribute__((format(printf, 5, 6))) long(step)(struct run *r, struct where whe
 
 /* Before the call is made (the comma operator orders it): note which host
  * each open socket belongs to, so that a step on a descriptor the call
- * closes, or one accepted without a step, is drawn at its host. */
-void step_prepare(const struct run *r);
-#define step(r, ...) (step_prepare(r), (step)((r), __VA_ARGS__))
+ * closes, or one accepted without a step, is drawn at its host; note the
+ * time the call is entered; in a slow run (pace_ms), pause before it. */
+void step_prepare(struct run *r, const char *label);
+#define step(r, where, label, ...)                                                                 \
+	(step_prepare((r), (label)), (step)((r), (where), (label), __VA_ARGS__))
+
+/* A set-up call of a fixture (listen(), connect(), accept()): recorded as
+ * step() records, into r->setup_calls: the ladder draws it, the step list
+ * and the tests do not see it. */
+__attribute__((format(printf, 5, 6))) long(setup_call)(struct run *r, struct where where,
+						       const char *label, long ret, const char *fmt,
+						       ...);
+#define setup_call(r, where, label, ...)                                                           \
+	(step_prepare((r), NULL), (setup_call)((r), (where), (label), __VA_ARGS__))
 
 /* Record a value that is not a return code as step `label`, made where
  * `where` says; call says what was looked at (shown only).  measured: it

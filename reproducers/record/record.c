@@ -42,6 +42,15 @@ struct step *record_add_step(struct run *r)
 	return s;
 }
 
+struct step *record_add_setup_call(struct run *r)
+{
+	r->setup_calls = record_grow(r->setup_calls, &r->setup_room, r->n_setup + 1,
+				     sizeof(*r->setup_calls));
+	struct step *s = &r->setup_calls[r->n_setup++];
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
 void record_add_note(struct run *r, const char *text)
 {
 	append_note(r, strdup(text));
@@ -114,6 +123,11 @@ static bool take(struct record_reader *rd, struct run *r, unsigned type, const c
 		if (type == RECORD_STEP_AGAIN && r->n_steps > 0)
 			r->n_steps--;
 		memcpy(record_add_step(r), data, len);
+		return true;
+	case RECORD_SETUP_CALL:
+		if (len != sizeof(struct step))
+			return false;
+		memcpy(record_add_setup_call(r), data, len);
 		return true;
 	case RECORD_NOTE: append_note(r, strndup(data, len)); return true;
 	case RECORD_TOPOLOGY:

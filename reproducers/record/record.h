@@ -27,6 +27,7 @@ enum record_message {
 	RECORD_NOTE = 3,       /* the note's text */
 	RECORD_TOPOLOGY = 4,   /* struct topology, once built */
 	RECORD_RESULT = 5,     /* struct record_result, at the end */
+	RECORD_SETUP_CALL = 6, /* struct step: a fixture's set-up call */
 	RECORD_EVIDENCE_FIRST = 100,
 	RECORD_EVIDENCE_LAST = 199,
 	RECORD_END = 255,
@@ -84,6 +85,7 @@ void *record_grow(void *array, int *room, int need, size_t size);
 
 /* Append a step or a note to r's arrays (both sides use them). */
 struct step *record_add_step(struct run *r);
+struct step *record_add_setup_call(struct run *r);
 void record_add_note(struct run *r, const char *text);
 
 #endif

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ static void usage(FILE *out)
 	      "                                    [--output FILE] [--timeout SECONDS]\n"
 	      "                                    [--jobs N] [--pcap DIR] [--trace]\n"
 	      "                                    [--ladder] [--svg DIR] [--explain DIR]\n"
+	      "       sockerr run NAME [-4|-6] --pace MS | --step  [the options above]\n"
 	      "       sockerr explain NAME [-4|-6] [--step] [--no-trace] [--timeout SECONDS]\n"
 	      "                            [--pcap DIR] [--svg DIR] [--ladder]\n"
 	      "       sockerr cleanup\n"
@@ -62,6 +64,9 @@ static void usage(FILE *out)
 	      "            diagram of packets, calls and kernel events instead of the\n"
 	      "            step list; --svg: the same diagram as DIR/<run>.svg;\n"
 	      "            --explain: what explain prints, as DIR/<run>.txt\n"
+	      "            slow, to watch live: --pace MS: wait MS ms before each step, the\n"
+	      "            namespaces up, and print the ss and nstat commands that show the\n"
+	      "            state; --step: wait for Enter on stdin (a terminal, or a pipe)\n"
 	      "  explain   run one scenario with its evidence and narrate it for teaching;\n"
 	      "            --step: wait for Enter between sections; --no-trace: packets only;\n"
 	      "            --pcap, --svg, --ladder: the narrated run's own capture and diagram\n"
@@ -335,6 +340,7 @@ struct run_options {
 	int family; /* AF_UNSPEC: both */
 	int timeout_s;
 	int jobs;
+	int pace_ms; /* run --pace MS, --step (-1): struct run's pace_ms */
 	FILE *output;
 	const char *svg_dir;
 	const char *explain_dir;
@@ -353,6 +359,7 @@ struct job {
 	int fd;
 	struct record_reader reader; /* the record as it streams in */
 	double started_ms, deadline_ms;
+	int pace_ms; /* a paced run: its deadline moves with its pauses */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -426,6 +433,7 @@ static void child_run(const struct scenario *sc, int family, const struct run_op
 	memset(&r, 0, sizeof(r));
 	r.sc = sc;
 	r.family = family;
+	r.pace_ms = o->pace_ms;
 	record_stream_start(&r, out_fd);
 	if (o->ev.capture || o->ev.trace || o->ev.trace_unavailable)
 		r.evidence = evidence_new();
@@ -502,6 +510,17 @@ static size_t record_limit(void)
 	return env && *env && !*end && v > 0 && v < RECORD_LIMIT_BYTES ? (size_t)v : 0;
 }
 
+/* A run's deadline: its timeout from its start, plus, in a paced run, a
+ * pause for each step that came and for the one it may be waiting before
+ * now; no deadline for a run that waits for Enter (--step). */
+static double paced_deadline(const struct job *j, int timeout_s)
+{
+	if (j->pace_ms < 0)
+		return HUGE_VAL;
+	int pauses = j->pace_ms ? j->r->n_steps + 1 : 0;
+	return j->started_ms + timeout_s * 1000.0 + (double)pauses * j->pace_ms;
+}
+
 /* Fork the job's run.  Returns false when it could not start (the job is
  * then done, and broken). */
 static bool job_start(struct job *j, const struct run_options *o)
@@ -550,7 +569,8 @@ static bool job_start(struct job *j, const struct run_options *o)
 	}
 	j->pid = pid;
 	j->fd = pfd[0];
-	j->deadline_ms = j->started_ms + o->timeout_s * 1000.0;
+	j->pace_ms = o->pace_ms;
+	j->deadline_ms = paced_deadline(j, o->timeout_s);
 	remember_child(pid, 0);
 	if (stop_signal) /* arrived between fork() and remember_child() */
 		kill(pid, stop_signal);
@@ -621,8 +641,9 @@ static void collect(struct job **flight, int *n_flight, int timeout_s)
 		if (flight[i]->deadline_ms < nearest)
 			nearest = flight[i]->deadline_ms;
 	}
-	int wait = (int)(nearest - now_ms());
-	int n = poll(pfds, (nfds_t)*n_flight, wait > 0 ? wait + 1 : 0);
+	double left = nearest - now_ms(); /* HUGE_VAL: no deadline (--step) */
+	int wait = left > 1e9 ? -1 : left > 0 ? (int)left + 1 : 0;
+	int n = poll(pfds, (nfds_t)*n_flight, wait);
 	if (n < 0 && errno != EINTR) {
 		perror("sockerr: poll");
 		exit(RUN_BROKEN);
@@ -636,6 +657,8 @@ static void collect(struct job **flight, int *n_flight, int timeout_s)
 			ssize_t k = read(j->fd, buf, sizeof(buf));
 			if (k > 0)
 				record_reader_feed(&j->reader, j->r, buf, (size_t)k);
+			if (j->pace_ms)
+				j->deadline_ms = paced_deadline(j, timeout_s);
 			/* The end of the record, or of the pipe (a process the
 			 * scenario forked may still hold it: the end is enough). */
 			finished = (k == 0 || (k < 0 && errno != EINTR && errno != EAGAIN) ||
@@ -829,6 +852,45 @@ static int next_run_option(int argc, char **argv, const char *shortopts, const s
 	return -1;
 }
 
+/* Whether stdin can give --step its Enters: a terminal, a pipe or a file
+ * (a script answers), not /dev/null or a closed descriptor. */
+static bool step_input_usable(void)
+{
+	struct stat st;
+	if (isatty(STDIN_FILENO))
+		return true;
+	return fstat(STDIN_FILENO, &st) == 0 &&
+	       (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+/* run --pace MS and --step: one scenario, one run at a time (its families
+ * one after the other), watched by a class.  The pace goes into o (-1 for
+ * --step).  0, or EXIT_USAGE after a usage error (said). */
+static int paced_options(struct run_options *o, bool step_mode, bool all, int n_names, char **names,
+			 const char *jobs_arg)
+{
+	if (!o->pace_ms && !step_mode)
+		return 0;
+	if (o->pace_ms && step_mode)
+		return usage_error("%s", "--pace and --step: one or the other");
+	if (all)
+		return usage_error("%s runs one scenario, not --all",
+				   step_mode ? "--step" : "--pace");
+	if (n_names > 1)
+		return usage_error("--pace and --step run one scenario; '%s' is a second",
+				   names[1]);
+	if (jobs_arg && o->jobs > 1)
+		return usage_error("--pace and --step run one run at a time, not --jobs %s",
+				   jobs_arg);
+	if (step_mode && !step_input_usable())
+		return usage_error("%s",
+				   "--step reads Enter from stdin, which is no terminal, pipe "
+				   "or file (--pace MS waits without one)");
+	o->pace_ms = step_mode ? -1 : o->pace_ms;
+	o->jobs = 1;
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options o = {.family = AF_UNSPEC, .timeout_s = 60, .jobs = default_jobs()};
@@ -847,8 +909,12 @@ static int cmd_run(int argc, char **argv)
 		{"ladder", no_argument, NULL, 'L'},
 		{"svg", required_argument, NULL, 'S'},
 		{"explain", required_argument, NULL, 'E'},
+		{"pace", required_argument, NULL, 'p'},
+		{"step", no_argument, NULL, 'x'},
 		{0},
 	};
+	const char *jobs_arg = NULL;
+	bool step_mode = false;
 	int c;
 	while ((c = next_run_option(argc, argv, "46j:", opts, &o)) != -1) {
 		switch (c) {
@@ -866,11 +932,19 @@ static int cmd_run(int argc, char **argv)
 			if (parse_count("--jobs", "a number of runs", optarg, MAX_JOBS, &o.jobs) <
 			    0)
 				return EXIT_USAGE;
+			jobs_arg = optarg;
 			break;
+		case 'p':
+			if (parse_count("--pace", "milliseconds", optarg, 600000, &o.pace_ms) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'x': step_mode = true; break;
 		case BAD_OPTION: return EXIT_USAGE;
 		default: return usage_hint();
 		}
 	}
+	if (paced_options(&o, step_mode, all, argc - optind, argv + optind, jobs_arg))
+		return EXIT_USAGE;
 	const struct scenario *chosen[128];
 	int n_chosen = 0;
 	if (all) {

@@ -25,12 +25,14 @@ static bool input_ended;
 static void show_commands(const struct run *r)
 {
 	const struct netns *hosts[] = {&r->topo.client, &r->topo.router, &r->topo.server};
+	bool network = r->sc->topology.kind != TOPO_NONE;
 	fprintf(stderr, "sockerr: a paced run of %s [%s]: ", r->sc->name, family_name(r->family));
 	if (r->pace_ms < 0)
 		fputs("it waits for Enter before each step", stderr);
 	else
 		fprintf(stderr, "it waits %d ms before each step", r->pace_ms);
-	fputs(", the namespaces up.\n  The state at a pause, from another terminal:\n", stderr);
+	fprintf(stderr, "%s.\n  The state at a pause, from another terminal:\n",
+		network ? ", the namespaces up" : " (no network, no namespaces)");
 	for (int h = HOST_CLIENT; h <= HOST_SERVER; h++)
 		if (h != HOST_ROUTER && hosts[h]->name[0])
 			fprintf(stderr, "    ip netns exec %s ss -tanoi\n", hosts[h]->name);
@@ -43,11 +45,12 @@ static void show_commands(const struct run *r)
 			h == HOST_ROUTER ? "'Ip*Forw*' 'Icmp*'" : "'Tcp*'");
 	}
 	fprintf(stderr, "    ls -l /proc/%d/fd\n", (int)getpid());
-	if (r->sc->topology.kind == TOPO_NONE)
-		fputs("  (no namespaces: the scenario needs no network)\n", stderr);
-	fputs("  ss: sockets, states, timers (-o) and tcp_info (-i); nstat: counter totals, "
-	      "zeros left out;\n  /proc/PID/fd: the run's descriptors.  A pause lets the "
-	      "kernel's timers run on.\n",
+	if (network)
+		fputs("  ss: sockets, states, timers (-o) and tcp_info (-i); nstat: counter "
+		      "totals, "
+		      "zeros left out;\n",
+		      stderr);
+	fputs("  /proc/PID/fd: the run's descriptors.  A pause lets the kernel's timers run on.\n",
 	      stderr);
 }
 

@@ -13,7 +13,13 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -iquote . -iquote reproducers $(WARN) $(CF
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-SRCS = $(wildcard netns/*.c) $(wildcard reproducers/*.c reproducers/*/*.c) $(wildcard examples/*.c)
+# examples/: the reference handlers.  A file with a header of its own
+# (accept_loop.c, accept_loop.h) is a handler, built into sockerr too; one
+# without (accept_server.c) is a program with main(), built alone by
+# `make examples` into build/examples/, never into sockerr.
+EXAMPLE_LIBS = $(patsubst %.h,%.c,$(wildcard examples/*.h))
+EXAMPLE_PROGRAMS = $(filter-out $(EXAMPLE_LIBS),$(wildcard examples/*.c))
+SRCS = $(wildcard netns/*.c) $(wildcard reproducers/*.c reproducers/*/*.c) $(EXAMPLE_LIBS)
 HDRS = $(wildcard netns/*.h) $(wildcard reproducers/*.h reproducers/*/*.h) $(wildcard examples/*.h)
 OBJS = $(SRCS:%.c=build/%.o)
 SAN_OBJS = $(SRCS:%.c=build/san/%.o)
@@ -30,7 +36,7 @@ VM_SMOKE ?= 1
 # catalogue fixture (scripts/catalogue-fixture) and wait on few timers.
 BATS_JOBS ?= 8
 
-.PHONY: all deps check check-stress run compare bench soak matrix-check report report-check readme readme-check catalogue-check install clean format format-check shellcheck sanitize
+.PHONY: all examples deps check check-stress run compare bench soak matrix-check report report-check readme readme-check catalogue-check install clean format format-check shellcheck sanitize
 
 all: build/sockerr
 
@@ -67,6 +73,18 @@ build/%.o: %.c $(HDRS) | deps-check
 
 sanitize: build/san/sockerr
 
+# The example programs, each built as its header's "Build:" line says: the
+# C11 compiler alone, no flag of sockerr's, linked with the handlers it
+# includes (accept_server.c includes "accept_loop.h": examples/accept_loop.c).
+EXAMPLE_BINS = $(EXAMPLE_PROGRAMS:examples/%.c=build/examples/%)
+EXAMPLE_CFLAGS = -std=c11 -Wall -Wextra -Werror
+examples: $(EXAMPLE_BINS)
+
+build/examples/%: examples/%.c $(EXAMPLE_LIBS) $(wildcard examples/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(EXAMPLE_CFLAGS) -o $@ $< $(patsubst %.h,examples/%.c,$(shell sed -n 's/^\#include "\(.*\.h\)"$$/\1/p' $<))
+
 # Test tools: without-syscall runs a command with a system call made to fail
 # with ENOSYS (seccomp), as on a kernel built without that feature.
 build/tools/%: tests/tools/%.c
@@ -97,7 +115,7 @@ deps:
 # The builds and static checks on every CPU (make check alone, without -j,
 # compiled both builds one file at a time).
 check: deps
-	$(MAKE) -j$(shell nproc) all sanitize build/tools/without-syscall shellcheck format-check matrix-check readme-check report-check catalogue-check
+	$(MAKE) -j$(shell nproc) all sanitize examples build/tools/without-syscall shellcheck format-check matrix-check readme-check report-check catalogue-check
 	@CHECK_BINARIES="$(CHECK_BINARIES)" BATS="$(BATS)" BATS_JOBS="$(BATS_JOBS)" \
 		VM_SMOKE="$(VM_SMOKE)" REPORT_SCREENSHOT="$(CURDIR)/build/report.png" scripts/run-tests
 
@@ -179,10 +197,10 @@ install: build/sockerr
 	install -m 0755 build/sockerr $(BINDIR)/sockerr
 
 format:
-	clang-format -i $(SRCS) $(HDRS)
+	clang-format -i $(SRCS) $(HDRS) $(EXAMPLE_PROGRAMS)
 
 format-check:
-	clang-format --dry-run --Werror $(SRCS) $(HDRS) $(wildcard bench/*.c tests/tools/*.c)
+	clang-format --dry-run --Werror $(SRCS) $(HDRS) $(EXAMPLE_PROGRAMS) $(wildcard bench/*.c tests/tools/*.c)
 
 shellcheck:
 	shellcheck -x scripts/*.sh scripts/compare scripts/kernel-sources scripts/matrix scripts/report scripts/readme-table scripts/run-tests scripts/catalogue-fixture scripts/stress scripts/same-outcomes scripts/catalogue-check scripts/scenario-texts scripts/claims-compile scripts/test-dirs $(wildcard scripts/bench scripts/soak scripts/kill-test) scripts/vm/* .ci/run

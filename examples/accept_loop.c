@@ -106,7 +106,7 @@ void accept_loop_fini(struct accept_loop *loop)
  * its slot, refuse the client in order, take the spare back.  Returns
  * false when even that did not work (the spare was already gone, or the
  * system-wide table is full): the caller then backs off. */
-static bool refuse_with_reserve(struct accept_loop *loop)
+static bool refuse_with_reserve(struct accept_loop *loop, int err)
 {
 	if (loop->reserve_fd < 0) {
 		loop->reserve_fd = reserve_descriptor();
@@ -122,6 +122,8 @@ static bool refuse_with_reserve(struct accept_loop *loop)
 			     MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(fd);
 		loop->refused++;
+		if (loop->refused_hook)
+			loop->refused_hook(err, loop->arg);
 	}
 	loop->reserve_fd = reserve_descriptor();
 	return fd >= 0;
@@ -135,6 +137,8 @@ static void wait_ms(int ms)
 int accept_loop_run(struct accept_loop *loop, double deadline_ms)
 {
 	for (;;) {
+		if (loop->max_connections && loop->served + loop->refused >= loop->max_connections)
+			return 0;
 		int left = (int)(deadline_ms - monotonic_ms());
 		if (left <= 0)
 			return 0;
@@ -153,7 +157,7 @@ int accept_loop_run(struct accept_loop *loop, double deadline_ms)
 		case ACCEPT_WAIT: break;
 		case ACCEPT_RETRY: loop->retried++; break;
 		case ACCEPT_RESERVE:
-			if (!refuse_with_reserve(loop)) {
+			if (!refuse_with_reserve(loop, errno)) {
 				loop->backoffs++;
 				wait_ms(BACK_OFF_MS);
 			}

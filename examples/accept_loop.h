@@ -16,6 +16,12 @@ struct accept_loop {
 	/* Sent to a client refused because no descriptor could be had,
 	 * before an orderly close (NULL: just close). */
 	const char *busy_message;
+	/* Optional (NULL: none): told of each client refused that way, with
+	 * the errno accept() gave (EMFILE or ENFILE). */
+	void (*refused_hook)(int err, void *arg);
+	/* Optional (0: no limit): accept_loop_run() returns 0 once this many
+	 * connections were served or refused. */
+	unsigned long max_connections;
 
 	/* Internal: the reserved descriptor (see accept_loop.c). */
 	int reserve_fd;
@@ -33,8 +39,9 @@ struct accept_loop {
  * Returns 0, or -1 with errno. */
 int accept_loop_init(struct accept_loop *loop);
 
-/* Run until deadline_ms (CLOCK_MONOTONIC milliseconds) passes or a fatal
- * error stops it.  Returns 0 at the deadline, -1 with loop->fatal_errno set
+/* Run until deadline_ms (CLOCK_MONOTONIC milliseconds) passes, until
+ * max_connections (when set) were served or refused, or until a fatal
+ * error stops it.  Returns 0 at the deadline or the count, -1 with loop->fatal_errno set
  * when the caller has a bug (EBADF, EFAULT, EINVAL, ENOTSOCK, EOPNOTSUPP). */
 int accept_loop_run(struct accept_loop *loop, double deadline_ms);
 

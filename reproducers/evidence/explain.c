@@ -839,12 +839,64 @@ static const char *general_handling(const char *err)
 	return NULL;
 }
 
+/* What goes wrong when a program does not handle an errno of a class as
+ * the class says: the handling classes of harness.h (struct scenario). */
+static const char *class_consequence(const char *handling)
+{
+	static const struct {
+		const char *class, *consequence;
+	} wrong[] = {
+		{"retry at once", "Treating it as fatal stops a server over one client's "
+				  "mistake or one signal; nothing is wrong with the socket"},
+		{"retry when ready", "Calling again at once, without waiting for readiness, is "
+				     "a busy loop that burns a CPU; treating it as fatal drops a "
+				     "working socket"},
+		{"back off and free resources",
+		 "Retrying at once gets the same answer and keeps a CPU busy for nothing (an "
+		 "accept loop out of descriptors spins: accept-loop-fd-exhaustion measures its "
+		 "calls per second); holding on to what failed makes the shortage last"},
+		{"fatal: a bug in the caller", "Retrying repeats the bug forever: log it with the "
+					       "call's arguments and fix the code"},
+		{"fatal: the connection is gone",
+		 "Keeping the socket leaks a descriptor per lost peer; writing on regardless "
+		 "raises SIGPIPE, which kills a process that has not ignored it or passed "
+		 "MSG_NOSIGNAL"},
+	};
+	for (size_t i = 0; handling && i < sizeof(wrong) / sizeof(wrong[0]); i++)
+		if (!strncmp(handling, wrong[i].class, strlen(wrong[i].class)))
+			return wrong[i].consequence;
+	return NULL;
+}
+
+/* The reference handler of examples/ for the scenario's system call: code
+ * that builds with cc alone and handles every errno of its call. */
+static const char *reference_handler(const char *syscall)
+{
+	if (!syscall)
+		return NULL;
+	if (!strncmp(syscall, "accept", 6))
+		return "examples/accept_loop.c (run it: examples/accept_server.c)";
+	if (!strcmp(syscall, "connect"))
+		return "examples/connect_loop.c (run it: examples/connect_client.c)";
+	if (!strcmp(syscall, "recv") || !strcmp(syscall, "send"))
+		return "examples/io_loop.c (run it: examples/io_peer.c)";
+	return NULL;
+}
+
 static void section_handling(struct narration *n, const struct run *r)
 {
 	const struct scenario *sc = r->sc;
 	heading(n, "How to handle it");
 	if (sc->handling) {
 		say(n, 0, 0, "%c%s%s", initial(sc->handling), sc->handling + 1, stop(sc->handling));
+		const char *consequence = class_consequence(sc->handling);
+		if (consequence)
+			say(n, 0, 0, "If you do not: %c%s.", tolower((unsigned char)consequence[0]),
+			    consequence + 1);
+		const char *code = reference_handler(sc->syscall);
+		if (code)
+			say(n, 0, 0, "Reference code that handles every errno of %s(): %s.",
+			    sc->syscall, code);
 		return;
 	}
 	const char *general = general_handling(sc->errno_name);

@@ -267,3 +267,99 @@ words() {
 	[[ $port =~ ^[0-9]+$ ]]
 	assert_output --partial "192.0.2.1.$port > 192.0.2.2.9: Flags [S]"
 }
+
+# well_formed_page FILE: one HTML page that stands alone: well-formed XML
+# (xmllint where it is installed; the same structure by grep otherwise),
+# one inline SVG, nothing fetched from outside, and every "<" the start of
+# markup (the narration's text escaped).
+well_formed_page() {
+	local page=$1
+	if command -v xmllint >/dev/null; then
+		xmllint --noout "$page"
+	fi
+	[ "$(head -n 1 "$page")" = '<!DOCTYPE html>' ] || { echo "no doctype" >&2; return 1; }
+	[ "$(tail -n 1 "$page")" = '</html>' ] || { echo "</html> is not the end" >&2; return 1; }
+	[ "$(grep -o '<svg[ >]' "$page" | wc -l)" -eq 1 ] || { echo "not one <svg" >&2; return 1; }
+	[ "$(grep -o '</svg>' "$page" | wc -l)" -eq 1 ] || { echo "not one </svg>" >&2; return 1; }
+	if grep -nE '<(script|link|img|iframe)\b| (src|href)=|@import' "$page"; then
+		echo "the page loads something from outside" >&2
+		return 1
+	fi
+	if grep -nE '<[^a-zA-Z/!?]|<$' "$page"; then
+		echo "a '<' that starts no markup: text not escaped" >&2
+		return 1
+	fi
+}
+
+@test "explain --html: one self-contained page of the narrated run, its diagram, steps, errno and ports" {
+	local dir=$BATS_TEST_TMPDIR/handout page endpoint n=0
+	run --separate-stderr timeout 60 "$SOCKERR" explain closed-port -4 --html "$dir" --svg "$dir" </dev/null
+	assert_success
+	page=$dir/closed-port-ipv4.html
+	[ -s "$page" ]
+	well_formed_page "$page"
+	# The title: the scenario, its family, the kernel it ran on.
+	grep -q '<title>closed-port (ipv4): ECONNREFUSED from connect()</title>' "$page"
+	grep -q '<h1>closed-port' "$page"
+	grep -qF "Linux $(uname -r)" "$page"
+	grep -q '@media print' "$page"
+	# The steps as a table, the errno's row and explain's own sentence.
+	grep -qE '<td[^>]*>connect\(7, 192\.0\.2\.2:9\)</td><td[^>]*>-1 ECONNREFUSED \(Connection refused\)</td>' "$page"
+	grep -qF 'This is the errno the scenario is about.' "$page"
+	grep -qF 'Back off and free resources' "$page"
+	grep -qE '<code>tcp_reset\(\)</code></td><td>net/ipv4/tcp_input\.c:[0-9]+</td>' "$page"
+	# The diagram is the one --svg wrote, inline (without its XML
+	# declaration).
+	assert_equal "$(sed -n '/<svg[ >]/,/<\/svg>/p' "$page")" \
+		"$(sed -n '/<svg[ >]/,$p' "$dir/closed-port-ipv4.svg")"
+	# The narrated run's own: every address and port the narration
+	# printed is on the page (a second run would have another client
+	# port).
+	while read -r endpoint; do
+		n=$((n + 1))
+		grep -qF "$endpoint" "$page" || { echo "not on the page: $endpoint" >&2; return 1; }
+	done < <(grep -oE '192\.0\.2\.[0-9]+[.:][0-9]+' <<<"$output" | sort -u)
+	[ "$n" -ge 2 ] # the server's port and the client's
+}
+
+@test "explain --html: a handout that cannot be written is one line on stderr and a failure" {
+	local dir=$BATS_TEST_TMPDIR/handout
+	# DIR that cannot be created: refused before the run.
+	touch "$BATS_TEST_TMPDIR/file"
+	run --separate-stderr timeout 60 "$SOCKERR" explain closed-port -4 --no-trace \
+		--html "$BATS_TEST_TMPDIR/file/sub" </dev/null
+	assert_failure
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "sockerr: cannot create $BATS_TEST_TMPDIR/file/sub: Not a directory" ]]
+	# The page itself cannot be written (a directory has its name): the
+	# narration is still told, and the exit says the handout is missing.
+	mkdir -p "$dir/closed-port-ipv4.html"
+	run --separate-stderr timeout 60 "$SOCKERR" explain closed-port -4 --no-trace --html "$dir" </dev/null
+	[ "$status" -eq 1 ]
+	assert_line "How to handle it"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "sockerr: cannot write $dir/closed-port-ipv4.html: Is a directory" ]]
+}
+
+@test "explain --step --html: the prompts on the terminal only, the page without them" {
+	local dir=$BATS_TEST_TMPDIR/handout
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run --separate-stderr env DIR="$dir" bash -c \
+		'yes "" | head -n 10 | timeout 60 "$SOCKERR" explain closed-port -4 --no-trace --step --html "$DIR"'
+	assert_success
+	[ "$(grep -c '^\[Enter: next\]$' <<<"$output")" -eq 5 ]
+	well_formed_page "$dir/closed-port-ipv4.html"
+	run grep -c 'Enter: next' "$dir/closed-port-ipv4.html"
+	assert_output 0
+}
+
+@test "explain --html: the narration's '<' and '&' are escaped (accept-addrlen-truncated)" {
+	local dir=$BATS_TEST_TMPDIR/handout
+	run --separate-stderr timeout 60 "$SOCKERR" explain accept-addrlen-truncated -6 --no-trace --html "$dir" </dev/null
+	assert_success
+	says "&addrlen"
+	says "*addrlen < 0"
+	well_formed_page "$dir/accept-addrlen-truncated-ipv6.html"
+	grep -qF '&amp;addrlen' "$dir/accept-addrlen-truncated-ipv6.html"
+	grep -qF '*addrlen &lt; 0' "$dir/accept-addrlen-truncated-ipv6.html"
+}

@@ -29,6 +29,7 @@
 
 #include "evidence/evidence.h"
 #include "evidence/explain.h"
+#include "evidence/handout.h"
 #include "record/harness.h"
 #include "record/json.h"
 #include "cli/catalogue.h"
@@ -47,7 +48,7 @@ static void usage(FILE *out)
 	      "                                    [--ladder] [--svg DIR] [--explain DIR]\n"
 	      "       sockerr run NAME [-4|-6] --pace MS | --step  [the options above]\n"
 	      "       sockerr explain NAME [-4|-6] [--step] [--no-trace] [--timeout SECONDS]\n"
-	      "                            [--pcap DIR] [--svg DIR] [--ladder]\n"
+	      "                            [--pcap DIR] [--svg DIR] [--ladder] [--html DIR]\n"
 	      "       sockerr cleanup\n"
 	      "       sockerr claims [--json] [RESULTS.json...]\n"
 	      "\n"
@@ -69,7 +70,8 @@ static void usage(FILE *out)
 	      "            state; --step: wait for Enter on stdin (a terminal, or a pipe)\n"
 	      "  explain   run one scenario with its evidence and narrate it for teaching;\n"
 	      "            --step: wait for Enter between sections; --no-trace: packets only;\n"
-	      "            --pcap, --svg, --ladder: the narrated run's own capture and diagram\n"
+	      "            --pcap, --svg, --ladder: the narrated run's own capture and diagram;\n"
+	      "            --html: a one-page handout of it, as DIR/<run>.html\n"
 	      "  cleanup   remove namespaces left by runs that are gone (kept ones too),\n"
 	      "            and their tracefs instances\n"
 	      "  claims    what the man page, POSIX and the folklore say, each statement\n"
@@ -735,6 +737,18 @@ static void write_explanation(const char *dir, const struct run *r, int status)
 	fclose(f);
 }
 
+/* explain --html: the handout of the narrated run, DIR/<run>.html; -1,
+ * said in one line on stderr, when it cannot be written whole. */
+static int write_handout(const char *dir, const struct run *r, int status)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s-%s.html", dir, r->sc->name, family_name(r->family));
+	if (handout_write(path, r, status) == 0)
+		return 0;
+	fprintf(stderr, "sockerr: cannot write %s: %s\n", path, strerror(errno));
+	return -1;
+}
+
 /* mkdir -p, for --pcap and --svg. */
 static int make_dir(const char *path)
 {
@@ -1215,8 +1229,10 @@ static int cmd_explain(int argc, char **argv)
 		{"pcap", required_argument, NULL, 'P'},
 		{"svg", required_argument, NULL, 'S'},
 		{"ladder", no_argument, NULL, 'L'},
+		{"html", required_argument, NULL, 'H'}, /* handout.c */
 		{0},
 	};
+	const char *html_dir = NULL;
 	int c;
 	while ((c = next_run_option(argc, argv, "46", opts, &o)) != -1) {
 		switch (c) {
@@ -1226,6 +1242,7 @@ static int cmd_explain(int argc, char **argv)
 		case 'P': o.ev.pcap_dir = optarg; break;
 		case 'S': o.svg_dir = optarg; break;
 		case 'L': o.ladder = true; break;
+		case 'H': html_dir = optarg; break;
 		case BAD_OPTION: return EXIT_USAGE;
 		default: return usage_hint();
 		}
@@ -1237,8 +1254,8 @@ static int cmd_explain(int argc, char **argv)
 		return usage_error("unknown scenario '%s' (see: sockerr list)", argv[optind]);
 	if (!need_root() || !netns_dir_writable())
 		return RUN_BROKEN;
-	const char *dirs[] = {o.ev.pcap_dir, o.svg_dir};
-	for (int i = 0; i < 2; i++)
+	const char *dirs[] = {o.ev.pcap_dir, o.svg_dir, html_dir};
+	for (int i = 0; i < 3; i++)
 		if (dirs[i] && make_dir(dirs[i]) < 0) {
 			fprintf(stderr, "sockerr: cannot create %s: %s\n", dirs[i],
 				strerror(errno));
@@ -1284,6 +1301,8 @@ static int cmd_explain(int argc, char **argv)
 	if (o.svg_dir)
 		write_svg(o.svg_dir, j.r);
 	int status = j.status;
+	if (html_dir && write_handout(html_dir, j.r, status) < 0 && status == RUN_OK)
+		status = RUN_BROKEN;
 	job_free(&j);
 	return status;
 }

@@ -41,6 +41,8 @@ struct narration {
 	/* "a measurement: it varies from run to run" said once, then
 	 * "measured" */
 	bool told_measured;
+	/* Each paragraph on one line, not wrapped (the handout's). */
+	bool unwrapped;
 };
 
 /* ---- text ------------------------------------------------------------ */
@@ -100,7 +102,10 @@ __attribute__((format(printf, 4, 5))) static void say(struct narration *n, int f
 	for (char *c = text; *c; c++) /* one paragraph: no stray line breaks */
 		if (*c == '\n' || *c == '\t')
 			*c = ' ';
-	wrap(n->out, first, hang, text);
+	if (n->unwrapped)
+		fprintf(n->out, "%*s%s\n", first, "", text);
+	else
+		wrap(n->out, first, hang, text);
 	free(text);
 }
 
@@ -909,24 +914,36 @@ static void section_handling(struct narration *n, const struct run *r)
 		say(n, 0, 0, "The scenario gives no advice of its own for %s.", sc->errno_name);
 }
 
-void render_explain(FILE *out, const struct run *r, int status, bool step_mode, bool colour)
+static void narrate(struct narration *n, const struct run *r, int status)
 {
-	struct narration n = {.out = out, .colour = colour, .step_mode = step_mode};
 	const struct scenario *sc = r->sc;
-	if (colour)
+	FILE *out = n->out;
+	if (n->colour)
 		fputs("\033[1m", out);
 	fprintf(out, "sockerr explain %.40s (%s)", sc->name,
 		r->family == AF_UNSPEC ? "no network" : family_name(r->family));
-	fputs(colour ? "\033[0m\n" : "\n", out);
-	say(&n, 0, 0, "Run on Linux %s; the kernel source cited is %s.", kernel_release(),
+	fputs(n->colour ? "\033[0m\n" : "\n", out);
+	say(n, 0, 0, "Run on Linux %s; the kernel source cited is %s.", kernel_release(),
 	    kernel_sources_tree);
-	section_reproduces(&n, r, status);
-	section_steps(&n, r, status);
-	section_wire(&n, r);
-	section_kernel(&n, r);
-	section_posix(&n, r);
-	section_handling(&n, r);
+	section_reproduces(n, r, status);
+	section_steps(n, r, status);
+	section_wire(n, r);
+	section_kernel(n, r);
+	section_posix(n, r);
+	section_handling(n, r);
 	fflush(out);
-	if (n.own_in)
-		fclose(n.in);
+	if (n->own_in)
+		fclose(n->in);
+}
+
+void render_explain(FILE *out, const struct run *r, int status, bool step_mode, bool colour)
+{
+	struct narration n = {.out = out, .colour = colour, .step_mode = step_mode};
+	narrate(&n, r, status);
+}
+
+void render_explain_paragraphs(FILE *out, const struct run *r, int status)
+{
+	struct narration n = {.out = out, .unwrapped = true};
+	narrate(&n, r, status);
 }

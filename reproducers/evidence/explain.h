@@ -13,5 +13,9 @@ struct run;
  * says, and how a program should handle it.  With step_mode, wait for Enter
  * (read from the terminal, /dev/tty, or stdin) between sections. */
 void render_explain(FILE *out, const struct run *r, int status, bool step_mode, bool colour);
+/* The same narration, each paragraph on one line of its own (indented as
+ * render_explain() indents its first line), for a page that wraps its own
+ * text: the handout (handout.h). */
+void render_explain_paragraphs(FILE *out, const struct run *r, int status);
 
 #endif

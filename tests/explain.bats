@@ -246,8 +246,9 @@ words() {
 	run grep -c 'a measurement: it varies from run to run' <<<"$output"
 	assert_output 1
 	run --separate-stderr "$SOCKERR" explain accept-loop-fd-exhaustion -4 --no-trace
-	assert_output --regexp 'CPU time \(user \+ system\) of the loop -> [0-9]+ ms'
-	assert_output --regexp 'calls per second while exhausted -> [0-9]+ per'
+	# Wrapped at 80 columns wherever the host and the number fall.
+	assert_output --regexp 'CPU time \(user \+ system\) of the loop -> [0-9]+[[:space:]]+ms'
+	assert_output --regexp 'calls per second while exhausted[[:space:]]+-> [0-9]+ per'
 }
 
 @test "explain --pcap --svg --ladder: the narrated run's own capture and diagram, not a second run's" {

@@ -59,12 +59,14 @@ static void observe_written(struct run *r, const char *label, const unsigned cha
 	while (same < n && buf[same] == ref[same])
 		same++;
 	if (n == 0)
-		observe(r, NOWHERE, label, "buffer[0 .. n), n = 0", "no byte");
+		observe(r, AT(HOST_SERVER), label, "buffer[0 .. n), n = 0", "no byte");
 	else if (same == n)
-		observe(r, NOWHERE, label, "buffer[0 .. n) against the client's getsockname()",
+		observe(r, AT(HOST_SERVER), label,
+			"buffer[0 .. n) against the client's getsockname()",
 			"the first %zu bytes of the peer's address", n);
 	else
-		observe(r, NOWHERE, label, "buffer[0 .. n) against the client's getsockname()",
+		observe(r, AT(HOST_SERVER), label,
+			"buffer[0 .. n) against the client's getsockname()",
 			"differs from byte %zu", same);
 }
 
@@ -76,10 +78,10 @@ static void observe_untouched(struct run *r, const char *label, const unsigned c
 	while (i < to && buf[i] == PATTERN)
 		i++;
 	if (i == to)
-		observe(r, NOWHERE, label, "buffer[n .. end of guard) against the pattern",
+		observe(r, AT(HOST_SERVER), label, "buffer[n .. end of guard) against the pattern",
 			"untouched");
 	else
-		observe(r, NOWHERE, label, "buffer[n .. end of guard) against the pattern",
+		observe(r, AT(HOST_SERVER), label, "buffer[n .. end of guard) against the pattern",
 			"overwritten from byte %zu", i);
 }
 
@@ -112,7 +114,7 @@ static int accept_case(struct run *r, int lfd, const char *name, size_t room, in
 			     "accept(%d, %zu-byte buffer + %d guard bytes, &addrlen = %d)", lfd,
 			     room, GUARD_LEN, supplied);
 	snprintf(label, sizeof(label), "addrlen %s", name);
-	observe(r, NOWHERE, label, "*addrlen after the call", "%d", (int)len);
+	observe(r, ON_FD(lfd), label, "*addrlen after the call", "%d", (int)len);
 	/* What the kernel may have written: min(*addrlen supplied, returned). */
 	size_t n = c.server < 0 || supplied <= 0 ? 0
 		   : (socklen_t)supplied < len	 ? (size_t)supplied
@@ -121,7 +123,7 @@ static int accept_case(struct run *r, int lfd, const char *name, size_t room, in
 		sa_family_t fam;
 		memcpy(&fam, buf, sizeof(fam));
 		snprintf(label, sizeof(label), "family %s", name);
-		observe(r, NOWHERE, label, "the buffer's sa_family", "%s",
+		observe(r, ON_FD(lfd), label, "the buffer's sa_family", "%s",
 			fam == AF_INET6	 ? "AF_INET6"
 			: fam == AF_INET ? "AF_INET"
 					 : "other");
@@ -130,7 +132,7 @@ static int accept_case(struct run *r, int lfd, const char *name, size_t room, in
 		in_port_t port;
 		memcpy(&port, buf + 2, sizeof(port));
 		snprintf(label, sizeof(label), "port %s", name);
-		observe(r, NOWHERE, label, "the buffer's port against the client's", "%s",
+		observe(r, ON_FD(lfd), label, "the buffer's port against the client's", "%s",
 			ntohs(port) == socket_local_port(c.client) ? "the client's port"
 								   : "another port");
 	}

@@ -85,10 +85,10 @@ static const char *bad_pointer_case(struct run *r, int lfd, const char *label, v
 	if (fd >= 0)
 		close((int)fd);
 	bool queued = acctab_queued(lfd);
-	observe(r, NOWHERE, "queue after", "poll(listener, POLLIN)", "%s",
+	observe(r, ON_FD(lfd), "queue after", "poll(listener, POLLIN)", "%s",
 		queued ? "still queued" : "empty");
 	const char *peer = acctab_peer_view(r, cfd, 1000);
-	observe(r, NOWHERE, "peer sees", "the client's recv() after poll()", "%s", peer);
+	observe(r, AT(HOST_CLIENT), "peer sees", "the client's recv() after poll()", "%s", peer);
 	snprintf(fate, sizeof(fate), "%s", acctab_fate(queued, peer));
 	if (queued) {
 		/* Take it off the queue so the next case starts empty. */

@@ -74,20 +74,24 @@ SCENARIO(accept_fd_limit, .errno_name = "EMFILE", .syscall = "accept", .order = 
 	int afd = step(r, ON_FD(lfd), "accept", accept(lfd, NULL, NULL), "accept(%d)", lfd);
 	if (afd >= 0)
 		close(afd);
-	step(r, ON_FD(spare), "accept non-socket", accept(spare, NULL, NULL),
+	/* /dev/null is no socket: the call is the server's process's, made
+	 * where its accept() runs. */
+	step(r, AT(HOST_SERVER), "accept non-socket", accept(spare, NULL, NULL),
 	     "accept(%d) on /dev/null: the descriptor is reserved before the type check", spare);
 	bool queued = acctab_queued(lfd);
-	observe(r, NOWHERE, "queue after", "poll(listener, POLLIN)", "%s",
+	observe(r, ON_FD(lfd), "queue after", "poll(listener, POLLIN)", "%s",
 		queued ? "still queued" : "empty");
 	if (queued)
 		set_connection(r, CONNECTION_STILL_QUEUED);
-	step(r, ON_FD(spare), "close", close(spare),
+	/* A slot of the file table, which no namespace owns. */
+	step(r, NOWHERE, "close", close(spare),
 	     "close(%d): one descriptor below the limit free again", spare);
 	spare = -1;
-	/* Drawn at the descriptor it returns, which takes the last one free:
-	 * the map of hosts cannot be read at the limit (no descriptor for
-	 * /proc/self/fd), so the step has no host, as it always had. */
-	afd = step(r, ON_RESULT, "accept again", accept(lfd, NULL, NULL), "accept(%d)", lfd);
+	/* Drawn at the listener: the descriptor it returns takes the last one
+	 * free, so the map of hosts cannot be read at the limit (no
+	 * descriptor for /proc/self/fd), but the listener's host is known
+	 * from the steps before. */
+	afd = step(r, ON_FD(lfd), "accept again", accept(lfd, NULL, NULL), "accept(%d)", lfd);
 	step(r, NOWHERE, "setrlimit restore", setrlimit(RLIMIT_NOFILE, &saved),
 	     "setrlimit(RLIMIT_NOFILE, saved)");
 	if (afd >= 0) {

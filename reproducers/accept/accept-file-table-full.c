@@ -216,7 +216,7 @@ SCENARIO(accept_file_table_full, .errno_name = "ENFILE", .syscall = "accept",
 		step(r, ON_FD(lfd), "accept4", rep.ret,
 		     "accept4(%d, NULL, NULL, SOCK_CLOEXEC) in the child", lfd);
 	} else {
-		observe(r, NOWHERE, "accept", "accept4() in the child", "%s",
+		observe(r, ON_FD(lfd), "accept", "accept4() in the child", "%s",
 			"no report within 2 s");
 	}
 	errno = restore_err;
@@ -234,7 +234,7 @@ SCENARIO(accept_file_table_full, .errno_name = "ENFILE", .syscall = "accept",
 			      strerror(restore_err));
 
 	bool queued = acctab_queued(lfd);
-	observe(r, NOWHERE, "queue after", "poll(listener, POLLIN)", "%s",
+	observe(r, ON_FD(lfd), "queue after", "poll(listener, POLLIN)", "%s",
 		queued ? "still queued" : "empty");
 	if (queued)
 		set_connection(r, CONNECTION_STILL_QUEUED);

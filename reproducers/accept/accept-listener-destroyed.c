@@ -98,7 +98,7 @@ SCENARIO(accept_listener_destroyed, .errno_name = "EINVAL", .syscall = "accept",
 		reap(pid, true);
 		return broken(r, "the child never blocked in accept() within 2 s");
 	}
-	observe(r, NOWHERE, "child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
+	observe(r, ON_FD(lfd), "child", "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
 		"asleep in accept");
 	note(r, "the child was seen asleep in accept() %.1f ms after the fork",
 	     elapsed_ms(r) - t_wait);
@@ -110,7 +110,7 @@ SCENARIO(accept_listener_destroyed, .errno_name = "EINVAL", .syscall = "accept",
 		return skipped(r, "sock_diag SOCK_DESTROY answered EOPNOTSUPP: the kernel lacks "
 				  "CONFIG_INET_DIAG_DESTROY");
 	}
-	step(r, NOWHERE, "destroy", rc,
+	step(r, AT(HOST_SERVER), "destroy", rc,
 	     "sock_diag SOCK_DESTROY of the listener %s port %d (ss -K), sockets destroyed", server,
 	     SERVER_PORT);
 
@@ -126,7 +126,7 @@ SCENARIO(accept_listener_destroyed, .errno_name = "EINVAL", .syscall = "accept",
 		note(r, "the blocked accept() returned %.1f ms after the destroy",
 		     elapsed_ms(r) - t_destroy);
 	} else {
-		observe(r, NOWHERE, "blocked accept",
+		observe(r, ON_FD(lfd), "blocked accept",
 			"accept() blocked in the child, 2 s after the destroy", "%s",
 			"still blocked");
 	}
@@ -141,9 +141,9 @@ SCENARIO(accept_listener_destroyed, .errno_name = "EINVAL", .syscall = "accept",
 	if (afd >= 0)
 		close(afd);
 	int err = so_error(lfd);
-	observe(r, NOWHERE, "SO_ERROR", "getsockopt(listener, SO_ERROR)", "%s", errno_name(err));
+	observe(r, ON_FD(lfd), "SO_ERROR", "getsockopt(listener, SO_ERROR)", "%s", errno_name(err));
 
-	int cfd = step(r, NOWHERE, "connect",
+	int cfd = step(r, AT(HOST_CLIENT), "connect",
 		       tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT),
 		       "connect() to %s port %d", server, SERVER_PORT);
 	if (cfd >= 0)
@@ -155,7 +155,7 @@ SCENARIO(accept_listener_destroyed, .errno_name = "EINVAL", .syscall = "accept",
 		   tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8),
 		   "socket(), bind(%s port %d), listen()", server, SERVER_PORT);
 	if (lfd >= 0) {
-		cfd = step(r, NOWHERE, "connect to new listener",
+		cfd = step(r, AT(HOST_CLIENT), "connect to new listener",
 			   tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT),
 			   "connect() to %s port %d", server, SERVER_PORT);
 		if (cfd >= 0)

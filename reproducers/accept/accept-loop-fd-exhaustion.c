@@ -206,21 +206,22 @@ static int one_loop(struct run *r, bool reference, int port)
 	snprintf(name, sizeof(name), "%s accept calls", label);
 	snprintf(what, sizeof(what), "%s loop: accept() calls in %.0f ms, all fds used", label,
 		 f.wall_ms);
-	measure(r, NOWHERE, name, what, "%lu", f.accept_calls);
+	measure(r, AT(HOST_SERVER), name, what, "%lu", f.accept_calls);
 	snprintf(name, sizeof(name), "%s calls per second", label);
-	measure(r, NOWHERE, name, "accept() calls per second while exhausted", "%.0f",
+	measure(r, AT(HOST_SERVER), name, "accept() calls per second while exhausted", "%.0f",
 		f.accept_calls * 1000.0 / f.wall_ms);
 	snprintf(name, sizeof(name), "%s cpu ms", label);
-	measure(r, NOWHERE, name, "CPU time (user + system) of the loop", "%.0f", f.cpu_ms);
+	measure(r, AT(HOST_SERVER), name, "CPU time (user + system) of the loop", "%.0f", f.cpu_ms);
 	/* Spinning is a loop that never sleeps, whatever its rate: the
 	 * voluntary context switches of the loop's process (a preemption by
 	 * a busy machine counts as involuntary). */
 	snprintf(name, sizeof(name), "%s sleeps", label);
 	snprintf(what, sizeof(what), "%s loop: voluntary context switches (getrusage ru_nvcsw)",
 		 label);
-	observe(r, NOWHERE, name, what, "%s", f.slept > 0 ? "slept in poll()" : "never slept");
+	observe(r, AT(HOST_SERVER), name, what, "%s",
+		f.slept > 0 ? "slept in poll()" : "never slept");
 	snprintf(name, sizeof(name), "%s clients", label);
-	observe(r, NOWHERE, name, "what each queued client received",
+	observe(r, AT(HOST_CLIENT), name, "what each queued client received",
 		"served %d, refused %d, waiting %d, reset %d", counts[0], counts[1], counts[2],
 		counts[3]);
 	if (reference)

@@ -70,7 +70,7 @@ SCENARIO(accept_nonblocking_empty, .errno_name = "EAGAIN", .syscall = "accept",
 	     WATCHED(&w, accept4(lfd, NULL, NULL, SOCK_NONBLOCK)),
 	     "accept4(%d, NULL, NULL, SOCK_NONBLOCK) on a blocking listener, SO_RCVTIMEO %d ms",
 	     lfd, SHORT_TIMEO_MS);
-	observe(r, NOWHERE, "accept4 waited",
+	observe(r, ON_FD(lfd), "accept4 waited",
 		"accept4(SOCK_NONBLOCK): slept, and for at least SO_RCVTIMEO", "%s",
 		timeout_class(&w, SHORT_TIMEO_MS));
 	note(r,
@@ -85,7 +85,7 @@ SCENARIO(accept_nonblocking_empty, .errno_name = "EAGAIN", .syscall = "accept",
 				 topology_server_addr(&r->topo, r->family), SERVER_PORT);
 	if (cfd < 0)
 		return broken(r, "connect: %m");
-	observe(r, NOWHERE, "poll listener", "poll(listener, POLLIN, 2000)", "%s",
+	observe(r, ON_FD(lfd), "poll listener", "poll(listener, POLLIN, 2000)", "%s",
 		(poll_fd(lfd, POLLIN, 2000) & POLLIN) ? "readable" : "not readable");
 	int afd = step(r, ON_FD(lfd), "accept", accept(lfd, NULL, NULL),
 		       "accept(%d) after poll() said readable", lfd);

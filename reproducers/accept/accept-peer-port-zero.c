@@ -70,7 +70,7 @@ static int handshake_from_port_zero(struct run *r, int raw, int pkt, int lfd, in
 		return broken(r, "sending the ACK from the raw socket: %m");
 	if (!(poll_fd(lfd, POLLIN, 2000) & POLLIN))
 		return broken(r, "the port-0 connection never reached the accept queue");
-	observe(r, NOWHERE, "handshake", "raw SYN / SYN-ACK / ACK from source port 0",
+	observe(r, ON_FD(raw), "handshake", "raw SYN / SYN-ACK / ACK from source port 0",
 		"queued on port %d", port);
 	return RUN_OK;
 }
@@ -104,13 +104,13 @@ SCENARIO(accept_peer_port_zero, .errno_name = "ECONNABORTED", .syscall = "accept
 		       "accept4(%d, &addr, &len, SOCK_CLOEXEC)", lfd);
 	if (afd >= 0)
 		close(afd);
-	observe(r, NOWHERE, "queue after", "poll(listener, POLLIN)", "%s",
+	observe(r, ON_FD(lfd), "queue after", "poll(listener, POLLIN)", "%s",
 		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "still queued" : "empty (dequeued)");
 	bool still_queued = poll_fd(lfd, POLLIN, 0) & POLLIN;
 	struct tcp_segment fin;
 	bool closed = packet_wait_tcp(pkt, r->family, SERVER_PORT, 0, 1000, &fin) &&
 		      (fin.flags & (TCPF_FIN | TCPF_RST));
-	observe(r, NOWHERE, "peer sees", "AF_PACKET: next segment from the server", "%s",
+	observe(r, ON_FD(pkt), "peer sees", "AF_PACKET: next segment from the server", "%s",
 		closed ? tcp_flags_str(fin.flags) : "nothing");
 	set_connection(r, still_queued ? CONNECTION_STILL_QUEUED
 			  : closed     ? CONNECTION_DEQUEUED_CLOSED

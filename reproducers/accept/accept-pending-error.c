@@ -201,7 +201,7 @@ static int one_case(struct run *r, int raw, int pkt, int lfd, int port, bool rec
 	observe(r, AT(HOST_ROUTER), name, call, "%s", icmp_fate(r, e->type, &before, &after));
 
 	snprintf(name, sizeof(name), "%s queued", label);
-	observe(r, NOWHERE, name, "poll(listener, POLLIN) before accept()", "%s",
+	observe(r, ON_FD(lfd), name, "poll(listener, POLLIN) before accept()", "%s",
 		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "listener readable" : "listener empty");
 
 	snprintf(name, sizeof(name), "%s accept", label);
@@ -214,7 +214,7 @@ static int one_case(struct run *r, int raw, int pkt, int lfd, int port, bool rec
 	*accepted = true;
 
 	snprintf(name, sizeof(name), "%s recverr", label);
-	observe(r, NOWHERE, name,
+	observe(r, ON_FD(afd), name,
 		r->family == AF_INET6 ? "getsockopt(IPV6_RECVERR) on the accepted socket"
 				      : "getsockopt(IP_RECVERR) on the accepted socket",
 		"%s", recverr_get(afd, r->family) == 1 ? "on" : "off");
@@ -229,7 +229,8 @@ static int one_case(struct run *r, int raw, int pkt, int lfd, int port, bool rec
 
 	snprintf(name, sizeof(name), "%s SO_ERROR", label);
 	int err = so_error(afd);
-	observe(r, NOWHERE, name, "getsockopt(SO_ERROR)", "%s", errno_name(err < 0 ? -err : err));
+	observe(r, ON_FD(afd), name, "getsockopt(SO_ERROR)", "%s",
+		errno_name(err < 0 ? -err : err));
 
 	struct counters end;
 	read_counters(r, e->type, &end);

@@ -47,7 +47,7 @@ SCENARIO(accept_rcvtimeo, .errno_name = "EAGAIN", .syscall = "accept", .intrinsi
 	struct call_watch w;
 	step(r, ON_FD(lfd), "accept", WATCHED(&w, accept(lfd, NULL, NULL)),
 	     "accept(%d) on a blocking listener", lfd);
-	observe(r, NOWHERE, "elapsed", "accept(): slept, and for at least SO_RCVTIMEO", "%s",
+	observe(r, ON_FD(lfd), "elapsed", "accept(): slept, and for at least SO_RCVTIMEO", "%s",
 		timeout_class(&w, RCVTIMEO_MS));
 	note(r, "accept() returned after %.1f ms; SO_RCVTIMEO %d ms", w.ms, RCVTIMEO_MS);
 	close(lfd);

@@ -178,7 +178,8 @@ static bool record_child_poll(struct run *r, struct loser *l, const char *label)
 	int err;
 	if (!send_go(l) || !next_report(l, &revents, &err))
 		return false;
-	observe(r, NOWHERE, label, "poll(listener, POLLIN) in accepter 2", "%s", readable(revents));
+	observe(r, AT(HOST_SERVER), label, "poll(listener, POLLIN) in accepter 2", "%s",
+		readable(revents));
 	return true;
 }
 
@@ -196,7 +197,7 @@ static int client_connect(struct run *r, const char *label)
 static int blocking_round(struct run *r, int lfd, struct loser *l, int *second)
 {
 	int revents = poll_fd(lfd, POLLIN, BOUND_MS);
-	observe(r, NOWHERE, "accepter 1 poll", "poll(listener, POLLIN) in accepter 1", "%s",
+	observe(r, ON_FD(lfd), "accepter 1 poll", "poll(listener, POLLIN) in accepter 1", "%s",
 		readable(revents));
 	if (!(revents & POLLIN)) /* accept() would block the run */
 		return broken(r, "the first connection never reached the accept queue");
@@ -206,17 +207,17 @@ static int blocking_round(struct run *r, int lfd, struct loser *l, int *second)
 			    "accept(%d) in accepter 1", lfd);
 	if (afd >= 0)
 		close(afd);
-	observe(r, NOWHERE, "listener", "poll(listener, POLLIN, 0) after accepter 1's accept()",
+	observe(r, ON_FD(lfd), "listener", "poll(listener, POLLIN, 0) after accepter 1's accept()",
 		"%s", readable(poll_fd(lfd, POLLIN, 0)));
 
 	if (!send_go(l))
 		return broken(r, "accepter 2 is gone");
 	if (wait_blocked_in_syscall(l->pid, SYS_accept, BOUND_MS)) {
-		observe(r, NOWHERE, "accepter 2 accept",
+		observe(r, ON_FD(lfd), "accepter 2 accept",
 			"/proc/PID/syscall and /proc/PID/stat of accepter 2", "%s",
 			"asleep in accept");
 	} else if (poll_fd(l->report, POLLIN, 0) & POLLIN) {
-		observe(r, NOWHERE, "accepter 2 accept",
+		observe(r, ON_FD(lfd), "accepter 2 accept",
 			"/proc/PID/syscall and /proc/PID/stat of accepter 2", "%s",
 			"returned without blocking");
 	} else {
@@ -228,7 +229,7 @@ static int blocking_round(struct run *r, int lfd, struct loser *l, int *second)
 	long ret, port;
 	int err, port_err;
 	if (!next_report(l, &ret, &err) || !next_report(l, &port, &port_err)) {
-		observe(r, NOWHERE, "accepter 2 woken",
+		observe(r, ON_FD(lfd), "accepter 2 woken",
 			"accept() in accepter 2, after the second connection", "%s",
 			"still blocked");
 		return RUN_OK;
@@ -236,7 +237,7 @@ static int blocking_round(struct run *r, int lfd, struct loser *l, int *second)
 	errno = err;
 	step(r, ON_FD(lfd), "accepter 2 woken", ret, "accept(%d) in accepter 2, blocked", lfd);
 	if (ret >= 0)
-		observe(r, NOWHERE, "accepter 2 got", "accept()'s peer port in accepter 2", "%s",
+		observe(r, ON_FD(lfd), "accepter 2 got", "accept()'s peer port in accepter 2", "%s",
 			*second >= 0 && port == socket_local_port(*second) ? "the second connection"
 									   : "another connection");
 	return RUN_OK;
@@ -247,8 +248,8 @@ static int nonblocking_round(struct run *r, int lfd, struct loser *l, int *third
 {
 	*third = client_connect(r, "third connect");
 	int revents = poll_fd(lfd, POLLIN, BOUND_MS);
-	observe(r, NOWHERE, "accepter 1 poll again", "poll(listener, POLLIN) in accepter 1", "%s",
-		readable(revents));
+	observe(r, ON_FD(lfd), "accepter 1 poll again", "poll(listener, POLLIN) in accepter 1",
+		"%s", readable(revents));
 	if (!(revents & POLLIN))
 		return broken(r, "the third connection never reached the accept queue");
 	if (!record_child_poll(r, l, "accepter 2 poll again"))
@@ -269,7 +270,7 @@ static int nonblocking_round(struct run *r, int lfd, struct loser *l, int *third
 	step(r, ON_FD(lfd), "accepter 2 accept O_NONBLOCK", ret,
 	     "accept(%d) in accepter 2, listener O_NONBLOCK", lfd);
 	struct call_watch w = {.slept = slept};
-	observe(r, NOWHERE, "accepter 2 waited",
+	observe(r, ON_FD(lfd), "accepter 2 waited",
 		"accept() in accepter 2: voluntary context switches", "%s", sleep_class(&w));
 	return RUN_OK;
 }

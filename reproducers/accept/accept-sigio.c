@@ -96,8 +96,8 @@ static long wait_sigio(struct run *r, const char *label, int deadline_s, siginfo
 	sigaddset(&io, SIGIO);
 	struct timespec ts = {.tv_sec = deadline_s};
 	memset(si, 0, sizeof(*si));
-	return step(r, NOWHERE, label, sigtimedwait(&io, si, &ts), "sigtimedwait({SIGIO}, %d s)",
-		    deadline_s);
+	return step(r, AT(HOST_SERVER), label, sigtimedwait(&io, si, &ts),
+		    "sigtimedwait({SIGIO}, %d s)", deadline_s);
 }
 
 static void observe_signal(struct run *r, const char *prefix, const siginfo_t *si, int lfd,
@@ -108,15 +108,15 @@ static void observe_signal(struct run *r, const char *prefix, const siginfo_t *s
 	 * number on Linux. */
 	const char *sig = si->si_signo == SIGIO ? "IO" : sigabbrev_np(si->si_signo);
 	snprintf(label, sizeof(label), "%s signal", prefix);
-	observe(r, NOWHERE, label, "siginfo.si_signo", "SIG%s", sig ? sig : "?");
+	observe(r, ON_FD(lfd), label, "siginfo.si_signo", "SIG%s", sig ? sig : "?");
 	snprintf(label, sizeof(label), "%s si_code", prefix);
-	observe(r, NOWHERE, label, "siginfo.si_code", "%s", si_code_name(si->si_code));
+	observe(r, ON_FD(lfd), label, "siginfo.si_code", "%s", si_code_name(si->si_code));
 	if (!with_setsig)
 		return;
 	snprintf(label, sizeof(label), "%s si_band", prefix);
-	observe(r, NOWHERE, label, "siginfo.si_band", "%s", band_name(si->si_band));
+	observe(r, ON_FD(lfd), label, "siginfo.si_band", "%s", band_name(si->si_band));
 	snprintf(label, sizeof(label), "%s si_fd", prefix);
-	observe(r, NOWHERE, label, "siginfo.si_fd", "%s",
+	observe(r, ON_FD(lfd), label, "siginfo.si_fd", "%s",
 		si->si_fd == lfd ? "the listener" : "another descriptor");
 }
 
@@ -137,7 +137,7 @@ static void connection_with_sigio(struct run *r, int lfd, const char *prefix, bo
 		observe_signal(r, prefix, &si, lfd, with_setsig);
 	snprintf(label, sizeof(label), "%s listener", prefix);
 	int revents = poll_fd(lfd, POLLIN, 0);
-	observe(r, NOWHERE, label, "poll(listener, POLLIN, 0) after the signal", "%s",
+	observe(r, ON_FD(lfd), label, "poll(listener, POLLIN, 0) after the signal", "%s",
 		(revents & POLLIN) ? "readable" : "not readable");
 	snprintf(label, sizeof(label), "%s accept", prefix);
 	/* O_NONBLOCK on the listener: a signal with nothing queued must not
@@ -181,7 +181,8 @@ SCENARIO(accept_sigio, .errno_name = "EAGAIN", .syscall = "accept", .order = 115
 	/* The accepted socket: no O_ASYNC, no owner, no signal for its data. */
 	if (s2 >= 0 && c2 >= 0) {
 		int afl = fcntl(s2, F_GETFL);
-		observe(r, NOWHERE, "accepted O_ASYNC", "fcntl(accepted, F_GETFL) & O_ASYNC", "%s",
+		observe(r, ON_FD(s2), "accepted O_ASYNC", "fcntl(accepted, F_GETFL) & O_ASYNC",
+			"%s",
 			afl < 0		  ? "unknown"
 			: (afl & O_ASYNC) ? "set"
 					  : "not set");

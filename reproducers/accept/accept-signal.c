@@ -157,7 +157,7 @@ SCENARIO(accept_signal, .errno_name = "EINTR", .syscall = "accept", .intrinsic_w
 	handler_fd = cfd;
 	struct interrupted b = accept_with_alarm(lfd, SA_RESTART, &peer);
 	handler_fd = -1;
-	observe(r, NOWHERE, "handler", "SIGALRM handler (SA_RESTART) ran", "%s",
+	observe(r, ON_FD(lfd), "handler", "SIGALRM handler (SA_RESTART) ran", "%s",
 		b.signals > 0 ? "ran" : "did not run");
 	if (handler_connected) {
 		errno = handler_connect_errno;
@@ -173,7 +173,7 @@ SCENARIO(accept_signal, .errno_name = "EINTR", .syscall = "accept", .intrinsic_w
 		snprintf(call, sizeof(call),
 			 "accept(...) peer address %s (handler's socket port %d)",
 			 sockaddr_str((struct sockaddr *)&peer), port);
-		observe(r, NOWHERE, "accepted peer", call, "%s",
+		observe(r, ON_FD(lfd), "accepted peer", call, "%s",
 			peer_port == port ? "the handler's connection" : "another connection");
 		set_connection(r, CONNECTION_HANDED_OVER);
 		close((int)b.ret);
@@ -197,7 +197,7 @@ SCENARIO(accept_signal, .errno_name = "EINTR", .syscall = "accept", .intrinsic_w
 		 RCVTIMEO_S);
 	/* Told by what ended the sleep, not by the clock: SO_RCVTIMEO running
 	 * out gives -EAGAIN, only a signal -EINTR (inet_csk_accept()). */
-	observe(r, NOWHERE, "returned", call, "%s",
+	observe(r, ON_FD(lfd), "returned", call, "%s",
 		c.err == EINTR && c.signals > 0 ? "at the signal, before SO_RCVTIMEO"
 		: c.err == EAGAIN		? "at SO_RCVTIMEO, not at the signal"
 						: "neither at the signal nor at SO_RCVTIMEO");

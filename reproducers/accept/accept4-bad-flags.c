@@ -25,12 +25,12 @@ SCENARIO(accept4_bad_flags, .errno_name = "EINVAL", .syscall = "accept4", .order
 	int rc = acctab_pending(r, &lfd, &cfd);
 	if (rc != RUN_OK)
 		return rc;
-	observe(r, NOWHERE, "queue before", "poll(listener, POLLIN)", "%s",
+	observe(r, ON_FD(lfd), "queue before", "poll(listener, POLLIN)", "%s",
 		acctab_queued(lfd) ? "still queued" : "empty");
 	step(r, ON_FD(lfd), "accept4", accept4(lfd, NULL, NULL, ACCEPT4_BAD_FLAG),
 	     "accept4(%d, NULL, NULL, %#x)", lfd, ACCEPT4_BAD_FLAG);
 	bool queued = acctab_queued(lfd);
-	observe(r, NOWHERE, "queue after", "poll(listener, POLLIN)", "%s",
+	observe(r, ON_FD(lfd), "queue after", "poll(listener, POLLIN)", "%s",
 		queued ? "still queued" : "empty");
 	if (queued)
 		set_connection(r, CONNECTION_STILL_QUEUED);
@@ -42,7 +42,7 @@ SCENARIO(accept4_bad_flags, .errno_name = "EINVAL", .syscall = "accept4", .order
 		char c = 0;
 		long n = step(r, ON_FD(afd), "server recv", recv(afd, &c, 1, 0), "recv(%d, 1, 0)",
 			      afd);
-		observe(r, NOWHERE, "byte", "the byte the server received", "%s",
+		observe(r, ON_FD(afd), "byte", "the byte the server received", "%s",
 			n == 1 && c == 'x' ? "arrived" : "missing");
 		close(afd);
 	}

@@ -66,7 +66,7 @@ SCENARIO(rst_before_accept, .errno_name = "ECONNRESET", .syscall = "accept", .or
 	step(r, ON_FD(cfd), "client close", close(cfd), "close(%d) with SO_LINGER {1, 0}", cfd);
 	if (!wait_child_reset(r, client_port))
 		return broken(r, "the server never processed the client's RST");
-	observe(r, NOWHERE, "listener", "poll(listener, POLLIN)", "%s",
+	observe(r, ON_FD(lfd), "listener", "poll(listener, POLLIN)", "%s",
 		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "readable (the child is still queued)"
 						   : "not readable");
 
@@ -83,7 +83,7 @@ SCENARIO(rst_before_accept, .errno_name = "ECONNRESET", .syscall = "accept", .or
 	char peer_call[96];
 	snprintf(peer_call, sizeof(peer_call), "accept(...) peer address %s",
 		 sockaddr_str((struct sockaddr *)&peer));
-	observe(r, NOWHERE, "peer", peer_call, "%s", sockaddr_host((struct sockaddr *)&peer));
+	observe(r, ON_FD(afd), "peer", peer_call, "%s", sockaddr_host((struct sockaddr *)&peer));
 	observe_state(r, "state", afd);
 	char buf[512];
 	step(r, ON_FD(afd), "recv", recv(afd, buf, sizeof(buf), 0), "recv(%d, %zu, 0)", afd,

@@ -158,10 +158,10 @@ static void observe_retrans(struct run *r, int i, int fd)
 	char label[40];
 	snprintf(label, sizeof(label), "%s: SYN retransmissions", sock_name[i]);
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0)
-		observe(r, NOWHERE, label, "getsockopt(TCP_INFO).tcpi_total_retrans", "%s",
+		observe(r, ON_FD(fd), label, "getsockopt(TCP_INFO).tcpi_total_retrans", "%s",
 			"unreadable");
 	else
-		observe(r, NOWHERE, label, "getsockopt(TCP_INFO).tcpi_total_retrans", "%u",
+		observe(r, ON_FD(fd), label, "getsockopt(TCP_INFO).tcpi_total_retrans", "%u",
 			info.tcpi_total_retrans);
 }
 
@@ -172,7 +172,7 @@ static void observe_so_error_as(struct run *r, int i, int fd, const char *what)
 	snprintf(call, sizeof(call), "%s: getsockopt(SO_ERROR)%s%s", sock_name[i], *what ? " " : "",
 		 what);
 	int err = so_error(fd);
-	observe(r, NOWHERE, label, call, "%s", err < 0 ? "getsockopt failed" : errno_name(err));
+	observe(r, ON_FD(fd), label, call, "%s", err < 0 ? "getsockopt failed" : errno_name(err));
 }
 
 static void observe_dropped(struct run *r, int i, long dropped)
@@ -235,7 +235,7 @@ SCENARIO(connect_timeout_after_icmp, .errno_name = "EHOSTUNREACH", .syscall = "c
 	for (int n = 0; n <= ICMP_WAIT_MS && err == 0; n++)
 		if ((err = so_error(fd[READ])) == 0)
 			poll_fd(-1, 0, 1);
-	observe(r, NOWHERE, "read: SO_ERROR while waiting",
+	observe(r, ON_FD(fd[READ]), "read: SO_ERROR while waiting",
 		"read: getsockopt(SO_ERROR) once it is set", "%s",
 		err ? errno_name(err) : "0 (nothing in time)");
 	/* Read after SO_ERROR: SYN_SENT here means it was SYN_SENT then (a
@@ -246,10 +246,10 @@ SCENARIO(connect_timeout_after_icmp, .errno_name = "EHOSTUNREACH", .syscall = "c
 	/* blocking: connect() sleeps until the SYN timeout (the first error
 	 * soft, the second SYN unanswered), or fails at once (the race lost). */
 	connect_watched(r, BLOCKING, fd[BLOCKING], &dropped[BLOCKING], &took[BLOCKING]);
-	measure(r, NOWHERE, "blocking: elapsed ms", "blocking: connect() elapsed, ms", "%.0f",
-		took[BLOCKING]);
+	measure(r, ON_FD(fd[BLOCKING]), "blocking: elapsed ms", "blocking: connect() elapsed, ms",
+		"%.0f", took[BLOCKING]);
 	/* Two timers (1 s, 2 s), each may end a tick early on the wall clock. */
-	observe(r, NOWHERE, "blocking: elapsed",
+	observe(r, ON_FD(fd[BLOCKING]), "blocking: elapsed",
 		"blocking: connect() elapsed, against the SYN timeout's lower bound of 3000 ms",
 		"%s", lower_bound_class(took[BLOCKING], SYN_TIMEOUT_MS, 2));
 	racy_too(r, ANSWERS("before the bound", "not before the bound"));

@@ -66,9 +66,9 @@ SCENARIO(connect_timeout_option, .errno_name = "EINPROGRESS", .syscall = "connec
 	struct call_watch w;
 	step(r, ON_FD(fd), "connect", WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)),
 	     "connect(%d, %s), blocking", fd, sockaddr_str((struct sockaddr *)&ss));
-	observe_timeout_elapsed(r, &w, "connect", "SO_SNDTIMEO");
+	observe_timeout_elapsed(r, ON_FD(fd), &w, "connect", "SO_SNDTIMEO");
 	int err = so_error(fd);
-	observe(r, NOWHERE, "SO_ERROR", "getsockopt(SO_ERROR)", "%s",
+	observe(r, ON_FD(fd), "SO_ERROR", "getsockopt(SO_ERROR)", "%s",
 		err == 0 ? "0 (none)" : errno_name(err));
 	observe_state(r, "state", fd);
 	observe(r, AT(HOST_CLIENT), "poll", "poll(client, POLLOUT, 0)", "%s",
@@ -78,13 +78,14 @@ SCENARIO(connect_timeout_option, .errno_name = "EINPROGRESS", .syscall = "connec
 	 * same one, still going on. */
 	step(r, ON_FD(fd), "connect again", WATCHED(&w, connect(fd, (struct sockaddr *)&ss, len)),
 	     "connect(%d, %s) again, blocking", fd, sockaddr_str((struct sockaddr *)&ss));
-	observe(r, NOWHERE, "elapsed", "the second connect(): slept, and for at least SO_SNDTIMEO",
-		"%s", timeout_class(&w, TIMEO_MS));
+	observe(r, ON_FD(fd), "elapsed",
+		"the second connect(): slept, and for at least SO_SNDTIMEO", "%s",
+		timeout_class(&w, TIMEO_MS));
 	observe_state(r, "state", fd);
 
 	step(r, ON_FD(fd), "close", close(fd), "close(%d)", fd);
 	int n = tcp_diag_count(&r->topo.client, r->family, 0, SERVER_PORT, 1u << TCP_SYN_SENT);
-	observe(r, NOWHERE, "SYN_SENT after close",
+	observe(r, AT(HOST_CLIENT), "SYN_SENT after close",
 		"sock_diag: client sockets in SYN_SENT to the server", "%s",
 		n < 0	 ? "sock_diag failed"
 		: n == 0 ? "none"

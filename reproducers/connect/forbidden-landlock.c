@@ -207,14 +207,14 @@ SCENARIO(forbidden_landlock, .errno_name = "EACCES", .syscall = "connect", .poli
 		return broken(r, "the Landlock child reported nothing within 5 s");
 
 	char call[160];
-	record_child_call(r, &rep, LL_NNP, NOWHERE, "no_new_privs",
+	record_child_call(r, &rep, LL_NNP, AT(HOST_CLIENT), "no_new_privs",
 			  "prctl(PR_SET_NO_NEW_PRIVS, 1)");
-	record_child_call(r, &rep, LL_CREATE, NOWHERE, "create_ruleset",
+	record_child_call(r, &rep, LL_CREATE, AT(HOST_CLIENT), "create_ruleset",
 			  "landlock_create_ruleset({.handled_access_net = CONNECT_TCP})");
 	snprintf(call, sizeof(call), "landlock_add_rule(NET_PORT {CONNECT_TCP, port %d})",
 		 ALLOWED_PORT);
-	record_child_call(r, &rep, LL_ADD_RULE, NOWHERE, "add_rule", call);
-	record_child_call(r, &rep, LL_RESTRICT, NOWHERE, "restrict_self",
+	record_child_call(r, &rep, LL_ADD_RULE, AT(HOST_CLIENT), "add_rule", call);
+	record_child_call(r, &rep, LL_RESTRICT, AT(HOST_CLIENT), "restrict_self",
 			  "landlock_restrict_self()");
 	snprintf(call, sizeof(call), "connect(%d, %s) in the restricted child", fd_forbidden,
 		 sockaddr_str((struct sockaddr *)&forbidden));

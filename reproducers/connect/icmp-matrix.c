@@ -498,7 +498,7 @@ out:
 static void observe_cell(struct run *r, enum phase p, const char *call, const char *value,
 			 const char *cell)
 {
-	observe(r, NOWHERE, phase_names[p], call, "%s", value);
+	observe(r, AT(HOST_CLIENT), phase_names[p], call, "%s", value);
 	if (cell[0])
 		table_cell(r, "%s", cell);
 }

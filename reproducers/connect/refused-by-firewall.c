@@ -73,13 +73,14 @@ SCENARIO(refused_by_firewall, .errno_name = "ECONNREFUSED", .syscall = "connect"
 
 	struct seen_packet rst;
 	if (capture_packet(pfd, r->family, IPPROTO_TCP, SERVER_PORT, 2000, &rst)) {
-		observe(r, NOWHERE, "reply",
+		observe(r, AT(HOST_CLIENT), "reply",
 			"first segment from the server's port on the client's link", "%s",
 			tcp_flags_str(rst.tcp_flags));
-		observe(r, NOWHERE, "reply source", "its source address", "%s", rst.src);
-		observe(r, NOWHERE, "reply hop limit", "its TTL / hop limit", "%d", rst.hop_limit);
+		observe(r, AT(HOST_CLIENT), "reply source", "its source address", "%s", rst.src);
+		observe(r, AT(HOST_CLIENT), "reply hop limit", "its TTL / hop limit", "%d",
+			rst.hop_limit);
 	} else {
-		observe(r, NOWHERE, "reply",
+		observe(r, AT(HOST_CLIENT), "reply",
 			"first segment from the server's port on the client's link", "none seen");
 	}
 
@@ -88,11 +89,11 @@ SCENARIO(refused_by_firewall, .errno_name = "ECONNREFUSED", .syscall = "connect"
 	connect_to_server(r, fd2, OPEN_PORT);
 	struct seen_packet synack;
 	if (capture_packet(pfd, r->family, IPPROTO_TCP, OPEN_PORT, 2000, &synack))
-		observe(r, NOWHERE, "server reply hop limit",
+		observe(r, AT(HOST_CLIENT), "server reply hop limit",
 			"TTL / hop limit of the server's own reply from an unfiltered port",
 			"%d (%s)", synack.hop_limit, tcp_flags_str(synack.tcp_flags));
 	else
-		observe(r, NOWHERE, "server reply hop limit",
+		observe(r, AT(HOST_CLIENT), "server reply hop limit",
 			"TTL / hop limit of the server's own reply from an unfiltered port",
 			"none seen");
 	note(r, "the RST carries the server's address but the router's hop limit: "

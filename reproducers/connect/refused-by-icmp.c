@@ -86,18 +86,20 @@ SCENARIO(refused_by_icmp, .errno_name = "ECONNREFUSED", .syscall = "connect",
 	int n_icmp = 0;
 	if (capture_packet(pfd, r->family, 0, 0, 2000, &icmp)) {
 		n_icmp = 1;
-		observe(r, NOWHERE, "ICMP", "first ICMP error on the client's link", "%s",
+		observe(r, AT(HOST_CLIENT), "ICMP", "first ICMP error on the client's link", "%s",
 			icmp_name(&icmp));
-		observe(r, NOWHERE, "ICMP source", "its source address", "%s", icmp.src);
+		observe(r, AT(HOST_CLIENT), "ICMP source", "its source address", "%s", icmp.src);
 		struct seen_packet more;
 		/* The rest arrived before connect() returned; the short wait
 		 * only drains the socket. */
 		while (capture_packet(pfd, r->family, 0, 0, 100, &more))
 			n_icmp++;
 	} else {
-		observe(r, NOWHERE, "ICMP", "first ICMP error on the client's link", "none seen");
+		observe(r, AT(HOST_CLIENT), "ICMP", "first ICMP error on the client's link",
+			"none seen");
 	}
-	observe(r, NOWHERE, "ICMP errors", "ICMP errors received by the client", "%d", n_icmp);
+	observe(r, AT(HOST_CLIENT), "ICMP errors", "ICMP errors received by the client", "%d",
+		n_icmp);
 	lock_race_observe(r, &lr, ANSWERS("1", "2"));
 out:
 	close_fds(fd, pfd, lfd);

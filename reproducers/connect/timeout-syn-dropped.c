@@ -86,8 +86,8 @@ SCENARIO(timeout_syn_dropped, .errno_name = "ETIMEDOUT", .syscall = "connect",
 	step(r, ON_FD(*fd), "connect", connect(*fd, (struct sockaddr *)&ss, len), "connect(%d, %s)",
 	     *fd, sockaddr_str((struct sockaddr *)&ss));
 	double took = now_ms() - t;
-	timing_lower_bound(r, "connect() elapsed: 1 s initial RTO, then 2 s (doubled)", took, 3000,
-			   2);
+	timing_lower_bound(r, ON_FD(*fd), "connect() elapsed: 1 s initial RTO, then 2 s (doubled)",
+			   took, 3000, 2);
 	observe_state(r, "state", *fd);
 
 	int syns = 0;
@@ -97,8 +97,8 @@ SCENARIO(timeout_syn_dropped, .errno_name = "ETIMEDOUT", .syscall = "connect",
 	while (packet_wait_tcp(*pfd, r->family, 0, SERVER_PORT, 100, &seg))
 		if (seg.flags & TCPF_SYN)
 			syns++;
-	observe(r, NOWHERE, "SYNs at the router", "SYNs from the client seen on the router's link",
-		"%d", syns);
+	observe(r, AT(HOST_ROUTER), "SYNs at the router",
+		"SYNs from the client seen on the router's link", "%d", syns);
 	observe(r, AT(HOST_CLIENT), "RetransSegs", "client Tcp RetransSegs (delta)", "%+ld",
 		netstat_counter(&r->topo.client, "Tcp", "RetransSegs") - retrans);
 	close_all(fds, 2);

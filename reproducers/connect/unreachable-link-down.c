@@ -146,22 +146,23 @@ SCENARIO(unreachable_link_down, .errno_name = "ENETUNREACH", .syscall = "connect
 
 	/* The established connection is told nothing; it finds out from its
 	 * own timeout. */
-	observe(r, NOWHERE, "established state", "TCP_INFO state after the link went down", "%s",
+	observe(r, ON_FD(cfd), "established state", "TCP_INFO state after the link went down", "%s",
 		tcp_state_name(tcp_state(cfd)));
 	long aborts = netstat_counter(&r->topo.client, "TcpExt", "TCPAbortOnTimeout");
 	double t = elapsed_ms(r);
 	step(r, ON_FD(cfd), "send established", send(cfd, "x", 1, MSG_NOSIGNAL),
 	     "send(%d, 1, MSG_NOSIGNAL)", cfd);
-	observe(r, NOWHERE, "timer", "the established socket's timer after send() (/proc/net/tcp)",
-		"%s", tcp_timer_of(&r->topo.client, fam, socket_local_port(cfd)));
+	observe(r, AT(HOST_CLIENT), "timer",
+		"the established socket's timer after send() (/proc/net/tcp)", "%s",
+		tcp_timer_of(&r->topo.client, fam, socket_local_port(cfd)));
 	int ev = poll_fd(cfd, POLLIN, ESTABLISHED_TIMEOUT_MS * 5);
 	double took = elapsed_ms(r) - t;
 	const char *seen = ev & POLLERR ? "POLLERR" : ev ? "readable" : "nothing within the bound";
-	observe(r, NOWHERE, "poll established", "poll(POLLIN) on the established socket", "%s",
+	observe(r, ON_FD(cfd), "poll established", "poll(POLLIN) on the established socket", "%s",
 		seen);
-	measure(r, NOWHERE, "elapsed", "send() to the socket's error (ms)", "%.0f", took);
+	measure(r, ON_FD(cfd), "elapsed", "send() to the socket's error (ms)", "%.0f", took);
 	/* From below only: load can make the timer late, never early. */
-	observe(r, NOWHERE, "when", "the error relative to TCP_USER_TIMEOUT (from below)", "%s",
+	observe(r, ON_FD(cfd), "when", "the error relative to TCP_USER_TIMEOUT (from below)", "%s",
 		took < ESTABLISHED_TIMEOUT_MS - 2 * TICK_SLACK_MS ? "before TCP_USER_TIMEOUT"
 								  : "after TCP_USER_TIMEOUT");
 	char byte;

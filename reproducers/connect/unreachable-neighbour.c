@@ -132,7 +132,7 @@ SCENARIO(unreachable_neighbour, .errno_name = "EHOSTUNREACH", .syscall = "connec
 	double t = elapsed_ms(r);
 	unreachable_connect_to(r, "connect", fd, nobody);
 	double took = elapsed_ms(r) - t;
-	measure(r, NOWHERE, "elapsed", "connect() duration (ms)", "%.0f", took);
+	measure(r, ON_FD(fd), "elapsed", "connect() duration (ms)", "%.0f", took);
 	/* Not a clock against 1 s: the probes are a chain of timers that
 	 * bounds the time from below, and whether a SYN was retransmitted
 	 * is the kernel's own count (the namespace's: the socket's is zeroed
@@ -145,7 +145,7 @@ SCENARIO(unreachable_neighbour, .errno_name = "EHOSTUNREACH", .syscall = "connec
 		when = "after the neighbour probes, before the first SYN retransmission";
 	else
 		when = "after the first SYN retransmission";
-	observe(r, NOWHERE, "when",
+	observe(r, ON_FD(fd), "when",
 		"connect() returned relative to the probes (time, from below) and the SYN "
 		"retransmissions (Tcp RetransSegs)",
 		"%s", when);

@@ -23,7 +23,9 @@ int acctab_bound(struct run *r, int type, int port, bool listen_too)
 	socklen_t len = sockaddr_of(r->family, server, port, &ss);
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || (listen_too && listen(fd, 8) < 0)) {
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    (listen_too &&
+	     setup_call(r, ON_FD(fd), "listen", listen(fd, 8), "listen(%d, 8)", fd) < 0)) {
 		int saved = errno;
 		close(fd);
 		errno = saved;

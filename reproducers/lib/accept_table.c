@@ -9,7 +9,7 @@
 void acctab_record_never_existed(struct run *r)
 {
 	int n = acctab_connections(r);
-	observe(r, NOWHERE, "connections",
+	observe(r, AT(HOST_SERVER), "connections",
 		"sock_diag: TCP sockets on the server port, LISTEN aside", "%s",
 		n < 0	 ? "sock_diag failed"
 		: n == 0 ? "none"
@@ -27,6 +27,6 @@ void acctab_exchange_byte(struct run *r, int cfd, int afd)
 	if (poll_fd(afd, POLLIN, 2000) & POLLIN)
 		n = step(r, ON_FD(afd), "server recv", recv(afd, &c, 1, MSG_DONTWAIT),
 			 "recv(%d, 1, MSG_DONTWAIT)", afd);
-	observe(r, NOWHERE, "byte", "the byte the server received", "%s",
+	observe(r, ON_FD(afd), "byte", "the byte the server received", "%s",
 		n == 1 && c == 'x' ? "arrived" : "missing");
 }

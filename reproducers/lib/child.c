@@ -65,18 +65,19 @@ bool read_call(int fd, long *ret, int *err)
 	return true;
 }
 
-void observe_child_end(struct run *r, pid_t pid, const char *label, const char *call)
+void observe_child_end(struct run *r, struct where where, pid_t pid, const char *label,
+		       const char *call)
 {
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
-			observe(r, NOWHERE, label, call, "waitpid: %s", strerror(errno));
+			observe(r, where, label, call, "waitpid: %s", strerror(errno));
 			return;
 		}
 	if (WIFSIGNALED(status)) {
 		const char *sig = sigabbrev_np(WTERMSIG(status));
-		observe(r, NOWHERE, label, call, "killed by SIG%s", sig ? sig : "?");
+		observe(r, where, label, call, "killed by SIG%s", sig ? sig : "?");
 	} else {
-		observe(r, NOWHERE, label, call, "exited %d", WEXITSTATUS(status));
+		observe(r, where, label, call, "exited %d", WEXITSTATUS(status));
 	}
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "record/harness.h"
+
 /* fork() with a pipe from the child to the parent.  In the parent it
  * returns the child's pid and *fd is the read end; in the child it returns
  * 0 and *fd is the write end.  -1 with errno when the pipe or the fork
@@ -15,8 +17,6 @@
  * buffered is written twice.  The child is SIGKILLed when the parent dies
  * (PR_SET_PDEATHSIG, checked against a parent already gone). */
 pid_t fork_reporter(int *fd);
-
-struct run;
 
 /* fork_reporter() for a child the run can do without: a failed fork is a
  * note ("fork: <error>") and -1, the scenario goes on without its steps. */
@@ -30,7 +30,10 @@ bool report_call(int fd, long ret);
 bool read_call(int fd, long *ret, int *err);
 
 /* Reap the child and record how it ended as step LABEL: "killed by
- * SIGPIPE" or "exited N" (CALL names the waitpid() in the output). */
-void observe_child_end(struct run *r, pid_t pid, const char *label, const char *call);
+ * SIGPIPE" or "exited N" (CALL names the waitpid() in the output), made
+ * where WHERE says: the host the child's calls were made at (a process's
+ * fate is its host's, harness.h: struct where). */
+void observe_child_end(struct run *r, struct where where, pid_t pid, const char *label,
+		       const char *call);
 
 #endif

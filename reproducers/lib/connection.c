@@ -38,7 +38,12 @@ static int make_connection(struct run *r, int listener, const struct connection_
 	int fl = fcntl(c->client, F_GETFL);
 	fcntl(c->client, F_SETFL, fl | O_NONBLOCK);
 	len = sockaddr_of(r->family, server, port, &ss);
-	if (connect(c->client, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
+	/* A set-up call (the SYN's cause, drawn before it): -1 EINPROGRESS,
+	 * the socket being non-blocking. */
+	if (setup_call(r, ON_FD(c->client), "connect",
+		       connect(c->client, (struct sockaddr *)&ss, len), "connect(%d, %s)",
+		       c->client, sockaddr_str((struct sockaddr *)&ss)) < 0 &&
+	    errno != EINPROGRESS)
 		return broken(r, "connect to %s:%d: %m", server, port);
 	if (!(poll_fd(c->client, POLLOUT, CONNECTION_HANDSHAKE_MS) & POLLOUT) ||
 	    so_error(c->client) != 0)
@@ -48,7 +53,9 @@ static int make_connection(struct run *r, int listener, const struct connection_
 		return broken(r, "the connection never reached the accept queue");
 	if (o && o->leave_queued)
 		return RUN_OK;
-	c->server = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+	c->server = (int)setup_call(r, ON_FD(listener), "accept",
+				    accept4(listener, NULL, NULL, SOCK_CLOEXEC),
+				    "accept4(%d, NULL, NULL, SOCK_CLOEXEC)", listener);
 	if (c->server < 0)
 		return broken(r, "accept: %m");
 	return RUN_OK;
@@ -66,7 +73,14 @@ int connection_add(struct run *r, int listener, const struct connection_options 
 int server_listener(struct run *r, int port, int backlog)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, port, backlog);
+	int lfd = tcp_bound_in(&r->topo.server, r->family, server, port);
+	if (lfd >= 0 && setup_call(r, ON_FD(lfd), "listen", listen(lfd, backlog), "listen(%d, %d)",
+				   lfd, backlog) < 0) {
+		int saved = errno;
+		close(lfd);
+		errno = saved;
+		lfd = -1;
+	}
 	if (lfd < 0)
 		broken(r, "listen on %s:%d: %m", server, port);
 	return lfd;

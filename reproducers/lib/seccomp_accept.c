@@ -128,7 +128,7 @@ int seccomp_accept_policy(struct run *r)
 	int rc = acctab_pending(r, &lfd, &cfd);
 	if (rc != RUN_OK)
 		return rc;
-	observe(r, NOWHERE, "listener before", "poll(listener, POLLIN)", "%s", queue_state(lfd));
+	observe(r, ON_FD(lfd), "listener before", "poll(listener, POLLIN)", "%s", queue_state(lfd));
 	int report;
 	pid_t pid = fork_reporter(&report);
 	if (pid < 0)
@@ -160,7 +160,7 @@ int seccomp_accept_policy(struct run *r)
 	     "accept4(%d, NULL, NULL, SOCK_CLOEXEC|SOCK_NONBLOCK) in the same child", lfd);
 
 	bool queued = poll_fd(lfd, POLLIN, 0) & POLLIN;
-	observe(r, NOWHERE, "listener after", "poll(listener, POLLIN)", "%s", queue_state(lfd));
+	observe(r, ON_FD(lfd), "listener after", "poll(listener, POLLIN)", "%s", queue_state(lfd));
 	set_connection(r, queued ? CONNECTION_STILL_QUEUED : CONNECTION_DEQUEUED_CLOSED);
 
 	struct sockaddr_storage peer;
@@ -172,7 +172,7 @@ int seccomp_accept_policy(struct run *r)
 		char call[128];
 		snprintf(call, sizeof(call), "accept(...) peer address %s (client port %d)",
 			 sockaddr_str((struct sockaddr *)&peer), port);
-		observe(r, NOWHERE, "accepted peer", call, "%s",
+		observe(r, ON_FD(lfd), "accepted peer", call, "%s",
 			ntohs(((struct sockaddr_in *)&peer)->sin_port) == port
 				? "the queued client"
 				: "another connection");

@@ -42,5 +42,5 @@ void send_in_child(struct run *r, int fd, int count, const char *waited)
 		     nth);
 	}
 	close(report);
-	observe_child_end(r, pid, "child", waited);
+	observe_child_end(r, ON_FD(fd), pid, "child", waited);
 }

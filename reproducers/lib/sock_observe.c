@@ -9,14 +9,14 @@
 
 void observe_state(struct run *r, const char *label, int fd)
 {
-	observe(r, NOWHERE, label, "getsockopt(TCP_INFO).tcpi_state", "%s",
+	observe(r, ON_FD(fd), label, "getsockopt(TCP_INFO).tcpi_state", "%s",
 		tcp_state_name(tcp_state(fd)));
 }
 
 void observe_so_error(struct run *r, int fd)
 {
 	int err = so_error(fd);
-	observe(r, NOWHERE, "SO_ERROR", "getsockopt(SO_ERROR)", "%s",
+	observe(r, ON_FD(fd), "SO_ERROR", "getsockopt(SO_ERROR)", "%s",
 		err < 0 ? "getsockopt failed" : errno_name(err));
 }
 

@@ -13,12 +13,12 @@ int set_timeo(int fd, int opt, int ms)
 	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
-void observe_timeout_elapsed(struct run *r, const struct call_watch *w, const char *call,
-			     const char *opt)
+void observe_timeout_elapsed(struct run *r, struct where where, const struct call_watch *w,
+			     const char *call, const char *opt)
 {
 	char what[96];
 	snprintf(what, sizeof(what), "%s(): slept, and for at least %s", call, opt);
-	observe(r, NOWHERE, "elapsed", what, "%s", timeout_class(w, TIMEO_MS));
+	observe(r, where, "elapsed", what, "%s", timeout_class(w, TIMEO_MS));
 	snprintf(what, sizeof(what), "time in %s(), ms (%s %d ms)", call, opt, TIMEO_MS);
-	measure(r, NOWHERE, "elapsed ms", what, "%.1f", w->ms);
+	measure(r, where, "elapsed ms", what, "%.1f", w->ms);
 }

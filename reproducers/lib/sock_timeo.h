@@ -10,6 +10,8 @@
 #ifndef SOCKERR_SOCK_TIMEO_H
 #define SOCKERR_SOCK_TIMEO_H
 
+#include "record/harness.h"
+
 /* The timeout those scenarios set (their descriptors say "200 ms"). */
 #define TIMEO_MS 200
 
@@ -17,13 +19,11 @@
  * SO_RCVTIMEO or SO_SNDTIMEO.  setsockopt()'s result. */
 int set_timeo(int fd, int opt, int ms);
 
-struct run;
-struct call_watch;
-
 /* A blocking call that ended at the timeout, watched in w: step "elapsed"
  * (slept, and for at least TIMEO_MS: timeout_class()) and the measurement
- * "elapsed ms".  call names it ("recv"), opt its timeout ("SO_RCVTIMEO"). */
-void observe_timeout_elapsed(struct run *r, const struct call_watch *w, const char *call,
-			     const char *opt);
+ * "elapsed ms", made where the call was (its socket: ON_FD(fd)).  call names
+ * it ("recv"), opt its timeout ("SO_RCVTIMEO"). */
+void observe_timeout_elapsed(struct run *r, struct where where, const struct call_watch *w,
+			     const char *call, const char *opt);
 
 #endif

@@ -78,7 +78,7 @@ int tcp_socket_in(const struct netns *ns, int family)
 	return netns_socket(ns, family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
 }
 
-int tcp_listen_in(const struct netns *ns, int family, const char *addr, int port, int backlog)
+int tcp_bound_in(const struct netns *ns, int family, const char *addr, int port)
 {
 	int fd = tcp_socket_in(ns, family);
 	if (fd < 0)
@@ -87,7 +87,19 @@ int tcp_listen_in(const struct netns *ns, int family, const char *addr, int port
 	socklen_t len = sockaddr_of(family, addr, port, &ss);
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0) {
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+int tcp_listen_in(const struct netns *ns, int family, const char *addr, int port, int backlog)
+{
+	int fd = tcp_bound_in(ns, family, addr, port);
+	if (fd >= 0 && listen(fd, backlog) < 0) {
 		int saved = errno;
 		close(fd);
 		errno = saved;

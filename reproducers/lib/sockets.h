@@ -23,6 +23,10 @@ int socket_local_port(int fd);
 
 /* A TCP socket created inside ns (SOCK_CLOEXEC). -1 with errno. */
 int tcp_socket_in(const struct netns *ns, int family);
+/* A TCP socket inside ns bound to addr:port (SO_REUSEADDR), not yet
+ * listening: for a fixture that records its listen() (setup_call()).  -1
+ * with errno. */
+int tcp_bound_in(const struct netns *ns, int family, const char *addr, int port);
 /* A listening TCP socket inside ns bound to addr:port. -1 with errno. */
 int tcp_listen_in(const struct netns *ns, int family, const char *addr, int port, int backlog);
 /* Connect a fresh socket from ns to addr:port and wait (poll) until the

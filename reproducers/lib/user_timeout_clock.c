@@ -50,25 +50,25 @@ int watch_until(int sock, int watch_fd, short events, struct rto_watch *w)
  * error no earlier than USER_TIMEOUT_MS after the first retransmission
  * says the clock started there, however busy the machine.  Counted from
  * the send it would come one RTO (200 ms or more) earlier. */
-void report_user_timeout_clock(struct run *r, const struct rto_watch *w)
+void report_user_timeout_clock(struct run *r, struct where where, const struct rto_watch *w)
 {
 	if (w->t_rto < 0 || w->t_err < 0) {
-		observe(r, NOWHERE, "first RTO",
+		observe(r, where, "first RTO",
 			"first retransmission timeout (TCP_INFO tcpi_retransmits)", "%s",
 			w->t_err < 0 ? "no error seen" : "none seen");
 		return;
 	}
 	double from_send = w->t_err - w->t_send, from_rto = w->t_err - w->t_rto;
-	measure(r, NOWHERE, "first RTO ms", "first retransmission timeout, ms after the send",
-		"%.0f", w->t_rto - w->t_send);
-	measure(r, NOWHERE, "error ms", "error, ms after the send", "%.0f", from_send);
+	measure(r, where, "first RTO ms", "first retransmission timeout, ms after the send", "%.0f",
+		w->t_rto - w->t_send);
+	measure(r, where, "error ms", "error, ms after the send", "%.0f", from_send);
 	/* Two ticks: the timer's, and tcpi_last_data_sent's jiffy. */
-	observe(r, NOWHERE, "clock starts",
+	observe(r, where, "clock starts",
 		"TCP_USER_TIMEOUT counted from (error not before it after the first RTO)", "%s",
 		from_rto >= USER_TIMEOUT_MS - 2 * TICK_SLACK_MS
 			? "the first retransmission"
 			: "before the first retransmission");
-	timing_lower_bound(r, "error after the first retransmission timeout", from_rto,
+	timing_lower_bound(r, where, "error after the first retransmission timeout", from_rto,
 			   USER_TIMEOUT_MS, 2);
 	note(r,
 	     "the error came %.0f ms after the data was sent: the first RTO retransmission "

@@ -40,8 +40,9 @@ int watch_until(int sock, int watch_fd, short events, struct rto_watch *w);
 
 /* Where the TCP_USER_TIMEOUT clock starts, from what watch_until() saw:
  * the first RTO's and the error's times, and whether the error came
- * USER_TIMEOUT_MS after the first retransmission. */
-void report_user_timeout_clock(struct run *r, const struct rto_watch *w);
+ * USER_TIMEOUT_MS after the first retransmission.  Made where the socket
+ * of the timer is (ON_FD(sock)). */
+void report_user_timeout_clock(struct run *r, struct where where, const struct rto_watch *w);
 
 /* Notes the client namespace's net.ipv4.tcp_retries2, the bound without
  * TCP_USER_TIMEOUT. */

@@ -38,10 +38,11 @@ void safety_timeout(int fd, int opt)
 	set_timeo(fd, opt, SAFETY_TIMEOUT_S * 1000);
 }
 
-void timing_lower_bound(struct run *r, const char *what, double ms, double bound_ms, int timers)
+void timing_lower_bound(struct run *r, struct where where, const char *what, double ms,
+			double bound_ms, int timers)
 {
-	measure(r, NOWHERE, "elapsed ms", what, "%.0f", ms);
+	measure(r, where, "elapsed ms", what, "%.0f", ms);
 	char call[160];
 	snprintf(call, sizeof(call), "%s, against the lower bound of %.0f ms", what, bound_ms);
-	observe(r, NOWHERE, "elapsed", call, "%s", lower_bound_class(ms, bound_ms, timers));
+	observe(r, where, "elapsed", call, "%s", lower_bound_class(ms, bound_ms, timers));
 }

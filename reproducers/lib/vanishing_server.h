@@ -32,7 +32,9 @@ void safety_timeout(int fd, int opt);
 /* An elapsed time that is the point of the scenario: the number is a
  * measurement; the class only says whether it came before the chain of
  * `timers` kernel timers that bounds it from below (see
- * lower_bound_class()): load can make it late, never early. */
-void timing_lower_bound(struct run *r, const char *what, double ms, double bound_ms, int timers);
+ * lower_bound_class()): load can make it late, never early.  Made where
+ * the timed call was (a time around a call is its host's). */
+void timing_lower_bound(struct run *r, struct where where, const char *what, double ms,
+			double bound_ms, int timers);
 
 #endif

@@ -215,20 +215,40 @@ void run_free(struct run *r);
  * column the ladder draws it in (JSON "host").  Every recording call says
  * it; nothing is read back from the call's text.
  *
+ * Which host: a step is at a host when it is about a socket, a
+ * connection, a counter, a route or a process in that host's namespace:
+ *  - a call or a look at a socket (its state, SO_ERROR, poll()): the
+ *    socket's host; the listener's is the server's;
+ *  - a time measured around a call, a count a call returned: the call's;
+ *  - a packet captured on a link: the host whose link it is;
+ *  - a kernel table (/proc/net/..., sock_diag, nstat) or a route read in
+ *    a namespace: that namespace's host;
+ *  - a process: the host its calls are made at (a signal delivered to the
+ *    client's process, a child killed by SIGPIPE on the client's send()).
+ * NOWHERE ("--", drawn apart) only for what no namespace owns: the file
+ * table, an rlimit, a global knob (fs.file-max), a process's credentials,
+ * what the kernel offers (a Landlock ABI), time alone, a table of cases.
+ * tests/step_hosts.bats lists those steps of the networked scenarios, each
+ * with its reason, and fails on any other.
+ *
  *   ON_FD(fd)        the host of the socket behind descriptor fd, found from
- *                    the socket's network namespace; none when fd is no
- *                    socket.  The map of descriptors to hosts is refreshed
- *                    before the call as well (step_prepare()), so a step
- *                    whose call closes fd still finds the socket's host.
- *                    accept() and accept4() name the listener: an accepted
- *                    socket lives in its listener's namespace, and a failed
- *                    accept is drawn at the listener too.
+ *                    the socket's network namespace.  The map of
+ *                    descriptors to hosts is refreshed before the call as
+ *                    well (step_prepare()), so a step whose call closes fd
+ *                    still finds the socket's host.  When fd is no socket
+ *                    (or none known), the host of the namespace the caller
+ *                    is in; none when that is no host's.  accept() and
+ *                    accept4() name the listener: an accepted socket lives
+ *                    in its listener's namespace, and a failed accept is
+ *                    drawn at the listener too.
  *   ON_RESULT        the host of the descriptor the call returned (socket(),
- *                    a helper that opens a socket); none when it failed.
+ *                    a helper that opens a socket); when it failed, the
+ *                    caller's namespace's, as ON_FD.
  *   AT(HOST_SERVER)  a host named directly (HOST_CLIENT, HOST_ROUTER,
  *                    HOST_SERVER): a counter read in the host's namespace,
- *                    a socket the step has no descriptor of.
- *   NOWHERE          no host: a file, a process, a time, a table.
+ *                    a socket the step has no descriptor of, a capture on
+ *                    the host's link, a helper's call in the host.
+ *   NOWHERE          no host: see above.
  *
  * In a scenario without a network (TOPO_NONE) every step is nowhere. */
 enum where_kind { WHERE_NOWHERE, WHERE_FD, WHERE_RESULT, WHERE_HOST };

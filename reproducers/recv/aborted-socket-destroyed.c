@@ -141,7 +141,7 @@ static int destroy(struct run *r, const char *label, int lport, int rport, int s
 	long rc = sock_destroy(&r->topo.client, r->family, NULL, lport, server, rport, 1u << state);
 	if (rc < 0 && errno == EOPNOTSUPP)
 		return -1;
-	step(r, NOWHERE, label, rc,
+	step(r, AT(HOST_CLIENT), label, rc,
 	     "sock_diag SOCK_DESTROY of the client's %s socket to %s port %d (ss -K), "
 	     "sockets destroyed",
 	     tcp_state_name(state), server, rport);
@@ -180,8 +180,8 @@ static int start_blocked_child(struct run *r, struct blocked *b, int fd,
 	char label[32], asleep[32];
 	snprintf(label, sizeof(label), "%s child", b->name);
 	snprintf(asleep, sizeof(asleep), "asleep in %s", b->name);
-	observe(r, NOWHERE, label, "/proc/PID/syscall and /proc/PID/stat of the child", "%s",
-		asleep);
+	observe(r, AT(HOST_CLIENT), label, "/proc/PID/syscall and /proc/PID/stat of the child",
+		"%s", asleep);
 	return RUN_OK;
 }
 
@@ -238,14 +238,14 @@ static int destroy_connecting(struct run *r)
 	struct tcp_segment seg;
 	int lport = socket_local_port(fd);
 	bool syn = packet_wait_tcp(pkt, r->family, (uint16_t)lport, DROPPED_PORT, 2000, &seg);
-	observe(r, NOWHERE, "peer sees", "AF_PACKET on the server's eth0: the client's segment",
+	observe(r, ON_FD(pkt), "peer sees", "AF_PACKET on the server's eth0: the client's segment",
 		"%s", syn ? tcp_flags_str(seg.flags) : "nothing");
 	observe_state(r, "state before", fd);
 
 	if ((rc = destroy_under_child(r, &b, lport, DROPPED_PORT, TCP_SYN_SENT)) != RUN_OK)
 		goto out;
 	observe_state(r, "state after connect", fd);
-	observe(r, NOWHERE, "SO_ERROR after connect", "getsockopt(SO_ERROR)", "%s",
+	observe(r, ON_FD(fd), "SO_ERROR after connect", "getsockopt(SO_ERROR)", "%s",
 		errno_name(so_error(fd)));
 out:
 	close_fds(fd, pkt);
@@ -284,7 +284,7 @@ static int destroy_established(struct run *r)
 
 	struct tcp_segment seg;
 	bool rst = packet_wait_tcp(pkt, r->family, (uint16_t)lport, SERVER_PORT, 2000, &seg);
-	observe(r, NOWHERE, "peer sees",
+	observe(r, ON_FD(pkt), "peer sees",
 		"AF_PACKET on the server's eth0: the client's next segment", "%s",
 		rst ? tcp_flags_str(seg.flags) : "nothing");
 	bool err_pending = wait_pending_error(afd, 2000);

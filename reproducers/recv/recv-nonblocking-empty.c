@@ -48,10 +48,11 @@ SCENARIO(recv_nonblocking_empty, .errno_name = "EAGAIN", .syscall = "recv", .ord
 	step(r, ON_FD(c.client), "recv MSG_DONTWAIT",
 	     WATCHED(&w, recv(c.client, buf, sizeof(buf), MSG_DONTWAIT)),
 	     "recv(%d, %zu, MSG_DONTWAIT), nothing sent yet", c.client, sizeof(buf));
-	observe(r, NOWHERE, "returned",
+	observe(r, ON_FD(c.client), "returned",
 		"recv(MSG_DONTWAIT): voluntary context switches in the call", "%s",
 		sleep_class(&w));
-	measure(r, NOWHERE, "recv MSG_DONTWAIT ms", "time in recv(MSG_DONTWAIT), ms", "%.3f", w.ms);
+	measure(r, ON_FD(c.client), "recv MSG_DONTWAIT ms", "time in recv(MSG_DONTWAIT), ms",
+		"%.3f", w.ms);
 
 	int fl = fcntl(c.client, F_GETFL);
 	step(r, ON_FD(c.client), "fcntl O_NONBLOCK", fcntl(c.client, F_SETFL, fl | O_NONBLOCK),
@@ -59,11 +60,11 @@ SCENARIO(recv_nonblocking_empty, .errno_name = "EAGAIN", .syscall = "recv", .ord
 	step(r, ON_FD(c.client), "recv O_NONBLOCK",
 	     WATCHED(&w, recv(c.client, buf, sizeof(buf), 0)),
 	     "recv(%d, %zu, 0) on an O_NONBLOCK socket", c.client, sizeof(buf));
-	observe(r, NOWHERE, "returned",
+	observe(r, ON_FD(c.client), "returned",
 		"recv() on the O_NONBLOCK socket: voluntary context switches in the call", "%s",
 		sleep_class(&w));
-	measure(r, NOWHERE, "recv O_NONBLOCK ms", "time in recv() on the O_NONBLOCK socket, ms",
-		"%.3f", w.ms);
+	measure(r, ON_FD(c.client), "recv O_NONBLOCK ms",
+		"time in recv() on the O_NONBLOCK socket, ms", "%.3f", w.ms);
 
 	/* EAGAIN says nothing about the connection: it is intact. */
 	observe_state(r, "state", c.client);

@@ -44,7 +44,7 @@ SCENARIO(recv_timeout, .errno_name = "EAGAIN", .syscall = "recv", .intrinsic_wai
 	struct call_watch w;
 	step(r, ON_FD(c.client), "recv", WATCHED(&w, recv(c.client, buf, sizeof(buf), 0)),
 	     "recv(%d, %zu, 0) on a blocking socket, no data", c.client, sizeof(buf));
-	observe_timeout_elapsed(r, &w, "recv", "SO_RCVTIMEO");
+	observe_timeout_elapsed(r, ON_FD(c.client), &w, "recv", "SO_RCVTIMEO");
 	observe_state(r, "state", c.client);
 	note(r,
 	     "recv() returned EAGAIN after %.1f ms (SO_RCVTIMEO %d ms): the caller's deadline, "

@@ -49,8 +49,8 @@ static int reset_after_eof_body(struct run *r, int *fds)
 	     afd, strlen(REPLY));
 	if (!(poll_fd(cfd, POLLRDHUP, 2000) & POLLRDHUP))
 		return broken(r, "the server's FIN never reached the client");
-	observe(r, NOWHERE, "client state", "getsockopt(TCP_INFO).tcpi_state [after the FIN]", "%s",
-		tcp_state_name(tcp_state(cfd)));
+	observe(r, ON_FD(cfd), "client state", "getsockopt(TCP_INFO).tcpi_state [after the FIN]",
+		"%s", tcp_state_name(tcp_state(cfd)));
 	char how[64];
 	snprintf(how, sizeof(how), "with %zu bytes unread", strlen(REQUEST));
 	server_close(r, fds, how);

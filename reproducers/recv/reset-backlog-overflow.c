@@ -93,7 +93,7 @@ static int backlog_overflow(struct run *r, int *fds)
 
 	if (send(b, "b", 1, 0) != 1 || !wait_child(r, socket_local_port(b)))
 		return broken(r, "the second client's connection never completed on the server");
-	observe(r, NOWHERE, "accept queue", "poll(listener, POLLIN)", "%s",
+	observe(r, ON_FD(lfd), "accept queue", "poll(listener, POLLIN)", "%s",
 		(poll_fd(lfd, POLLIN, 0) & POLLIN) ? "readable (full, never accepted)"
 						   : "not readable");
 

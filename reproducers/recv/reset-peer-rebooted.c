@@ -70,19 +70,19 @@ static int reset_peer_rebooted_body(struct run *r, int *fds)
 	observe_counter(r, "server sent at close", "Tcp", "OutSegs", segs);
 	int left = tcp_diag_count(&r->topo.server, r->family, SERVER_PORT, client_port,
 				  ~(1u << TCP_LISTEN));
-	observe(r, NOWHERE, "server sockets", "sock_diag: server sockets of this connection", "%d",
-		left);
+	observe(r, AT(HOST_SERVER), "server sockets",
+		"sock_diag: server sockets of this connection", "%d", left);
 	observe_state(r, "client state", cfd);
 
 	step(r, ON_FD(cfd), "send", send(cfd, "hello", 5, MSG_NOSIGNAL),
 	     "send(%d, 5, MSG_NOSIGNAL)", cfd);
 	struct tcp_segment seg;
 	if (packet_wait_tcp(cap, r->family, SERVER_PORT, client_port, 2000, &seg))
-		observe(r, NOWHERE, "client captured",
+		observe(r, ON_FD(cap), "client captured",
 			"first segment from the server after its close", "%s",
 			tcp_flags_str(seg.flags));
 	else
-		observe(r, NOWHERE, "client captured",
+		observe(r, ON_FD(cap), "client captured",
 			"first segment from the server after its close", "none within 2 s");
 	if (!wait_reset_taken(cfd, 2000))
 		return broken(r, "the client never saw an RST");

@@ -320,7 +320,7 @@ static int job_start(struct run *r, struct job *j)
 		char label[40];
 		snprintf(label, sizeof(label), "%s %s signalled", name, mode_label[j->mode]);
 		bool again = wait_blocked_in_syscall(j->pid, calls[j->call].nr, WAIT_MS);
-		observe(r, NOWHERE, label,
+		observe(r, ON_FD(j->fd), label,
 			"after the handler ran: /proc/PID/syscall and stat of the child", "%s",
 			again ? "asleep in the call again" : "not asleep in the call again");
 	}
@@ -336,7 +336,7 @@ static bool job_result(struct run *r, struct job *j, int timeout_ms, const char 
 	if (j->label)
 		snprintf(label, sizeof(label), "%s", j->label);
 	if (!read_msg(j->report, MSG_RESULT, timeout_ms, m)) {
-		observe(r, NOWHERE, label, "the child's report", "no result within %d ms",
+		observe(r, ON_FD(j->fd), label, "the child's report", "no result within %d ms",
 			timeout_ms);
 		return false;
 	}
@@ -397,8 +397,8 @@ static int recv_case(struct run *r, int lfd, enum mode mode)
 	}
 	struct msg m;
 	if (empty_queue_result(r, &j, "on an empty receive queue", &m) && mode == MODE_RESTART)
-		observe(r, NOWHERE, "recv restart got", "the byte the restarted recv() returned",
-			"%s",
+		observe(r, ON_FD(j.fd), "recv restart got",
+			"the byte the restarted recv() returned", "%s",
 			m.ret == 1 && m.extra == MARK ? "the byte sent after the signal"
 			: m.ret == 1		      ? "another byte"
 						      : "no byte");
@@ -531,8 +531,9 @@ static int send_case_once(struct run *r, int lfd, enum mode mode)
 			mark = drain(c.server);
 		char label[40];
 		snprintf(label, sizeof(label), "send %s got", mode_label[mode]);
-		observe(r, NOWHERE, label, "the peer reads until the byte of the restarted send()",
-			"%s", mark ? "the peer read the byte" : "the byte never arrived");
+		observe(r, ON_FD(c.server), label,
+			"the peer reads until the byte of the restarted send()", "%s",
+			mark ? "the peer read the byte" : "the byte never arrived");
 	}
 	return job_done(&j, &c);
 }
@@ -559,8 +560,8 @@ static int send_partial_case(struct run *r, int lfd)
 	struct msg m;
 	if (job_result(r, &j, WAIT_MS, "of " STR(PARTIAL_LEN) " bytes, the peer not reading", &m)) {
 		measured_ret(r); /* the count: how much the peer's window took first */
-		observe(r, NOWHERE, "send partial count", "what the interrupted send() returned",
-			"%s",
+		observe(r, ON_FD(j.fd), "send partial count",
+			"what the interrupted send() returned", "%s",
 			m.ret > 0 && m.ret < PARTIAL_LEN ? "a short count, not EINTR"
 			: m.ret == PARTIAL_LEN		 ? "the full count"
 			: m.ret < 0			 ? errno_name(m.err)
@@ -595,7 +596,7 @@ static int accept_case(struct run *r, int lfd, enum mode mode)
 	}
 	struct msg m;
 	if (empty_queue_result(r, &j, "on an empty queue", &m) && mode == MODE_RESTART)
-		observe(r, NOWHERE, "accept restart got",
+		observe(r, ON_FD(j.fd), "accept restart got",
 			"the connection the restarted accept() returned", "%s",
 			m.ret >= 0 && m.extra == socket_local_port(cfd)
 				? "the connection made after the signal"
@@ -667,10 +668,10 @@ static int connect_cases(struct run *r)
 		goto out;
 	bool a_intr = job_result(r, a, WAIT_MS, held, &m) && m.ret < 0 && m.err == EINTR;
 	if (a_intr) {
-		observe(r, NOWHERE, "connect no-restart state", "getsockopt(TCP_INFO) after EINTR",
-			"%s", tcp_state_name(m.extra));
+		observe(r, ON_FD(a->fd), "connect no-restart state",
+			"getsockopt(TCP_INFO) after EINTR", "%s", tcp_state_name(m.extra));
 		bool again = wait_blocked_in_syscall(a->pid, SYS_connect, WAIT_MS);
-		observe(r, NOWHERE, "connect again blocked",
+		observe(r, ON_FD(a->fd), "connect again blocked",
 			"connect() again (blocking) after EINTR: /proc/PID/syscall and stat", "%s",
 			again ? "asleep in connect" : "not asleep in connect");
 	}
@@ -698,11 +699,11 @@ static int connect_cases(struct run *r)
 		if (read_msg(a->report, MSG_AGAIN, SYN_WAIT_MS, &again))
 			record_again(r, "connect again", a, &again, "blocking");
 		else
-			observe(r, NOWHERE, "connect again", "the child's report",
+			observe(r, ON_FD(a->fd), "connect again", "the child's report",
 				"no result within %d ms", SYN_WAIT_MS);
 	}
 	if (job_result(r, b, SYN_WAIT_MS, held, &m))
-		observe(r, NOWHERE, "connect restart state",
+		observe(r, ON_FD(b->fd), "connect restart state",
 			"getsockopt(TCP_INFO) after connect() returned", "%s",
 			tcp_state_name(m.extra));
 out:

@@ -67,7 +67,7 @@ SCENARIO(timeout_keepalive, .errno_name = "ETIMEDOUT", .syscall = "recv",
 	char buf[512];
 	step(r, ON_FD(*c), "recv", recv(*c, buf, sizeof(buf), 0),
 	     "recv(%d, %zu, 0) blocking (SO_RCVTIMEO %d s)", *c, sizeof(buf), SAFETY_TIMEOUT_S);
-	timing_lower_bound(r,
+	timing_lower_bound(r, ON_FD(*c),
 			   "from SO_KEEPALIVE until recv() failed: TCP_KEEPIDLE 1 s + TCP_KEEPCNT "
 			   "1 x TCP_KEEPINTVL 1 s",
 			   now_ms() - t, 2000, 2);

@@ -122,16 +122,16 @@ SCENARIO(timeout_peer_vanished, .errno_name = "ETIMEDOUT", .syscall = "recv",
 	     "poll() samples, without the socket lock, what tcp_done_with_error() writes in "
 	     "order: sk_err (POLLERR), TCP_CLOSE (POLLHUP), SHUTDOWN_MASK (POLLIN): POLLERR, "
 	     "POLLERR|POLLHUP or POLLIN|POLLERR|POLLHUP");
-	report_user_timeout_clock(r, &w);
+	report_user_timeout_clock(r, ON_FD(*c1), &w);
 	step(r, ON_FD(*c1), "recv", recv(*c1, buf, sizeof(buf), MSG_DONTWAIT),
 	     "recv(%d, %zu, MSG_DONTWAIT)", *c1, sizeof(buf));
-	observe(r, NOWHERE, "SO_ERROR after recv", "getsockopt(SO_ERROR) after recv()", "%s",
+	observe(r, ON_FD(*c1), "SO_ERROR after recv", "getsockopt(SO_ERROR) after recv()", "%s",
 		errno_name(so_error(*c1)));
 	observe_state(r, "state", *c1);
 
 	if (!wait_pending_error(*c2, SAFETY_TIMEOUT_S * 1000))
 		note(r, "the second connection reported no error in %d s", SAFETY_TIMEOUT_S);
-	observe(r, NOWHERE, "SO_ERROR", "second connection: getsockopt(SO_ERROR) first", "%s",
+	observe(r, ON_FD(*c2), "SO_ERROR", "second connection: getsockopt(SO_ERROR) first", "%s",
 		errno_name(so_error(*c2)));
 	step(r, ON_FD(*c2), "recv after SO_ERROR", recv(*c2, buf, sizeof(buf), MSG_DONTWAIT),
 	     "second connection: recv(%d, %zu, MSG_DONTWAIT) after SO_ERROR", *c2, sizeof(buf));

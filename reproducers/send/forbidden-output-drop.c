@@ -110,11 +110,11 @@ SCENARIO(forbidden_output_drop, .errno_name = "EPERM", .syscall = "sendto",
 	     "connect(%d, %s) (blocking)", tcli, sockaddr_str((struct sockaddr *)&dst));
 	double took = elapsed_ms(r) - t;
 	discards_after = out_discards(r);
-	measure(r, NOWHERE, "connect time", "connect() elapsed", "%.0f ms", took);
+	measure(r, ON_FD(tcli), "connect time", "connect() elapsed", "%.0f ms", took);
 	/* The class that matters: it waited for the retransmission timer
 	 * (not before the 1 s initial RTO) instead of failing on the first
 	 * SYN.  From below only: load can make it late, never early. */
-	observe(r, NOWHERE, "connect waited", "connect() elapsed, against the 1 s initial RTO",
+	observe(r, ON_FD(tcli), "connect waited", "connect() elapsed, against the 1 s initial RTO",
 		"%s",
 		took < 1000 - TICK_SLACK_MS ? "less than the initial RTO"
 					    : "for the SYN retransmission timer");
@@ -146,7 +146,7 @@ SCENARIO(forbidden_output_drop, .errno_name = "EPERM", .syscall = "sendto",
 	else
 		observe(r, AT(HOST_SERVER), "server recv", "poll(server UDP socket, POLLIN, 2 s)",
 			"%s", "nothing arrived");
-	int cfd = step(r, NOWHERE, "connect without rule",
+	int cfd = step(r, AT(HOST_CLIENT), "connect without rule",
 		       tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT),
 		       "connect() to %s port %d, rule deleted", server, SERVER_PORT);
 	if (cfd >= 0)

@@ -99,12 +99,12 @@ SCENARIO(send_buffer_full, .errno_name = "EAGAIN", .syscall = "send", .intrinsic
 	step(r, ON_FD(c.client), "send",
 	     WATCHED(&w, send(c.client, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL)),
 	     "send(%d, %zu, MSG_DONTWAIT) with the send buffer full", c.client, sizeof(data));
-	observe(r, NOWHERE, "returned",
+	observe(r, ON_FD(c.client), "returned",
 		"send(MSG_DONTWAIT): voluntary context switches in the call", "%s",
 		sleep_class(&w));
-	measure(r, NOWHERE, "queued before EAGAIN",
+	measure(r, ON_FD(c.client), "queued before EAGAIN",
 		"bytes send(MSG_DONTWAIT) accepted before the first EAGAIN", "%ld", first);
-	measure(r, NOWHERE, "queued in all",
+	measure(r, ON_FD(c.client), "queued in all",
 		"bytes accepted until the buffer stayed full (ACKs made room)", "%ld", queued);
 	measure(r, AT(HOST_SERVER), "receiver holds", "ioctl(server, SIOCINQ)", "%d",
 		queue_bytes(c.server, SIOCINQ));

@@ -120,7 +120,7 @@ SCENARIO(send_partial_nonblocking, .errno_name = "EAGAIN", .syscall = "send",
 			send(c.client, data, sizeof(data), MSG_DONTWAIT | MSG_NOSIGNAL),
 			"send(%d, %zu, MSG_DONTWAIT)", c.client, sizeof(data));
 	measured_ret(r);
-	observe(r, NOWHERE, "send count", "send()'s return against its length", "%s",
+	observe(r, ON_FD(c.client), "send count", "send()'s return against its length", "%s",
 		count_class(ret, (long)sizeof(data)));
 	step(r, ON_FD(c.client), "send again",
 	     send(c.client, data + (ret > 0 ? ret : 0), sizeof(data) - (ret > 0 ? (size_t)ret : 0),

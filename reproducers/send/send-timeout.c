@@ -58,15 +58,16 @@ SCENARIO(send_timeout, .errno_name = "EAGAIN", .syscall = "send", .intrinsic_wai
 		      WATCHED(&w, send(c.client, data, BIG_SEND, MSG_NOSIGNAL)),
 		      "send(%d, %d, 0), blocking, empty send buffer", c.client, BIG_SEND);
 	measured_ret(r);
-	observe(r, NOWHERE, "returned", "send()'s result against the request", "%s",
+	observe(r, ON_FD(c.client), "returned", "send()'s result against the request", "%s",
 		n < 0	       ? "-1"
 		: n == 0       ? "0"
 		: n < BIG_SEND ? "a short count"
 			       : "the whole request");
-	observe(r, NOWHERE, "elapsed", "send(): slept, and for at least SO_SNDTIMEO", "%s",
+	observe(r, ON_FD(c.client), "elapsed", "send(): slept, and for at least SO_SNDTIMEO", "%s",
 		timeout_class(&w, TIMEO_MS));
-	measure(r, NOWHERE, "sent", "bytes send() accepted before the timeout", "%ld", n);
-	measure(r, NOWHERE, "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f", w.ms);
+	measure(r, ON_FD(c.client), "sent", "bytes send() accepted before the timeout", "%ld", n);
+	measure(r, ON_FD(c.client), "elapsed ms", "time in send(), ms (SO_SNDTIMEO 200 ms)", "%.1f",
+		w.ms);
 
 	/* 2: the buffer is full (and stays full: nothing in flight, the
 	 * peer's window closed): nothing can be copied, EAGAIN. */
@@ -79,7 +80,7 @@ SCENARIO(send_timeout, .errno_name = "EAGAIN", .syscall = "send", .intrinsic_wai
 	step(r, ON_FD(c.client), "send to a full buffer",
 	     WATCHED(&w, send(c.client, data, CHUNK, MSG_NOSIGNAL)),
 	     "send(%d, %d, 0), blocking, send buffer full", c.client, CHUNK);
-	observe_timeout_elapsed(r, &w, "send", "SO_SNDTIMEO");
+	observe_timeout_elapsed(r, ON_FD(c.client), &w, "send", "SO_SNDTIMEO");
 	observe_state(r, "state", c.client);
 	note(r,
 	     "a timed-out send() returns what it copied (%ld of %d bytes) and -1 EAGAIN only "

@@ -71,7 +71,7 @@ static void blocked_send(struct run *r, int c, struct rto_watch *w)
 		step(r, ON_FD(c), "send", ret, "send(%d, 1, MSG_NOSIGNAL) blocking [child]", c);
 	} else {
 		kill(pid, SIGKILL);
-		observe(r, NOWHERE, "send", "send(1) blocking [child]", "no result in %d s",
+		observe(r, ON_FD(c), "send", "send(1) blocking [child]", "no result in %d s",
 			SAFETY_TIMEOUT_S + 2);
 	}
 	close(report);
@@ -103,13 +103,13 @@ SCENARIO(timeout_user_timeout, .errno_name = "ETIMEDOUT", .syscall = "send",
 		queued += n;
 	step(r, ON_FD(*c), "send until full", n,
 	     "send(%d, %zu, MSG_DONTWAIT) after %ld bytes queued", *c, sizeof(chunk), queued);
-	measure(r, NOWHERE, "queued bytes", "bytes accepted before the send buffer was full", "%ld",
-		queued);
+	measure(r, ON_FD(*c), "queued bytes", "bytes accepted before the send buffer was full",
+		"%ld", queued);
 
 	blocked_send(r, *c, &w);
-	report_user_timeout_clock(r, &w);
+	report_user_timeout_clock(r, ON_FD(*c), &w);
 	observe_state(r, "state", *c);
-	observe(r, NOWHERE, "SO_ERROR", "getsockopt(SO_ERROR) after send()", "%s",
+	observe(r, ON_FD(*c), "SO_ERROR", "getsockopt(SO_ERROR) after send()", "%s",
 		errno_name(so_error(*c)));
 	step(r, ON_FD(*c), "send again", send(*c, "x", 1, MSG_NOSIGNAL),
 	     "send(%d, 1, MSG_NOSIGNAL)", *c);

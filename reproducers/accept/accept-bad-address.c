@@ -60,7 +60,7 @@ static const char *bad_pointer_case(struct run *r, int lfd, const char *label, v
 {
 	static char fate[64];
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int cfd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
+	int cfd = connect_from_client(r, server, SERVER_PORT);
 	if (cfd < 0 || !(poll_fd(lfd, POLLIN, 2000) & POLLIN)) {
 		if (cfd >= 0)
 			close(cfd);

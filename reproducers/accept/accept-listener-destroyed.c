@@ -151,8 +151,7 @@ SCENARIO(accept_listener_destroyed, .errno_name = "EINVAL", .syscall = "accept",
 
 	/* The handling: close the destroyed listener and create a new one. */
 	step(r, ON_FD(lfd), "close listener", close(lfd), "close(%d)", lfd);
-	lfd = step(r, ON_RESULT, "new listener",
-		   tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8),
+	lfd = step(r, ON_RESULT, "new listener", listen_at_server(r, server, SERVER_PORT, 8),
 		   "socket(), bind(%s port %d), listen()", server, SERVER_PORT);
 	if (lfd >= 0) {
 		cfd = step(r, AT(HOST_CLIENT), "connect to new listener",

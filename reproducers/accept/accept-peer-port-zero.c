@@ -39,6 +39,7 @@
 
 #include "record/harness.h"
 #include "lib/packets.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
@@ -86,8 +87,8 @@ SCENARIO(accept_peer_port_zero, .errno_name = "ECONNABORTED", .syscall = "accept
 				       "}\n") < 0)
 		return skipped(r, "nftables is not usable in the client namespace: %s",
 			       netns_error());
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
-	int lfd2 = tcp_listen_in(&r->topo.server, r->family, server, SECOND_PORT, 8);
+	int lfd = listen_at_server(r, server, SERVER_PORT, 8);
+	int lfd2 = listen_at_server(r, server, SECOND_PORT, 8);
 	int raw = raw_tcp_socket(&r->topo.client, r->family);
 	int pkt = packet_socket(&r->topo.client, "eth0");
 	if (lfd < 0 || lfd2 < 0 || raw < 0 || pkt < 0)

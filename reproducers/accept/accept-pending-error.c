@@ -72,6 +72,7 @@
 #include "record/harness.h"
 #include "lib/icmp_craft.h"
 #include "lib/packets.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 #include "lib/sock_observe.h"
 
@@ -161,7 +162,7 @@ static int one_case(struct run *r, int raw, int pkt, int lfd, int port, bool rec
 	snprintf(label, sizeof(label), "%s%s", icmp_short_name(r->family, e),
 		 recverr ? "+RECVERR" : "");
 
-	int cfd = tcp_connect_in(&r->topo.client, r->family, server, port);
+	int cfd = connect_from_client(r, server, port);
 	if (cfd < 0)
 		return broken(r, "connect to %s:%d: %m", server, port);
 	struct sockaddr_storage local;
@@ -245,8 +246,8 @@ SCENARIO(accept_pending_error, .errno_name = "EHOSTUNREACH", .syscall = "accept"
 	 .topology = {.kind = TOPO_ROUTED}, .order = 180)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, PLAIN_PORT, 8);
-	int lfd_err = tcp_listen_in(&r->topo.server, r->family, server, RECVERR_PORT, 8);
+	int lfd = listen_at_server(r, server, PLAIN_PORT, 8);
+	int lfd_err = listen_at_server(r, server, RECVERR_PORT, 8);
 	if (lfd < 0 || lfd_err < 0)
 		return broken(r, "listen on %s: %m", server);
 	int one = 1;

@@ -41,6 +41,7 @@
 
 #include "lib/child.h"
 #include "record/harness.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 /* The Landlock UAPI of Linux >= 6.7 (Debian 12's <linux/landlock.h> is
@@ -177,8 +178,8 @@ SCENARIO(forbidden_landlock, .errno_name = "EACCES", .syscall = "connect", .poli
 	note(r, "Landlock ABI version %ld", abi);
 
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd_allowed = tcp_listen_in(&r->topo.server, r->family, server, ALLOWED_PORT, 8);
-	int lfd_forbidden = tcp_listen_in(&r->topo.server, r->family, server, FORBIDDEN_PORT, 8);
+	int lfd_allowed = listen_at_server(r, server, ALLOWED_PORT, 8);
+	int lfd_forbidden = listen_at_server(r, server, FORBIDDEN_PORT, 8);
 	int fd_forbidden = tcp_socket_in(&r->topo.client, r->family);
 	int fd_allowed = tcp_socket_in(&r->topo.client, r->family);
 	int fd_plain = tcp_socket_in(&r->topo.client, r->family);

@@ -99,6 +99,7 @@
 #include "record/harness.h"
 #include "lib/icmp_craft.h"
 #include "lib/packets.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 #define EST_PORT  SERVER_PORT	    /* a listener: connections complete */
@@ -609,7 +610,7 @@ SCENARIO(icmp_matrix, .errno_name = "EHOSTUNREACH", .syscall = "connect",
 	if (router_holds_syns(r) < 0)
 		return skipped(r, "nftables is not usable in the router namespace: %s",
 			       netns_error());
-	m.lfd = tcp_listen_in(&r->topo.server, r->family, m.server, EST_PORT, 16);
+	m.lfd = listen_at_server(r, m.server, EST_PORT, 16);
 	m.raw = icmp_raw_socket(&r->topo.router, r->family);
 	/* One packet socket for all cases: each bind/close costs an RCU
 	 * grace period. */

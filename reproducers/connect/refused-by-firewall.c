@@ -38,6 +38,7 @@
 #include "record/harness.h"
 #include "lib/packets.h"
 #include "lib/router_reject.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 /* A second listener on the server that the router's rule leaves alone: a
@@ -51,8 +52,8 @@ SCENARIO(refused_by_firewall, .errno_name = "ECONNREFUSED", .syscall = "connect"
 	if (router_refuses(r, "reject with tcp reset") < 0)
 		return skipped(r, "nftables reject is not usable in the router namespace: %s",
 			       netns_error());
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
-	int lfd2 = tcp_listen_in(&r->topo.server, r->family, server, OPEN_PORT, 8);
+	int lfd = listen_at_server(r, server, SERVER_PORT, 8);
+	int lfd2 = listen_at_server(r, server, OPEN_PORT, 8);
 	int pfd = packet_socket(&r->topo.client, "eth0");
 	int fd = tcp_socket_in(&r->topo.client, r->family);
 	int fd2 = tcp_socket_in(&r->topo.client, r->family);

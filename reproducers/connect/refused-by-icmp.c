@@ -43,6 +43,7 @@
 #include "lib/lock_race.h"
 #include "lib/packets.h"
 #include "lib/router_reject.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 static const char *icmp_name(const struct seen_packet *s)
@@ -65,7 +66,7 @@ SCENARIO(refused_by_icmp, .errno_name = "ECONNREFUSED", .syscall = "connect",
 	if (router_refuses(r, verdict) < 0)
 		return skipped(r, "nftables reject is not usable in the router namespace: %s",
 			       netns_error());
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = listen_at_server(r, server, SERVER_PORT, 8);
 	int pfd = packet_socket(&r->topo.client, "eth0");
 	int fd = tcp_socket_in(&r->topo.client, r->family);
 	int status = RUN_OK;

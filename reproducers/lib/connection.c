@@ -73,7 +73,15 @@ int connection_add(struct run *r, int listener, const struct connection_options 
 int server_listener(struct run *r, int port, int backlog)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_bound_in(&r->topo.server, r->family, server, port);
+	int lfd = listen_at_server(r, server, port, backlog);
+	if (lfd < 0)
+		broken(r, "listen on %s:%d: %m", server, port);
+	return lfd;
+}
+
+int listen_at_server(struct run *r, const char *addr, int port, int backlog)
+{
+	int lfd = tcp_bound_in(&r->topo.server, r->family, addr, port);
 	if (lfd >= 0 && setup_call(r, ON_FD(lfd), "listen", listen(lfd, backlog), "listen(%d, %d)",
 				   lfd, backlog) < 0) {
 		int saved = errno;
@@ -81,9 +89,24 @@ int server_listener(struct run *r, int port, int backlog)
 		errno = saved;
 		lfd = -1;
 	}
-	if (lfd < 0)
-		broken(r, "listen on %s:%d: %m", server, port);
 	return lfd;
+}
+
+int connect_from_client(struct run *r, const char *addr, int port)
+{
+	int fd = tcp_socket_in(&r->topo.client, r->family);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(r->family, addr, port, &ss);
+	if (setup_call(r, ON_FD(fd), "connect", connect(fd, (struct sockaddr *)&ss, len),
+		       "connect(%d, %s)", fd, sockaddr_str((struct sockaddr *)&ss)) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
 }
 
 int connection_open(struct run *r, const struct connection_options *o, struct connection *c)

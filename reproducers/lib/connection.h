@@ -43,6 +43,15 @@ struct connection_options {
  * broken ("listen on ADDR:PORT: ..."). */
 int server_listener(struct run *r, int port, int backlog);
 
+/* A scenario's own listener at addr:port in the server's namespace, its
+ * listen() recorded as a set-up call (the ladder draws it before the
+ * handshake it allows): tcp_listen_in() for a run.  -1 with errno. */
+int listen_at_server(struct run *r, const char *addr, int port, int backlog);
+/* A scenario's own blocking connect() from the client's namespace to
+ * addr:port, recorded as a set-up call: tcp_connect_in() for a run.  The
+ * socket, or -1 with errno. */
+int connect_from_client(struct run *r, const char *addr, int port);
+
 /* A listener on the server's address, and a connection to it: handshake
  * completed (bounded at CONNECTION_HANDSHAKE_MS, so a lost handshake
  * cannot hang the run), the client left blocking, the connection accepted

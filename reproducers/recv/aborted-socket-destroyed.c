@@ -259,7 +259,7 @@ static int destroy_established(struct run *r)
 	int lfd = server_listener(r, SERVER_PORT, 8);
 	if (lfd < 0)
 		return RUN_BROKEN;
-	int fd = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
+	int fd = connect_from_client(r, server, SERVER_PORT);
 	int afd = fd < 0 ? -1 : accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	int pkt = packet_socket(&r->topo.server, "eth0");
 	if (fd < 0 || afd < 0 || pkt < 0) {

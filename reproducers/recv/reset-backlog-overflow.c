@@ -37,6 +37,7 @@
 #include "record/harness.h"
 #include "lib/reset_fixture.h"
 #include "lib/reset_observe.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 /* Wait until the server holds a child socket for the client on port
@@ -74,8 +75,8 @@ static int backlog_overflow(struct run *r, int *fds)
 	 * queue takes requests while its length is not above 1.  a and b are
 	 * both admitted; a completes (1 queued); c is admitted (1 is not
 	 * above 1); b completes (2 queued); c's completion overflows. */
-	int a = fds[EXTRA] = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
-	int b = fds[EXTRA + 1] = tcp_connect_in(&r->topo.client, r->family, server, SERVER_PORT);
+	int a = fds[EXTRA] = connect_from_client(r, server, SERVER_PORT);
+	int b = fds[EXTRA + 1] = connect_from_client(r, server, SERVER_PORT);
 	if (a < 0 || b < 0)
 		return broken(r, "connect to %s:%d: %m", server, SERVER_PORT);
 	if (send(a, "a", 1, 0) != 1 || !wait_child(r, socket_local_port(a)))

@@ -720,8 +720,8 @@ SCENARIO(signal_during_call, .errno_name = "EINTR", .syscall = "recv/send/connec
 	 .intrinsic_wait_ms = 1160, .order = 350)
 {
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int dlfd = tcp_listen_in(&r->topo.server, r->family, server, DATA_PORT, 8);
-	int alfd = tcp_listen_in(&r->topo.server, r->family, server, ACCEPT_PORT, 8);
+	int dlfd = listen_at_server(r, server, DATA_PORT, 8);
+	int alfd = listen_at_server(r, server, ACCEPT_PORT, 8);
 	if (dlfd < 0 || alfd < 0) {
 		int saved = errno;
 		close_fds(dlfd, alfd);

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "record/harness.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 /* TCP_USER_TIMEOUT bounds the blocked connect(): checked when the first
@@ -78,7 +79,7 @@ SCENARIO(forbidden_output_drop, .errno_name = "EPERM", .syscall = "sendto",
 	note(r, "client nft: output hook, %s daddr %s meta l4proto { tcp, udp } drop",
 	     r->family == AF_INET6 ? "ip6" : "ip", server);
 
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = listen_at_server(r, server, SERVER_PORT, 8);
 	int usrv = netns_socket(&r->topo.server, r->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int ucli = netns_socket(&r->topo.client, r->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int tcli = tcp_socket_in(&r->topo.client, r->family);

@@ -39,6 +39,7 @@
 #include "record/harness.h"
 #include "lib/sigpipe_send.h"
 #include "lib/sock_observe.h"
+#include "lib/connection.h"
 #include "lib/sockets.h"
 
 SCENARIO(send_not_connected, .errno_name = "EPIPE", .syscall = "send", .order = 400)
@@ -47,7 +48,7 @@ SCENARIO(send_not_connected, .errno_name = "EPIPE", .syscall = "send", .order = 
 	if (fd < 0)
 		return broken_netns(r);
 	const char *server = topology_server_addr(&r->topo, r->family);
-	int lfd = tcp_listen_in(&r->topo.server, r->family, server, SERVER_PORT, 8);
+	int lfd = listen_at_server(r, server, SERVER_PORT, 8);
 	if (lfd < 0) {
 		close(fd);
 		return broken_netns(r);

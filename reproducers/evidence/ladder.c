@@ -874,6 +874,9 @@ static void event_text_of(const struct kernel_event *e, bool endpoints, char *bu
 			strchr(t, ':') && strspn(t, "0123456789abcdefABCDEF.:[]") == strlen(t);
 		if (!endpoints && (endpoint || !strcmp(t, ">")))
 			continue;
+		/* A reset's socket state: the state change above it says it. */
+		if (!endpoints && !strncmp(t, "state=", 6) && !strcmp(e->name, "tcp_send_reset"))
+			continue;
 		if (!strncmp(t, "oldstate=", 9))
 			t += 9;
 		else if (!strncmp(t, "newstate=", 9)) {

@@ -2,9 +2,12 @@
 # shellcheck disable=SC2154 # status, output, stderr (bats run) and json (observe)
 # The ladder (sockerr run NAME --ladder, --svg DIR): the sequence diagram of
 # a run.  One column per host, the packets as arrows between the right
-# lifelines, the calls at the moment they returned, kernel events with
-# --trace; every line within 80 columns of plain ASCII, colour only on a
-# terminal; the SVG form well-formed.
+# lifelines, the calls from their entry ("*", "o" for a fixture's set-up
+# call) to their return (the lifeline "#" on the rows between), the calls
+# of no host in a lane "--" of their own (":"), kernel events with --trace;
+# every line within 80 columns of plain ASCII, colour only on a terminal;
+# the SVG form well-formed.  The focused view leaves out what cannot
+# explain a result and says so; --evidence all shows everything.
 
 load test_helper/common-setup
 
@@ -61,19 +64,22 @@ fits_80() {
 	fi
 }
 
-# lifelines: the columns of the lifelines ("|") in the first row that has
-# nothing else, 0-based, in $cols.
+# lifelines: the columns of the hosts' lifelines ("|") in the first row that
+# has nothing else, 0-based, in $cols; the column of the lane "--" (":") of
+# calls of no host in $lane, empty when the ladder has none.
 lifelines() {
 	local row
-	row=$(grep -m1 -E '^ +\|( +\|)* *$' <<<"$ladder_text")
+	row=$(grep -m1 -E '^ +\|( +\|)*( +:)? *$' <<<"$ladder_text")
 	[ -n "$row" ] || {
 		echo "no lifeline row" >&2
 		return 1
 	}
 	cols=()
+	lane=
 	local i
 	for ((i = 0; i < ${#row}; i++)); do
 		[ "${row:i:1}" = "|" ] && cols+=("$i")
+		[ "${row:i:1}" = ":" ] && lane=$i
 	done
 	return 0
 }
@@ -84,7 +90,8 @@ row_no() {
 }
 
 # arrow_between REGEX FROM TO: the first row matching REGEX is an arrow from
-# column FROM's lifeline to column TO's ("|---- SYN ---->|").
+# column FROM's lifeline to column TO's ("|---- SYN ---->|"; "#" for a
+# lifeline whose host is inside a call).
 arrow_between() {
 	local line from=$2 to=$3
 	line=$(grep -m1 -E "$1" <<<"$ladder_text")
@@ -92,10 +99,14 @@ arrow_between() {
 		echo "no row matches $1" >&2
 		return 1
 	}
+	# A lifeline busy with a call is "#": compare as if it were "|".
+	local a b
 	if [ "$from" -lt "$to" ]; then
-		[ "${line:from:2}" = "|-" ] && [ "${line:to-1:2}" = ">|" ]
+		a=${line:from:2} b=${line:to-1:2}
+		[ "${a/#\#/|}" = "|-" ] && [ "${b/%\#/|}" = ">|" ]
 	else
-		[ "${line:to:2}" = "|<" ] && [ "${line:from-1:2}" = "-|" ]
+		a=${line:to:2} b=${line:from-1:2}
+		[ "${a/#\#/|}" = "|<" ] && [ "${b/%\#/|}" = "-|" ]
 	fi || {
 		echo "not an arrow from column $from to $to: '$line'" >&2
 		return 1
@@ -112,8 +123,9 @@ times_in_order() {
 
 # ladder_of NAME -4|-6 HOST...: the run's ladder (ladder), checked as
 # every network run's is: 80 columns of plain ASCII, times in order, a
-# heading that names the HOSTs and one lifeline for each (their columns
-# in $cols).
+# heading that names the HOSTs (and "--" after them when a call has no
+# host) and one lifeline for each (their columns in $cols, the lane's in
+# $lane).
 ladder_of() {
 	local name=$1 family=$2
 	shift 2
@@ -121,7 +133,7 @@ ladder_of() {
 	ladder "$name" "$family"
 	fits_80 "$ladder_text"
 	times_in_order
-	run grep -E "^ +ms +${hosts// / +}\$" <<<"$ladder_text"
+	run grep -E "^ +ms +${hosts// / +}( +--)?\$" <<<"$ladder_text"
 	assert_success
 	lifelines
 	[ "${#cols[@]}" -eq $# ]
@@ -131,8 +143,8 @@ check_closed_port() {
 	# Two hosts: client and server, no router.
 	ladder_of closed-port "$1" client server
 	local c=${cols[0]} s=${cols[1]}
-	arrow_between '\|-+ SYN -+>\|' "$c" "$s"
-	arrow_between '\|<-+ RST\|ACK -+\|' "$s" "$c"
+	arrow_between '[|#]-+ SYN -+>[|#]' "$c" "$s"
+	arrow_between '[|#]<-+ RST\|ACK -+[|#]' "$s" "$c"
 	# connect() returned ECONNREFUSED at the client, after the RST came back.
 	local syn rst conn
 	syn=$(row_no ' SYN -+>')
@@ -162,8 +174,8 @@ check_closed_port() {
 check_router_unreachable() {
 	ladder_of router-unreachable "$1" client router server
 	local c=${cols[0]} rt=${cols[1]}
-	arrow_between '\|-+ SYN -+>\|' "$c" "$rt"
-	arrow_between '<-+ ICMP(v6)? 1?[0-9]/[0-9]+ [^|]*-\|' "$rt" "$c"
+	arrow_between '[|#]-+ SYN -+>[|#]' "$c" "$rt"
+	arrow_between '<-+ ICMP(v6)? 1?[0-9]/[0-9]+ [^|#]*-[|#]' "$rt" "$c"
 	# The SYN never reaches the server: no arrow ends at its lifeline.
 	run grep -E ' SYN -+>\| *$' <<<"$ladder_text"
 	assert_failure
@@ -301,4 +313,216 @@ check_router_unreachable() {
 	# The server sent the reset: tcp_send_reset on its lifeline.
 	line=$(grep -m1 -E 'tcp_send_reset' <<<"$ladder_text")
 	[ "${line:cols[1]:1}" = "~" ]
+}
+
+# ---- calls as intervals, hosts, set-up calls, the focused view -------------
+
+# record_of NAME -4|-6: the run's record with its packets (the fixture's
+# records/) in $json.
+record_of() {
+	local fam=ipv4
+	[ "$2" = -6 ] && fam=ipv6
+	json=$(<"$SOCKERR_FIXTURE/records/$1-$fam.json")
+}
+
+# col_of_host HOST: the column of HOST's lifeline in the ladder (lifelines
+# ran): client first, server last, the router between; "--" the lane.
+col_of_host() {
+	case $1 in
+	client) echo "${cols[0]}" ;;
+	router) echo "${cols[1]}" ;;
+	server) echo "${cols[${#cols[@]} - 1]}" ;;
+	--) echo "$lane" ;;
+	esac
+}
+
+# diagram_rows: the ladder's timed rows.
+diagram_rows() {
+	grep -E '^ +-?[0-9]+\.[0-9]+ ' <<<"$ladder_text"
+}
+
+# check_close_before_rst NAME -4|-6: each RST the capture saw left its host
+# while a close() made there was running (the record: entered before,
+# returned after), and the ladder draws that close() from its entry, above
+# the RST, to its return, below it, the sender's lifeline marked "#" on the
+# RST's row; the SVG alike, by the rows' y.
+check_close_before_rst() {
+	local name=$1 family=$2
+	ladder_of "$name" "$family" client server
+	record_of "$name" "$family"
+	local sender n_rst
+	sender=$(jq -r '[.packets[] | select((.flags // "") | test("RST"))][0].from' <<<"$json")
+	n_rst=$(jq '[.packets[] | select((.flags // "") | test("RST"))] | length' <<<"$json")
+	[ "$n_rst" -gt 0 ] || fail "$name $family: no RST in the capture"
+	# The premise, from the record alone.
+	run jq -r '[.steps[] | select(.call | startswith("close("))] as $c
+		| .packets[] | select((.flags // "") | test("RST")) as $p
+		| [$c[] | select(.host == $p.from and .entered_ms <= $p.ms and $p.ms <= .ms)]
+		| length' <<<"$json"
+	refute_line 0
+	# The text: walking down, the k-th RST comes after the k-th close()
+	# entered on the sender's lifeline and before it returned.
+	local col
+	col=$(col_of_host "$sender")
+	diagram_rows | LC_ALL=C awk -v col=$((col + 1)) '
+		function marker() { return substr($0, col, 1) }
+		/close\(/ && (marker() == "*") && !/ = / { entries++; open = 1; next }
+		/close\(/ && (marker() == "*") && / = / { returns++; open = 0; next }
+		/RST\|ACK/ && /-/ {
+			rst++
+			if (entries < rst) { print "RST " rst " before its close(): " $0; bad = 1 }
+			if (!open || marker() != "#") { print "RST " rst " outside a running close(): " $0; bad = 1 }
+		}
+		END { if (rst == 0) { print "no RST row"; bad = 1 } exit bad }' ||
+		fail "$(printf '%s\n' "$ladder_text")"
+	# The SVG: the same order by y.
+	local fam=ipv4
+	[ "$family" = -6 ] && fam=ipv6
+	local svg=$SOCKERR_FIXTURE/svg/$name-$fam.svg
+	grep -o -E '<g data-kind="(call|return|packet)" data-y="[0-9]+"( data-(name|label)="[^"]*")?' "$svg" |
+		LC_ALL=C awk '
+		/data-name="[^"]*close"/ && /"call"/ { entries++; open = 1; next }
+		/data-name="[^"]*close"/ && /"return"/ { open = 0; next }
+		/data-label="RST\|ACK"/ {
+			rst++
+			if (entries < rst || !open) { print "SVG: RST " rst " not inside its close(): " $0; bad = 1 }
+		}
+		END { if (rst == 0) { print "SVG: no RST row"; bad = 1 } exit bad }'
+}
+
+@test "rst-before-accept ipv4 --ladder: close() with SO_LINGER {1, 0} is entered above the RST it sends, returns below it" {
+	check_close_before_rst rst-before-accept -4
+}
+
+@test "rst-before-accept ipv6 --ladder: close() with SO_LINGER {1, 0} is entered above the RST it sends, returns below it" {
+	check_close_before_rst rst-before-accept -6
+}
+
+@test "reset-linger-zero ipv4 --ladder: the server's abortive close() is entered above its RST" {
+	check_close_before_rst reset-linger-zero -4
+}
+
+@test "reset-linger-zero ipv6 --ladder: the server's abortive close() is entered above its RST" {
+	check_close_before_rst reset-linger-zero -6
+}
+
+@test "write-after-rst ipv4 --ladder: each close() with unread data is entered above the RST it sends" {
+	check_close_before_rst write-after-rst -4
+}
+
+@test "write-after-rst ipv6 --ladder: each close() with unread data is entered above the RST it sends" {
+	check_close_before_rst write-after-rst -6
+}
+
+@test "reset-by-client ipv4 --ladder: the client's abortive close() is entered above its RST" {
+	check_close_before_rst reset-by-client -4
+}
+
+@test "reset-by-client ipv6 --ladder: the client's abortive close() is entered above its RST" {
+	check_close_before_rst reset-by-client -6
+}
+
+# check_hosts NAME -4|-6: every call (a step, a set-up call) is drawn on its
+# host's lifeline, and one of no host ("--") on the lane "--", never on a
+# host's: in the text (the marker of the rows that show its call) and in
+# the SVG (each row's data-host and data-col).
+check_hosts() {
+	local name=$1 family=$2
+	ladder_of "$name" "$family" client server
+	record_of "$name" "$family"
+	local rows host call col line found
+	rows=$(diagram_rows)
+	if jq -e '[.steps[], .setup_calls[] | select(.host == "--")] | length > 0' <<<"$json" >/dev/null; then
+		[ -n "$lane" ] || fail "calls of no host, but no lane \"--\""
+	fi
+	# A row shows the call, or, where the call does not fit, the step's
+	# name and its result.
+	while IFS=$'\t' read -r host call key; do
+		col=$(col_of_host "$host")
+		found=0
+		while IFS= read -r line; do
+			found=1
+			[[ ${line:col:1} == [*o] ]] ||
+				fail "$host call '$call' not on its column $col: '$line'"
+			local c
+			for c in "${cols[@]}" ${lane:+"$lane"}; do
+				[ "$c" -eq "$col" ] && continue
+				[[ ${line:c:1} != [*o] ]] || fail "$host call '$call' marked at column $c: '$line'"
+			done
+		done < <(grep -F -e "${call:0:12}" -e "$key ->" -e "$key =" <<<"$rows")
+		[ "$found" -eq 1 ] || fail "no row for $host call '$call'"
+	done < <(jq -r '.steps[], .setup_calls[] | "\(.host)\t\(.call)\t\(.name)"' <<<"$json")
+	local fam=ipv4
+	[ "$family" = -6 ] && fam=ipv6
+	local pairs pair
+	mapfile -t pairs < <(grep -o -E 'data-host="[^"]*" data-col="[^"]*"' "$SOCKERR_FIXTURE/svg/$name-$fam.svg")
+	[ "${#pairs[@]}" -gt 0 ] || fail "SVG: no call rows"
+	for pair in "${pairs[@]}"; do
+		[[ $pair =~ data-host=\"([^\"]*)\"\ data-col=\"([^\"]*)\" ]]
+		[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] || fail "SVG: $pair"
+	done
+}
+
+@test "rst-before-accept ipv4: every call on its host's lifeline, the calls of no host on the lane \"--\"" {
+	check_hosts rst-before-accept -4
+}
+
+@test "reset-linger-zero ipv6: every call on its host's lifeline, the calls of no host on the lane \"--\"" {
+	check_hosts reset-linger-zero -6
+}
+
+@test "reset-by-client ipv4: every call on its host's lifeline, the calls of no host on the lane \"--\"" {
+	check_hosts reset-by-client -4
+}
+
+# The fixtures' set-up calls (listen, connect, accept: JSON "setup_calls")
+# start the handshake: drawn ("o") above the SYN.
+check_setup_before_syn() {
+	local name=$1 family=$2
+	ladder_of "$name" "$family" client server
+	record_of "$name" "$family"
+	if ! jq -e '.setup_calls | length > 0' <<<"$json" >/dev/null; then
+		skip "$name records no set-up call yet (setup_calls is empty): nothing to order"
+	fi
+	local first syn
+	first=$(diagram_rows | grep -n -m1 -E '(^| )o ' | cut -d: -f1)
+	syn=$(diagram_rows | grep -n -m1 -E ' SYN -+>' | cut -d: -f1)
+	if [ -z "$first" ] || [ -z "$syn" ]; then
+		fail "no set-up call row ($first) or no SYN ($syn)"
+	fi
+	[ "$first" -lt "$syn" ] || fail "the SYN (row $syn) above the first set-up call (row $first)"
+}
+
+@test "rst-before-accept ipv4: the fixture's set-up calls above the SYN they start" {
+	check_setup_before_syn rst-before-accept -4
+}
+
+@test "reset-linger-zero ipv6: the fixture's set-up calls above the SYN they start" {
+	check_setup_before_syn reset-linger-zero -6
+}
+
+@test "closed-port ipv4: the focused ladder and SVG leave out ARP and say so; --evidence all draws it" {
+	ladder closed-port -4
+	run grep -E 'ARP (who-has|reply)' <<<"$ladder_text"
+	assert_failure
+	run grep -E '^  left out: [0-9]+ packets? of link housekeeping' <<<"$ladder_text"
+	assert_success
+	grep -q 'left out: [0-9]* packets\? of link housekeeping' "$SOCKERR_FIXTURE/svg/closed-port-ipv4.svg"
+	run grep -c 'data-label="ARP' "$SOCKERR_FIXTURE/svg/closed-port-ipv4.svg"
+	assert_output 0
+
+	ladder_live closed-port -4 --evidence all
+	fits_80 "$ladder_text"
+	run grep -E -- '-+ ARP who-has [0-9.]+ -+>' <<<"$ladder_text"
+	assert_success
+	run grep -E '^  left out: ' <<<"$ladder_text"
+	assert_failure
+}
+
+@test "--evidence takes all or focused: anything else is a usage error" {
+	run --separate-stderr "$SOCKERR" run closed-port --ladder --evidence some
+	assert_failure 2
+	[[ $stderr == *"--evidence takes 'all' or 'focused', not 'some'"* ]]
+	run --separate-stderr "$SOCKERR" explain closed-port --evidence some
+	assert_failure 2
 }

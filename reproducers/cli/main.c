@@ -46,9 +46,11 @@ static void usage(FILE *out)
 	      "                                    [--output FILE] [--timeout SECONDS]\n"
 	      "                                    [--jobs N] [--pcap DIR] [--trace]\n"
 	      "                                    [--ladder] [--svg DIR] [--explain DIR]\n"
+	      "                                    [--evidence all]\n"
 	      "       sockerr run NAME [-4|-6] --pace MS | --step  [the options above]\n"
 	      "       sockerr explain NAME [-4|-6] [--step] [--no-trace] [--timeout SECONDS]\n"
 	      "                            [--pcap DIR] [--svg DIR] [--ladder] [--html DIR]\n"
+	      "                            [--evidence all]\n"
 	      "       sockerr cleanup\n"
 	      "       sockerr claims [--json] [RESULTS.json...]\n"
 	      "\n"
@@ -63,7 +65,11 @@ static void usage(FILE *out)
 	      "            namespaces; --trace: kernel tracepoints of the run (one run at\n"
 	      "            a time: tracepoints are kernel-wide); --ladder: a sequence\n"
 	      "            diagram of packets, calls and kernel events instead of the\n"
-	      "            step list; --svg: the same diagram as DIR/<run>.svg;\n"
+	      "            step list; --svg: the same diagram as DIR/<run>.svg; the\n"
+	      "            diagrams leave out what cannot explain a result (link\n"
+	      "            housekeeping, the teardown after the last step, an error\n"
+	      "            report its own close() discards) and say so; --evidence all:\n"
+	      "            everything;\n"
 	      "            --explain: what explain prints, as DIR/<run>.txt\n"
 	      "            slow, to watch live: --pace MS: wait MS ms before each step, the\n"
 	      "            namespaces up, and print the ss and nstat commands that show the\n"
@@ -346,6 +352,7 @@ struct run_options {
 	FILE *output;
 	const char *svg_dir;
 	const char *explain_dir;
+	enum evidence_view view;    /* of the diagrams: --evidence all */
 	struct evidence_options ev; /* what each run collects */
 };
 
@@ -717,12 +724,12 @@ static FILE *open_run_file(const char *dir, const struct run *r, const char *ext
 	return f;
 }
 
-static void write_svg(const char *dir, const struct run *r)
+static void write_svg(const char *dir, const struct run *r, enum evidence_view view)
 {
 	FILE *f = open_run_file(dir, r, "svg");
 	if (!f)
 		return;
-	render_ladder_svg(f, r);
+	render_ladder_svg_view(f, r, view);
 	fclose(f);
 }
 
@@ -791,13 +798,13 @@ static void render_job(struct job *j, const struct run_options *o, struct tally 
 	t->broken += status == RUN_BROKEN;
 	t->skipped += status == RUN_SKIP;
 	if (o->svg_dir)
-		write_svg(o->svg_dir, r);
+		write_svg(o->svg_dir, r, o->view);
 	if (o->explain_dir)
 		write_explanation(o->explain_dir, r, status);
 	if (o->json)
 		render_json(stdout, r, status, render_evidence_json);
 	else if (o->ladder && !o->summary) {
-		render_ladder(stdout, r, 80, o->colour);
+		render_ladder_view(stdout, r, 80, o->colour, o->view);
 		if (status != RUN_OK)
 			ladder_line(stdout,
 				    status == RUN_SKIP ? "  skipped: " : "  broken: ", r->reason,
@@ -859,6 +866,17 @@ static int next_run_option(int argc, char **argv, const char *shortopts, const s
 		case 't':
 			if (parse_count("--timeout", "seconds", optarg, 3600, &o->timeout_s) < 0)
 				return BAD_OPTION;
+			break;
+		case 'V':
+			if (!strcmp(optarg, "all"))
+				o->view = EVIDENCE_ALL;
+			else if (!strcmp(optarg, "focused"))
+				o->view = EVIDENCE_FOCUSED;
+			else {
+				usage_error("--evidence takes 'all' or 'focused', not '%s'",
+					    optarg);
+				return BAD_OPTION;
+			}
 			break;
 		default: return c;
 		}
@@ -925,6 +943,7 @@ static int cmd_run(int argc, char **argv)
 		{"explain", required_argument, NULL, 'E'},
 		{"pace", required_argument, NULL, 'p'},
 		{"step", no_argument, NULL, 'x'},
+		{"evidence", required_argument, NULL, 'V'},
 		{0},
 	};
 	const char *jobs_arg = NULL;
@@ -1229,7 +1248,8 @@ static int cmd_explain(int argc, char **argv)
 		{"pcap", required_argument, NULL, 'P'},
 		{"svg", required_argument, NULL, 'S'},
 		{"ladder", no_argument, NULL, 'L'},
-		{"html", required_argument, NULL, 'H'}, /* handout.c */
+		{"html", required_argument, NULL, 'H'},	    /* handout.c */
+		{"evidence", required_argument, NULL, 'V'}, /* all, focused */
 		{0},
 	};
 	const char *html_dir = NULL;
@@ -1296,10 +1316,10 @@ static int cmd_explain(int argc, char **argv)
 	render_explain(stdout, j.r, j.status, step_mode, o.colour);
 	if (o.ladder) {
 		putchar('\n');
-		render_ladder(stdout, j.r, 80, o.colour);
+		render_ladder_view(stdout, j.r, 80, o.colour, o.view);
 	}
 	if (o.svg_dir)
-		write_svg(o.svg_dir, j.r);
+		write_svg(o.svg_dir, j.r, o.view);
 	int status = j.status;
 	if (html_dir && write_handout(html_dir, j.r, status) < 0 && status == RUN_OK)
 		status = RUN_BROKEN;

@@ -119,11 +119,25 @@ bool trace_probe(char *why, size_t len);
  * returns how many. */
 int trace_reap_stale(FILE *out);
 
-/* ladder.c: the sequence diagram of a run: one column per host, packets as
- * arrows, steps and kernel events at the moment they happened.  Text fits
- * width columns (80); colour (ANSI) only when asked. */
+/* What the diagrams show of the evidence.  EVIDENCE_FOCUSED (the default)
+ * leaves out what cannot explain a call's result, and says how much: link
+ * housekeeping (ARP and neighbour discovery that were answered, MLD, router
+ * solicitations), everything after the last step returned (the teardown),
+ * an error report to a socket its own close() discards.  EVIDENCE_ALL
+ * (--evidence all): every packet and event.  The pcap and the JSON always
+ * hold everything. */
+enum evidence_view { EVIDENCE_FOCUSED, EVIDENCE_ALL };
+
+/* ladder.c: the sequence diagram of a run: one column per host (and a lane
+ * "--" for calls of no host), packets as arrows, calls from their entry to
+ * their return, kernel events at the moment they happened.  Text fits
+ * width columns (80); colour (ANSI) only when asked.  render_ladder() and
+ * render_ladder_svg() draw the focused view. */
 void render_ladder(FILE *out, const struct run *r, int width, bool colour);
 void render_ladder_svg(FILE *out, const struct run *r);
+void render_ladder_view(FILE *out, const struct run *r, int width, bool colour,
+			enum evidence_view view);
+void render_ladder_svg_view(FILE *out, const struct run *r, enum evidence_view view);
 /* prefix then text, wrapped to width with a hanging indent, as the ladder
  * prints its notes. */
 void ladder_line(FILE *out, const char *prefix, const char *text, int width);

@@ -1,16 +1,31 @@
 /*
  * The ladder: a run as a sequence diagram.  One column (lifeline) per host
- * of the topology, time flowing down, three kinds of rows merged in time
- * order: the packets the capture saw (arrows from the sender's lifeline to
- * the receiver's), the steps the scenario recorded (a call and its result
- * at the lifeline of the host whose socket it was made on, at the moment
- * it returned) and the kernel events the trace saw ("~" rows).
+ * of the topology, time flowing down, the rows merged in time order: the
+ * packets the capture saw (arrows from the sender's lifeline to the
+ * receiver's), the calls the scenario recorded and the kernel events the
+ * trace saw ("~" rows).
+ *
+ * A call is an interval: it is drawn where it was entered, at the lifeline
+ * of the host whose socket it was made on, and when packets or events came
+ * before it returned, the lifeline stays marked ("#" in text, a bracket in
+ * SVG) down to a row with its result, so a close() comes before the RST it
+ * causes.  A call of no host ("--": a file, a process, a time) has a lane
+ * of its own at the right, apart from the hosts.  The fixtures' set-up
+ * calls (listen, connect, accept: r->setup_calls) are drawn the same way,
+ * lighter ("o" in text, grey in SVG), before the handshake they start.
+ *
+ * The focused view (the default) leaves out what cannot explain a call's
+ * result, and says how much: ARP and neighbour discovery that were
+ * answered, MLD reports and router solicitations (link housekeeping),
+ * everything after the last step returned (the teardown), and an error
+ * report to a socket that its own close() is discarding.  EVIDENCE_ALL
+ * draws everything.
  *
  * The text form is for a terminal or a projector: plain ASCII, every line
  * within the width asked for (a row that does not fit is shortened, never
  * wrapped, so an arrow is never cut in two), ANSI colour only when asked.
  * The SVG form is the same diagram as a standalone file for the report,
- * with each packet's tcpdump-like detail as a tooltip.
+ * with each row's whole text as a tooltip and every label whole.
  */
 #include "evidence/evidence.h"
 
@@ -29,10 +44,14 @@ enum item_kind {
 	IT_PACKET,	    /* one packet: packets[idx] */
 	IT_FOLD,	    /* count packets alike from packets[idx] on */
 	IT_EVENT,	    /* events[idx] */
-	IT_STEP,	    /* steps[idx] */
+	IT_STEP,	    /* a call entered (whole: and returned): steps[idx] */
+	IT_RETURN,	    /* the return of a call entered rows before */
 	IT_PACKETS_DROPPED, /* "... N packets not shown ..." */
 	IT_EVENTS_DROPPED,
 };
+
+/* Columns: the hosts, then, when a call has none, the lane "--". */
+#define MAX_COLS 4
 
 struct item {
 	enum item_kind kind;
@@ -43,16 +62,26 @@ struct item {
 	int count;	    /* fold: how many packets; dropped: how many */
 	long bytes;	    /* fold: payload bytes in all */
 	char label[48];	    /* fold: "PSH|ACK x 57 (82416B)" */
+	bool setup;	    /* step, return: r->setup_calls[idx], not r->steps */
+	bool whole;	    /* step: nothing came between entry and return */
+	unsigned busy;	    /* the columns with a call in progress (bits) */
 };
 
 struct diagram {
 	const struct run *r;
-	int n_cols;
-	int host_of_col[3];
+	enum evidence_view view;
+	int n_cols, n_hosts; /* n_hosts: the host columns, first */
+	int none_col;	     /* the lane of calls of no host, -1 when none */
+	int host_of_col[MAX_COLS];
 	int col_of_host[3]; /* enum host -> column, -1 when not one */
-	const char *col_name[3];
+	const char *col_name[MAX_COLS];
 	int n_items;
 	struct item *items;
+	bool intervals, setup; /* a call drawn as an interval; a set-up call */
+	/* Left out of the focused view, by reason. */
+	int house_packets, late_packets, late_events, discarded_reports;
+	/* An event's row suffix: "traced after its RST left" (by event). */
+	bool *after_send;
 };
 
 /* Runs of this many packets alike (a bulk transfer and its ACKs) become
@@ -61,13 +90,33 @@ struct diagram {
 #define FOLD_MIN    16
 #define FOLD_GAP_MS 20.0
 
+/* The column of a host's packets and events, -1 when not one. */
 static int col_of(const struct diagram *d, int host)
 {
-	if (d->n_cols == 1)
+	if (d->n_hosts == 1)
 		return 0; /* a process without a network: everything is its own */
 	if (host < HOST_CLIENT || host > HOST_SERVER)
 		return -1;
 	return d->col_of_host[host];
+}
+
+/* The column of a call: its host's, or the lane "--". */
+static int call_col(const struct diagram *d, const struct step *s)
+{
+	int c = col_of(d, s->host);
+	return c >= 0 ? c : d->none_col >= 0 ? d->none_col : 0;
+}
+
+static const struct step *item_step(const struct diagram *d, const struct item *it)
+{
+	return it->setup ? &d->r->setup_calls[it->idx] : &d->r->steps[it->idx];
+}
+
+/* Text beside column c goes to the right of its lifeline, but to the left
+ * of the last host's and of the lane "--" (the right edge). */
+static bool text_right(const struct diagram *d, int c)
+{
+	return !(d->n_cols > 1 && c >= d->n_hosts - 1);
 }
 
 static bool is_tcp_bulk(const struct packet_event *p)
@@ -108,13 +157,15 @@ static bool is_housekeeping(const struct packet_event *p)
 
 static int item_order(enum item_kind k)
 {
-	/* At the same time: the packet came first, then what the kernel
-	 * did with it, then the call that returned. */
+	/* At the same time: a call that returned, one entered, the packet,
+	 * then what the kernel did with it. */
 	switch (k) {
+	case IT_RETURN: return 0;
+	case IT_STEP: return 1;
 	case IT_PACKET:
-	case IT_FOLD: return 0;
-	case IT_EVENT: return 1;
-	default: return 2;
+	case IT_FOLD: return 2;
+	case IT_EVENT: return 3;
+	default: return 4;
 	}
 }
 
@@ -125,6 +176,8 @@ static int item_cmp(const void *a, const void *b)
 		return x->ms < y->ms ? -1 : 1;
 	if (item_order(x->kind) != item_order(y->kind))
 		return item_order(x->kind) - item_order(y->kind);
+	if (x->setup != y->setup)
+		return x->setup ? -1 : 1;
 	return x->idx - y->idx;
 }
 
@@ -203,50 +256,253 @@ static void insert_after_last(struct diagram *d, struct item it, enum item_kind 
 	d->n_items++;
 }
 
-static int build_diagram(struct diagram *d, const struct run *r)
+/* ---- the focused view ---------------------------------------------------- */
+
+static bool is_neighbour_request(const struct packet_event *p)
+{
+	return !strncmp(p->label, "ARP who-has", 11) ||
+	       (p->proto == IPPROTO_ICMPV6 && p->icmp_type == 135);
+}
+
+static bool is_neighbour_reply(const struct packet_event *p)
+{
+	return !strncmp(p->label, "ARP reply", 9) ||
+	       (p->proto == IPPROTO_ICMPV6 && p->icmp_type == 136);
+}
+
+/* Did a neighbour request go unanswered?  Then resolution is part of the
+ * story (an unreachable neighbour) and the focused view keeps it. */
+static bool neighbour_unanswered(const struct evidence *ev)
+{
+	for (int i = 0; i < ev->n_packets; i++) {
+		const struct packet_event *p = &ev->packets[i];
+		if (!is_neighbour_request(p))
+			continue;
+		bool answered = false;
+		for (int j = i + 1; j < ev->n_packets && !answered; j++) {
+			const struct packet_event *q = &ev->packets[j];
+			answered = is_neighbour_reply(q) && q->from == p->to && q->to == p->from;
+		}
+		if (!answered)
+			return true;
+	}
+	return false;
+}
+
+/* Link housekeeping: what every link carries whatever the scenario does. */
+static bool is_link_chore(const struct packet_event *p, bool neighbours_matter)
+{
+	if (is_mld(p))
+		return true;
+	if (p->proto == IPPROTO_ICMPV6 && (p->icmp_type == 133 || p->icmp_type == 134))
+		return true; /* router solicitation and advertisement */
+	if (is_neighbour_request(p) || is_neighbour_reply(p))
+		return !neighbours_matter;
+	return false;
+}
+
+/* When the last step returned: what comes after it (the teardown) cannot
+ * explain a result.  -1: no step, nothing is late. */
+static double story_end(const struct run *r)
+{
+	double end = -1;
+	for (int i = 0; i < r->n_steps; i++)
+		if (r->steps[i].ms > end)
+			end = r->steps[i].ms;
+	return r->n_steps ? end : INFINITY;
+}
+
+/* An error reported to a socket while its own close() runs on that host
+ * (tcp_disconnect() after an abortive close): no call can read it, the
+ * descriptor is going. */
+static bool discarded_report(const struct run *r, const struct kernel_event *e)
+{
+	if (strcmp(e->name, "inet_sk_error_report") || e->host == HOST_NONE)
+		return false;
+	for (int i = 0; i < r->n_steps + r->n_setup; i++) {
+		const struct step *s =
+			i < r->n_steps ? &r->steps[i] : &r->setup_calls[i - r->n_steps];
+		if (s->host == e->host && !strncmp(s->call, "close(", 6) &&
+		    s->entered_ms <= e->ms && e->ms <= s->ms)
+			return true;
+	}
+	return false;
+}
+
+/* The two ports of an event's "a:P > b:Q" (0 when it has none). */
+static void event_ports(const struct kernel_event *e, unsigned *local, unsigned *remote)
+{
+	*local = *remote = 0;
+	const char *gt = strstr(e->detail, " > ");
+	if (!gt)
+		return;
+	const char *a = gt;
+	while (a > e->detail && a[-1] != ':')
+		a--;
+	if (a > e->detail)
+		*local = (unsigned)strtoul(a, NULL, 10);
+	const char *b = strchr(gt + 3, ' ');
+	const char *end = b ? b : gt + 3 + strlen(gt + 3);
+	const char *colon = NULL;
+	for (const char *q = gt + 3; q < end; q++)
+		if (*q == ':')
+			colon = q;
+	if (colon)
+		*remote = (unsigned)strtoul(colon + 1, NULL, 10);
+}
+
+/* tcp_send_reset of an active reset (tcp_send_active_reset()) is traced
+ * after tcp_transmit_skb() has sent the RST, and on a veth the peer has
+ * often taken it by then: mark such an event, whose RST (same host, same
+ * ports) was captured before it, so the order does not mislead. */
+static bool traced_after_its_rst(const struct evidence *ev, int k)
+{
+	const struct kernel_event *e = &ev->events[k];
+	if (strcmp(e->name, "tcp_send_reset") || e->host == HOST_NONE)
+		return false;
+	unsigned lp, rp;
+	event_ports(e, &lp, &rp);
+	double since = -INFINITY; /* the previous tcp_send_reset of these ports */
+	for (int i = 0; i < k; i++) {
+		unsigned a, b;
+		event_ports(&ev->events[i], &a, &b);
+		if (!strcmp(ev->events[i].name, "tcp_send_reset") && a == lp && b == rp)
+			since = ev->events[i].ms;
+	}
+	for (int i = 0; i < ev->n_packets; i++) {
+		const struct packet_event *p = &ev->packets[i];
+		if (p->proto == IPPROTO_TCP && (p->tcp_flags & TCPF_RST) && p->from == e->host &&
+		    p->sport == lp && p->dport == rp && p->ms > since && p->ms <= e->ms)
+			return true;
+	}
+	return false;
+}
+
+/* A call as one row (entered and returned with nothing between), or as an
+ * entry row and, below the rows that came before it returned, a return. */
+static int add_call(const struct diagram *d, struct item *raw, int n, const struct step *s, int idx,
+		    bool setup)
+{
+	int c = call_col(d, s);
+	raw[n++] = (struct item){
+		.kind = IT_STEP, .idx = idx, .ms = s->entered_ms, .col = c, .setup = setup};
+	if (s->ms > s->entered_ms)
+		raw[n++] = (struct item){
+			.kind = IT_RETURN, .idx = idx, .ms = s->ms, .col = c, .setup = setup};
+	return n;
+}
+
+static bool is_return_of(const struct item *ret, const struct item *call)
+{
+	return ret->kind == IT_RETURN && ret->idx == call->idx && ret->setup == call->setup;
+}
+
+/* A call whose return row follows its entry row at once is drawn on one
+ * row; the others mark their column busy on the rows between. */
+static void join_calls(struct diagram *d)
+{
+	int n = 0;
+	unsigned busy = 0;
+	for (int i = 0; i < d->n_items; i++) {
+		struct item *it = &d->items[i];
+		if (it->kind == IT_RETURN && n > 0 && is_return_of(it, &d->items[n - 1]) &&
+		    d->items[n - 1].kind == IT_STEP && !d->items[n - 1].whole) {
+			d->items[n - 1].whole = true;
+			busy &= ~(1u << it->col);
+			continue;
+		}
+		it->busy = busy;
+		if (it->kind == IT_STEP) {
+			/* whole until a return is found */
+			bool has_return = false;
+			for (int j = i + 1; j < d->n_items && !has_return; j++)
+				has_return = is_return_of(&d->items[j], it);
+			it->whole = !has_return;
+			if (has_return)
+				busy |= 1u << it->col;
+		} else if (it->kind == IT_RETURN) {
+			busy &= ~(1u << it->col);
+			d->intervals = true;
+		}
+		d->items[n++] = *it;
+	}
+	/* An entry whose return was joined: not busy on its own row. */
+	d->n_items = n;
+	for (int i = 0; i < d->n_items; i++)
+		if (d->items[i].kind == IT_STEP && d->items[i].whole)
+			d->items[i].busy &= ~(1u << d->items[i].col);
+}
+
+static int build_diagram(struct diagram *d, const struct run *r, enum evidence_view view)
 {
 	memset(d, 0, sizeof(*d));
 	d->r = r;
+	d->view = view;
+	d->none_col = -1;
 	for (int h = 0; h < 3; h++)
 		d->col_of_host[h] = -1;
 	switch (r->sc->topology.kind) {
 	case TOPO_ROUTED:
-		d->n_cols = 3;
+		d->n_hosts = 3;
 		for (int h = 0; h < 3; h++)
 			d->host_of_col[h] = d->col_of_host[h] = h;
 		break;
 	case TOPO_PAIR:
-		d->n_cols = 2;
+		d->n_hosts = 2;
 		d->host_of_col[0] = HOST_CLIENT;
 		d->host_of_col[1] = HOST_SERVER;
 		d->col_of_host[HOST_CLIENT] = 0;
 		d->col_of_host[HOST_SERVER] = 1;
 		break;
-	default: d->n_cols = 1; d->col_name[0] = "process";
+	default: d->n_hosts = 1; d->col_name[0] = "process";
 	}
-	for (int c = 0; c < d->n_cols && d->n_cols > 1; c++)
+	for (int c = 0; c < d->n_hosts && d->n_hosts > 1; c++)
 		d->col_name[c] = host_name(d->host_of_col[c]);
+	d->n_cols = d->n_hosts;
+	if (d->n_hosts > 1) {
+		bool none = false;
+		for (int i = 0; i < r->n_steps + r->n_setup && !none; i++) {
+			const struct step *s =
+				i < r->n_steps ? &r->steps[i] : &r->setup_calls[i - r->n_steps];
+			none = col_of(d, s->host) < 0;
+		}
+		if (none) {
+			d->none_col = d->n_cols++;
+			d->host_of_col[d->none_col] = HOST_NONE;
+			d->col_name[d->none_col] = HOST_NONE_NAME;
+		}
+	}
+	d->setup = r->n_setup > 0;
 
 	const struct evidence *ev = evidence_of(r);
+	bool all = view == EVIDENCE_ALL;
 	int n_packets = ev->captured ? ev->n_packets : 0;
 	int n_events = ev->n_events, n_steps = r->n_steps;
-	int cap = n_packets + n_events + n_steps + 2;
+	int cap = n_packets + n_events + 2 * (n_steps + r->n_setup) + 2;
 	struct item *raw = calloc((size_t)cap, sizeof(*raw));
 	d->items = calloc((size_t)cap, sizeof(*raw));
-	if (!raw || !d->items) {
+	d->after_send = calloc((size_t)n_events + 1, sizeof(bool));
+	if (!raw || !d->items || !d->after_send) {
 		free(raw);
 		free(d->items);
+		free(d->after_send);
 		d->items = NULL;
+		d->after_send = NULL;
 		return -1;
 	}
+	double end = story_end(r);
+	bool neighbours_matter = neighbour_unanswered(ev);
 	int n = 0;
 	for (int i = 0; i < n_packets; i++) {
 		const struct packet_event *p = &ev->packets[i];
-		/* Multicast listener reports: every IPv6 link sends them for a
-		 * second after it comes up, whatever the scenario does.  They
-		 * stay in the pcap and the JSON; drawn, they bury the SYN. */
-		if (is_mld(p))
+		if (!all && is_link_chore(p, neighbours_matter)) {
+			d->house_packets++;
 			continue;
+		}
+		if (!all && p->ms > end) {
+			d->late_packets++;
+			continue;
+		}
 		raw[n++] = (struct item){.kind = IT_PACKET,
 					 .idx = i,
 					 .ms = p->ms,
@@ -257,26 +513,22 @@ static int build_diagram(struct diagram *d, const struct run *r)
 	}
 	for (int i = 0; i < n_events; i++) {
 		const struct kernel_event *e = &ev->events[i];
+		if (!all && e->ms > end) {
+			d->late_events++;
+			continue;
+		}
+		if (!all && discarded_report(r, e)) {
+			d->discarded_reports++;
+			continue;
+		}
+		d->after_send[i] = traced_after_its_rst(ev, i);
 		raw[n++] = (struct item){
 			.kind = IT_EVENT, .idx = i, .ms = e->ms, .col = col_of(d, e->host)};
 	}
-	/* A step on no socket (a close() after an error, an observation) is
-	 * drawn where the scenario's previous socket call was; before any, where
-	 * its first one is; without any, at the client. */
-	int last_col = 0;
 	for (int i = 0; i < n_steps; i++)
-		if (col_of(d, r->steps[i].host) >= 0) {
-			last_col = col_of(d, r->steps[i].host);
-			break;
-		}
-	for (int i = 0; i < n_steps; i++) {
-		const struct step *s = &r->steps[i];
-		int c = col_of(d, s->host);
-		if (c < 0)
-			c = last_col;
-		last_col = c;
-		raw[n++] = (struct item){.kind = IT_STEP, .idx = i, .ms = s->ms, .col = c};
-	}
+		n = add_call(d, raw, n, &r->steps[i], i, false);
+	for (int i = 0; i < r->n_setup; i++)
+		n = add_call(d, raw, n, &r->setup_calls[i], i, true);
 	qsort(raw, (size_t)n, sizeof(*raw), item_cmp);
 
 	/* Fold long runs of consecutive packets: first a bulk transfer (data
@@ -318,6 +570,7 @@ static int build_diagram(struct diagram *d, const struct run *r)
 						.col = -1,
 						.count = ev->events_dropped},
 				  IT_EVENT, IT_EVENT);
+	join_calls(d);
 	return 0;
 }
 
@@ -375,7 +628,7 @@ struct row {
 
 struct text_layout {
 	int width, gutter;
-	int x[3]; /* lifeline columns */
+	int x[MAX_COLS]; /* lifeline columns */
 	const char *time_fmt;
 };
 
@@ -388,8 +641,10 @@ static void put(struct row *w, int x, const char *s, int len, enum attr a)
 		}
 }
 
+/* A row: its time, and the lifelines: "|" for a host, ":" for the lane
+ * "--", "#" where a call is in progress (busy: a bit per column). */
 static void row_init(struct row *w, const struct diagram *d, const struct text_layout *L, double ms,
-		     bool timed)
+		     bool timed, unsigned busy)
 {
 	w->width = L->width;
 	memset(w->cell, ' ', sizeof(w->cell));
@@ -400,7 +655,7 @@ static void row_init(struct row *w, const struct diagram *d, const struct text_l
 		put(w, L->gutter - 2 - n, t, n, A_NONE);
 	}
 	for (int c = 0; c < d->n_cols; c++)
-		put(w, L->x[c], "|", 1, A_NONE);
+		put(w, L->x[c], busy & (1u << c) ? "#" : c == d->none_col ? ":" : "|", 1, A_NONE);
 }
 
 static void row_emit(FILE *out, const struct row *w, bool colour)
@@ -434,7 +689,8 @@ static int room(const struct diagram *d, const struct text_layout *L, int c, boo
 		int end = natural && c + 1 < d->n_cols ? L->x[c + 1] - 2 : L->width - 1;
 		return end - (L->x[c] + 2) + 1;
 	}
-	int start = natural && c > 0 ? L->x[c - 1] + 2 : L->gutter;
+	/* The lane "--" has no room of its own: its text crosses the hosts. */
+	int start = natural && c > 0 && c != d->none_col ? L->x[c - 1] + 2 : L->gutter;
 	return (L->x[c] - 2) - start + 1;
 }
 
@@ -445,7 +701,7 @@ static int room(const struct diagram *d, const struct text_layout *L, int c, boo
 static void place(struct row *w, const struct diagram *d, const struct text_layout *L, int c,
 		  char marker, const char *text, int hot, enum attr base, enum attr hot_attr)
 {
-	bool right = !(d->n_cols > 1 && c == d->n_cols - 1);
+	bool right = text_right(d, c);
 	char buf[MAX_WIDTH];
 	ascii_copy(buf, sizeof(buf), text);
 	int len = (int)strlen(buf);
@@ -483,8 +739,8 @@ static void place(struct row *w, const struct diagram *d, const struct text_layo
 static void band(struct row *w, const struct diagram *d, const struct text_layout *L, char fill,
 		 const char *text, enum attr a)
 {
-	int lo = d->n_cols > 1 ? L->x[0] : L->gutter;
-	int hi = d->n_cols > 1 ? L->x[d->n_cols - 1] : L->width - 1;
+	int lo = d->n_hosts > 1 ? L->x[0] : L->gutter;
+	int hi = d->n_hosts > 1 ? L->x[d->n_hosts - 1] : L->width - 1;
 	char buf[MAX_WIDTH];
 	ascii_copy(buf, sizeof(buf), text);
 	shorten(buf, hi - lo + 1 - 6, true);
@@ -529,7 +785,7 @@ static void self_arrow(struct row *w, const struct diagram *d, const struct text
 {
 	char text[96];
 	snprintf(text, sizeof(text), "%s%s", label, loopback ? " (loopback)" : " (?)");
-	bool right = !(d->n_cols > 1 && col == d->n_cols - 1);
+	bool right = text_right(d, col);
 	char buf[MAX_WIDTH];
 	ascii_copy(buf, sizeof(buf), text);
 	shorten(buf, room(d, L, col, right, false) - 2, true);
@@ -543,16 +799,24 @@ static void self_arrow(struct row *w, const struct diagram *d, const struct text
 	}
 }
 
-/* A step's text: the whole call when it fits, else its label; the result
- * starts at *hot. */
-static void step_text(const struct step *s, bool whole, char *buf, size_t size, int *hot,
-		      bool *error)
+/* Which row of a call: the only one, its entry, or its return. */
+enum call_part { CALL_WHOLE, CALL_ENTRY, CALL_RETURN };
+
+/* A call's text: the whole call when it fits, else its label; the result
+ * starts at *hot.  Its entry row: the call and "..." (no result, *hot -1);
+ * its return row: the call up to its first ")" ("close(8)"), and the
+ * result. */
+static void step_text(const struct step *s, bool whole, enum call_part part, char *buf, size_t size,
+		      int *hot, bool *error)
 {
 	char name[256], key[sizeof(s->case_key) + sizeof(s->name) + 2];
 	step_key(s, key, sizeof(key));
 	size_t fn = strcspn(s->call, "(");
 	bool has_fn = s->call[fn] == '(' && fn > 0 && fn < 40 && !memchr(s->call, ' ', fn);
-	if (s->value[0])
+	size_t args = has_fn ? strcspn(s->call, ")") : 0;
+	if (part == CALL_RETURN && has_fn && s->call[args] == ')')
+		snprintf(name, sizeof(name), "%.*s", (int)args + 1, s->call);
+	else if (s->value[0])
 		snprintf(name, sizeof(name), "%s", whole ? s->call : key);
 	else if (whole)
 		snprintf(name, sizeof(name), "%s", s->call);
@@ -563,6 +827,10 @@ static void step_text(const struct step *s, bool whole, char *buf, size_t size, 
 	*hot = -1;
 	*error = false;
 	int n;
+	if (part == CALL_ENTRY) {
+		snprintf(buf, size, "%s ...", name);
+		return;
+	}
 	if (s->value[0]) {
 		n = snprintf(buf, size, "%s ", name);
 		/* An errno name as the value (SO_ERROR) stands out like one. */
@@ -583,16 +851,19 @@ static void step_text(const struct step *s, bool whole, char *buf, size_t size, 
 	*hot = n;
 }
 
-/* An event's text: "tcp_receive_reset state=TCP_SYN_SENT ...". */
-static void event_text(const struct kernel_event *e, char *buf, size_t size)
+/* What follows an event's text: why a tcp_send_reset comes after its RST. */
+static const char *event_suffix(const struct diagram *d, const struct item *it, bool brief)
 {
-	snprintf(buf, size, "%s %s", e->name, e->detail);
+	if (!d->after_send || !d->after_send[it->idx])
+		return "";
+	return brief ? " (after its RST)" : " (traced after its RST left)";
 }
 
-/* Shorter, for the terminal: without its endpoints ("192.0.2.1:40000 >
- * [2001:db8::2]:9"), since the columns already say whose socket it is, and
- * a state change as "TCP_SYN_SENT -> TCP_CLOSE". */
-static void event_text_short(const struct kernel_event *e, char *buf, size_t size)
+/* An event's text: its name and fields, a state change as "TCP_SYN_SENT ->
+ * TCP_CLOSE", and without its endpoints ("192.0.2.1:40000 >
+ * [2001:db8::2]:9") unless endpoints: in the terminal the columns already
+ * say whose socket it is. */
+static void event_text_of(const struct kernel_event *e, bool endpoints, char *buf, size_t size)
 {
 	char detail[sizeof(e->detail)];
 	snprintf(detail, sizeof(detail), "%s", e->detail);
@@ -601,7 +872,10 @@ static void event_text_short(const struct kernel_event *e, char *buf, size_t siz
 	     t = strtok_r(NULL, " ", &save)) {
 		bool endpoint =
 			strchr(t, ':') && strspn(t, "0123456789abcdefABCDEF.:[]") == strlen(t);
-		if (endpoint || !strcmp(t, ">"))
+		if (!endpoints && (endpoint || !strcmp(t, ">")))
+			continue;
+		/* A reset's socket state: the state change above it says it. */
+		if (!endpoints && !strncmp(t, "state=", 6) && !strcmp(e->name, "tcp_send_reset"))
 			continue;
 		if (!strncmp(t, "oldstate=", 9))
 			t += 9;
@@ -620,7 +894,8 @@ static void render_item(FILE *out, const struct diagram *d, const struct text_la
 	const struct run *r = d->r;
 	struct row w;
 	char text[512];
-	row_init(&w, d, L, it->ms, it->kind != IT_PACKETS_DROPPED && it->kind != IT_EVENTS_DROPPED);
+	row_init(&w, d, L, it->ms, it->kind != IT_PACKETS_DROPPED && it->kind != IT_EVENTS_DROPPED,
+		 it->busy);
 	switch (it->kind) {
 	case IT_PACKET:
 	case IT_FOLD: {
@@ -640,22 +915,29 @@ static void render_item(FILE *out, const struct diagram *d, const struct text_la
 	}
 	case IT_EVENT: {
 		const struct kernel_event *e = &evidence_of(r)->events[it->idx];
-		event_text_short(e, text, sizeof(text));
+		event_text_of(e, false, text, sizeof(text) - 40);
+		strcat(text, event_suffix(d, it, true));
 		if (it->col >= 0)
 			place(&w, d, L, it->col, '~', text, -1, A_CYAN, A_CYAN);
 		else
 			band(&w, d, L, '~', text, A_CYAN);
 		break;
 	}
-	case IT_STEP: {
-		const struct step *s = &r->steps[it->idx];
+	case IT_STEP:
+	case IT_RETURN: {
+		/* A step "*", a set-up call "o" and dim. */
+		const struct step *s = item_step(d, it);
+		enum call_part part = it->kind == IT_RETURN ? CALL_RETURN
+				      : it->whole	    ? CALL_WHOLE
+							    : CALL_ENTRY;
 		int hot;
 		bool error;
-		bool right = !(d->n_cols > 1 && it->col == d->n_cols - 1);
-		step_text(s, true, text, sizeof(text), &hot, &error);
-		if ((int)strlen(text) > room(d, L, it->col, right, true))
-			step_text(s, false, text, sizeof(text), &hot, &error);
-		place(&w, d, L, it->col, '*', text, hot, A_NONE, error ? A_ERR : A_NONE);
+		step_text(s, true, part, text, sizeof(text), &hot, &error);
+		if ((int)strlen(text) > room(d, L, it->col, text_right(d, it->col), true))
+			step_text(s, false, part, text, sizeof(text), &hot, &error);
+		enum attr base = it->setup ? A_DIM : A_NONE;
+		place(&w, d, L, it->col, it->setup ? 'o' : '*', text, hot, base,
+		      error ? A_ERR : base);
 		break;
 	}
 	case IT_PACKETS_DROPPED:
@@ -733,20 +1015,77 @@ static void layout(const struct diagram *d, struct text_layout *L, int width)
 	L->time_fmt = max < 9999.0 ? "%8.3f" : max < 999999.0 ? "%8.1f" : "%8.0f";
 	L->gutter = 10;
 	int first = L->gutter + 3, last = L->width - 4;
+	/* The lane "--" at the right edge, the hosts' lifelines left of it. */
+	if (d->none_col >= 0) {
+		L->x[d->none_col] = L->width - 3;
+		last = L->width - 12;
+	}
 	L->x[0] = first;
-	if (d->n_cols == 2)
+	if (d->n_hosts == 2)
 		L->x[1] = last;
-	if (d->n_cols == 3) {
+	if (d->n_hosts == 3) {
 		L->x[1] = (first + last) / 2;
 		L->x[2] = last;
 	}
 }
 
-/* The lines after the diagram, as render_text has them. */
-static void render_footer(FILE *out, const struct run *r, int width)
+/* How much the focused view left out, and why, in a sentence; empty when
+ * nothing was. */
+static void left_out_text(const struct diagram *d, char *buf, size_t size)
 {
+	buf[0] = '\0';
+	if (!d->house_packets && !d->late_packets && !d->late_events && !d->discarded_reports)
+		return;
+	size_t n = 0;
+	const char *sep = "";
+#define ADD(...) (n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__))
+	if (d->house_packets) {
+		ADD("%d packet%s of link housekeeping (ARP, neighbour discovery, MLD)",
+		    d->house_packets, d->house_packets == 1 ? "" : "s");
+		sep = ", ";
+	}
+	if (d->late_packets || d->late_events) {
+		ADD("%s", sep);
+		if (d->late_packets)
+			ADD("%d packet%s", d->late_packets, d->late_packets == 1 ? "" : "s");
+		if (d->late_packets && d->late_events)
+			ADD(" and ");
+		if (d->late_events)
+			ADD("%d kernel event%s", d->late_events, d->late_events == 1 ? "" : "s");
+		ADD(" after the last step returned (the teardown)");
+		sep = ", ";
+	}
+	if (d->discarded_reports)
+		ADD("%s%d error report%s to a socket its own close() discards", sep,
+		    d->discarded_reports, d->discarded_reports == 1 ? "" : "s");
+	ADD("; --evidence all shows them");
+#undef ADD
+}
+
+/* What the marks mean, when the diagram has more than steps and arrows. */
+static void legend_text(const struct diagram *d, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (!d->intervals && !d->setup && d->none_col < 0)
+		return;
+	snprintf(buf, size, "* a call%s%s%s", d->setup ? ", o a set-up call of the fixture" : "",
+		 d->intervals ? ", # the call still running" : "",
+		 d->none_col >= 0 ? ", : the lane of calls of no host (--)" : "");
+}
+
+/* The lines after the diagram, as render_text has them. */
+static void render_footer(FILE *out, const struct diagram *d, int width)
+{
+	const struct run *r = d->r;
 	const struct scenario *sc = r->sc;
 	const struct evidence *ev = evidence_of(r);
+	char text[512];
+	legend_text(d, text, sizeof(text));
+	if (text[0])
+		wrap(out, "  legend: ", text, width, 4);
+	left_out_text(d, text, sizeof(text));
+	if (text[0])
+		wrap(out, "  left out: ", text, width, 4);
 	if (!ev->captured && ev->capture_note[0])
 		wrap(out, "  capture: ", ev->capture_note, width, 4);
 	else if (ev->captured && ev->n_packets == 0 && ev->packets_dropped == 0)
@@ -767,12 +1106,26 @@ static void render_footer(FILE *out, const struct run *r, int width)
 
 void render_ladder(FILE *out, const struct run *r, int width, bool colour)
 {
+	render_ladder_view(out, r, width, colour, EVIDENCE_FOCUSED);
+}
+
+static void free_diagram(struct diagram *d)
+{
+	free(d->items);
+	free(d->after_send);
+	d->items = NULL;
+	d->after_send = NULL;
+}
+
+void render_ladder_view(FILE *out, const struct run *r, int width, bool colour,
+			enum evidence_view view)
+{
 	const struct scenario *sc = r->sc;
 	struct diagram d;
 	struct text_layout L;
 	char title[512];
 
-	if (build_diagram(&d, r) < 0) {
+	if (build_diagram(&d, r, view) < 0) {
 		render_text(out, r, RUN_OK);
 		return;
 	}
@@ -788,7 +1141,7 @@ void render_ladder(FILE *out, const struct run *r, int width, bool colour)
 
 	/* The heads of the lifelines. */
 	struct row w;
-	row_init(&w, &d, &L, 0, false);
+	row_init(&w, &d, &L, 0, false, 0);
 	memset(w.cell, ' ', sizeof(w.cell));
 	put(&w, L.gutter - 4, "ms", 2, A_NONE);
 	for (int c = 0; c < d.n_cols; c++) {
@@ -799,16 +1152,16 @@ void render_ladder(FILE *out, const struct run *r, int width, bool colour)
 		put(&w, x0, d.col_name[c], len, A_BOLD);
 	}
 	row_emit(out, &w, colour);
-	row_init(&w, &d, &L, 0, false);
+	row_init(&w, &d, &L, 0, false, 0);
 	row_emit(out, &w, colour);
 
 	for (int i = 0; i < d.n_items; i++)
 		render_item(out, &d, &L, &d.items[i], colour);
 
-	row_init(&w, &d, &L, 0, false);
+	row_init(&w, &d, &L, 0, false, 0);
 	row_emit(out, &w, colour);
-	free(d.items);
-	render_footer(out, r, L.width);
+	render_footer(out, &d, L.width);
+	free_diagram(&d);
 }
 
 /* ---- SVG ------------------------------------------------------------------- */
@@ -817,7 +1170,6 @@ void render_ladder(FILE *out, const struct run *r, int width, bool colour)
 #define SVG_CHAR 7.3 /* advance of a 12px monospace character, a little generous */
 #define SVG_ROW	 24
 #define SVG_GUT	 78  /* the time gutter */
-#define SVG_TEXT 90  /* characters of a step or event shown; the rest in its tooltip */
 #define SVG_HEAD 8.5 /* advance of a 14px bold character, for the title */
 
 /* XML text: & < > and quotes escaped, no control character (not allowed in
@@ -841,53 +1193,62 @@ static void xml(FILE *out, const char *s, int max)
 		fputs("...", out);
 }
 
-static int clampi(int v, int max)
-{
-	return v > max ? max : v;
-}
-
 struct svg_layout {
-	double x[3];
+	double x[MAX_COLS];
 	double width, height;
 	double top; /* the host boxes, under the title */
 	int wrap;   /* characters in a line of the footer */
 };
 
 /* Where a text box beside column c goes: right of the lifeline, or left of
- * the last one when it fits there. */
+ * the last host's when it fits there; right of the lane "--", apart. */
 static double svg_box_x(const struct diagram *d, const struct svg_layout *S, int c, double w)
 {
-	if (d->n_cols > 1 && c == d->n_cols - 1 && S->x[c] - 10 - w >= SVG_GUT)
+	if (d->n_cols > 1 && c == d->n_hosts - 1 && S->x[c] - 10 - w >= SVG_GUT)
 		return S->x[c] - 10 - w;
 	return S->x[c] + 10;
 }
 
-static void svg_step_text(FILE *out, const struct step *s)
+static enum call_part item_part(const struct item *it)
+{
+	return it->kind == IT_RETURN ? CALL_RETURN : it->whole ? CALL_WHOLE : CALL_ENTRY;
+}
+
+/* A call's text, whole: the canvas is as wide as it needs. */
+static void svg_step_text(FILE *out, const struct diagram *d, const struct item *it)
 {
 	char text[512];
 	int hot;
 	bool error;
-	step_text(s, true, text, sizeof(text), &hot, &error);
+	step_text(item_step(d, it), true, item_part(it), text, sizeof(text), &hot, &error);
 	int len = (int)strlen(text);
 	if (hot < 0 || hot > len)
 		hot = len;
 	char head[512];
 	snprintf(head, sizeof(head), "%.*s", hot, text);
-	xml(out, head, SVG_TEXT);
-	if (hot < SVG_TEXT) {
+	xml(out, head, -1);
+	if (hot < len) {
 		fputs(error ? "<tspan class=\"err\">" : "<tspan>", out);
-		xml(out, text + hot, SVG_TEXT - hot);
+		xml(out, text + hot, -1);
 		fputs("</tspan>", out);
 	}
 }
 
-static int step_len(const struct step *s)
+static int step_len(const struct diagram *d, const struct item *it)
 {
 	char text[512];
 	int hot;
 	bool error;
-	step_text(s, true, text, sizeof(text), &hot, &error);
-	return clampi((int)strlen(text), SVG_TEXT + 3);
+	step_text(item_step(d, it), true, item_part(it), text, sizeof(text), &hot, &error);
+	return (int)strlen(text);
+}
+
+/* An event's text in the SVG: with its endpoints, state changes as "A ->
+ * B", and why it comes late where it does. */
+static void svg_event_text(const struct diagram *d, const struct item *it, char *buf, size_t size)
+{
+	event_text_of(&evidence_of(d->r)->events[it->idx], true, buf, size - 64);
+	strcat(buf, event_suffix(d, it, false));
 }
 
 /* The width a row's text or arrow label needs, in characters. */
@@ -896,10 +1257,9 @@ static int item_chars(const struct diagram *d, const struct item *it)
 	const struct run *r = d->r;
 	char text[512];
 	switch (it->kind) {
-	case IT_STEP: return step_len(&r->steps[it->idx]);
-	case IT_EVENT:
-		event_text(&evidence_of(r)->events[it->idx], text, sizeof(text));
-		return clampi((int)strlen(text) + 2, SVG_TEXT + 5);
+	case IT_STEP:
+	case IT_RETURN: return step_len(d, it);
+	case IT_EVENT: svg_event_text(d, it, text, sizeof(text)); return (int)strlen(text) + 2;
 	case IT_PACKET: return (int)strlen(evidence_of(r)->packets[it->idx].label);
 	case IT_FOLD: return (int)strlen(it->label);
 	default: return 48;
@@ -939,11 +1299,16 @@ static void svg_wrapped(FILE *out, const char *prefix, const char *text, int wra
 	}
 }
 
-static void svg_footer_lines(FILE *out, const struct run *r, const struct svg_layout *S, double *y,
-			     bool draw)
+static void svg_footer_lines(FILE *out, const struct diagram *d, const struct svg_layout *S,
+			     double *y, bool draw)
 {
+	const struct run *r = d->r;
 	const struct scenario *sc = r->sc;
 	const struct evidence *ev = evidence_of(r);
+	char text[512];
+	left_out_text(d, text, sizeof(text));
+	if (text[0])
+		svg_wrapped(out, "left out: ", text, S->wrap, y, 16, draw, "foot");
 	if (!ev->captured && ev->capture_note[0])
 		svg_wrapped(out, "capture: ", ev->capture_note, S->wrap, y, 16, draw, "foot");
 	else if (ev->captured && ev->n_packets == 0 && ev->packets_dropped == 0)
@@ -990,31 +1355,45 @@ static void svg_layout_of(const struct diagram *d, struct svg_layout *S)
 		int n = item_chars(d, it);
 		if (it->kind == IT_PACKET || it->kind == IT_FOLD)
 			label = n > label ? n : label;
-		else if (it->kind == IT_STEP)
+		else if ((it->kind == IT_STEP || it->kind == IT_RETURN) && it->col != d->none_col)
 			text = n > text ? n : text;
 	}
 	double gap = label * SVG_CHAR + 60;
 	double want = (text > 60 ? 60 : text) * SVG_CHAR + 40;
-	if (d->n_cols == 2 && gap < want)
+	if (d->n_hosts == 2 && gap < want)
 		gap = want;
 	if (gap < 220)
 		gap = 220;
-	for (int c = 0; c < d->n_cols; c++)
+	for (int c = 0; c < d->n_hosts; c++)
 		S->x[c] = SVG_GUT + 60 + c * gap;
-	double right = S->x[d->n_cols - 1] + 60;
-	for (int i = 0; i < d->n_items; i++) {
-		const struct item *it = &d->items[i];
-		double w = item_chars(d, it) * SVG_CHAR + 12;
-		double end;
-		if (it->kind == IT_STEP || (it->kind == IT_EVENT && it->col >= 0))
-			end = svg_box_x(d, S, it->col, w) + w;
-		else if (it->kind == IT_PACKET || it->kind == IT_FOLD)
-			end = (it->from >= 0 ? S->x[it->from] : S->x[0]) + 60 +
-			      item_chars(d, it) * SVG_CHAR;
-		else
-			end = S->x[0] + w;
-		if (end + 12 > right)
-			right = end + 12;
+	double right = S->x[d->n_hosts - 1] + 60;
+	/* The hosts' rows first; the lane "--" goes right of all of them. */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			if (d->none_col < 0)
+				break;
+			S->x[d->none_col] = right + 40;
+			right = S->x[d->none_col] + 60;
+		}
+		for (int i = 0; i < d->n_items; i++) {
+			const struct item *it = &d->items[i];
+			bool none = (it->kind == IT_STEP || it->kind == IT_RETURN) &&
+				    it->col == d->none_col;
+			if (none != (pass == 1))
+				continue;
+			double w = item_chars(d, it) * SVG_CHAR + 12;
+			double end;
+			if (it->kind == IT_STEP || it->kind == IT_RETURN ||
+			    (it->kind == IT_EVENT && it->col >= 0))
+				end = svg_box_x(d, S, it->col, w) + w;
+			else if (it->kind == IT_PACKET || it->kind == IT_FOLD)
+				end = (it->from >= 0 ? S->x[it->from] : S->x[0]) + 60 +
+				      item_chars(d, it) * SVG_CHAR;
+			else
+				end = S->x[0] + w;
+			if (end + 12 > right)
+				right = end + 12;
+		}
 	}
 	S->width = right < 640 ? 640 : right;
 	S->wrap = (int)((S->width - 24) / SVG_CHAR);
@@ -1024,7 +1403,7 @@ static void svg_layout_of(const struct diagram *d, struct svg_layout *S)
 	svg_heading(NULL, d->r, S, &y, false);
 	S->top = y + 6;
 	y = S->top + 30 + (d->n_items + 1) * SVG_ROW + 24;
-	svg_footer_lines(NULL, d->r, S, &y, false);
+	svg_footer_lines(NULL, d, S, &y, false);
 	S->height = y + 8;
 }
 
@@ -1037,9 +1416,23 @@ static void svg_title(FILE *out, const struct run *r)
 
 void render_ladder_svg(FILE *out, const struct run *r)
 {
+	render_ladder_svg_view(out, r, EVIDENCE_FOCUSED);
+}
+
+/* The row of the return of the call entered at row i, -1 for none. */
+static int return_row(const struct diagram *d, int i)
+{
+	for (int j = i + 1; j < d->n_items; j++)
+		if (is_return_of(&d->items[j], &d->items[i]))
+			return j;
+	return -1;
+}
+
+void render_ladder_svg_view(FILE *out, const struct run *r, enum evidence_view view)
+{
 	struct diagram d;
 	struct svg_layout S;
-	if (build_diagram(&d, r) < 0)
+	if (build_diagram(&d, r, view) < 0)
 		return;
 	svg_layout_of(&d, &S);
 
@@ -1066,6 +1459,12 @@ void render_ladder_svg(FILE *out, const struct run *r)
 	      ".lbl { text-anchor: middle; }\n"
 	      ".lbl.alarm, .err { fill: #c62828; font-weight: bold; }\n"
 	      ".step { fill: #fffbe6; stroke: #b0a060; }\n"
+	      ".call { fill: #fff3c4; stroke: #b0a060; }\n"
+	      ".setup { fill: #f5f5f5; stroke: #bdbdbd; }\n"
+	      ".call.setup { fill: #eeeeee; }\n"
+	      ".setup-text { fill: #888; }\n"
+	      ".life.none { stroke: #bbb; stroke-dasharray: 1 4; }\n"
+	      ".host.none { fill: #888; font-weight: normal; }\n"
 	      ".event { fill: #e0f7fa; stroke: #00838f; }\n"
 	      ".ev { fill: #006064; }\n"
 	      ".gap { fill: #777; font-style: italic; }\n"
@@ -1093,22 +1492,68 @@ void render_ladder_svg(FILE *out, const struct run *r)
 	double top = S.top, bottom = S.top + 30 + (d.n_items + 1) * SVG_ROW;
 	fprintf(out, "<text x=\"%d\" y=\"%.0f\" class=\"time\">ms</text>\n", SVG_GUT - 8, top + 16);
 	for (int c = 0; c < d.n_cols; c++) {
+		bool none = c == d.none_col;
 		fprintf(out,
-			"<line class=\"life\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>\n",
-			S.x[c], top + 22, S.x[c], bottom);
+			"<line class=\"life%s\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" "
+			"y2=\"%.0f\"/>\n",
+			none ? " none" : "", S.x[c], top + 22, S.x[c], bottom);
+		if (!none)
+			fprintf(out,
+				"<rect x=\"%.1f\" y=\"%.0f\" width=\"80\" height=\"22\" rx=\"4\" "
+				"fill=\"#eceff1\" stroke=\"#607d8b\"/>\n",
+				S.x[c] - 40, top);
 		fprintf(out,
-			"<rect x=\"%.1f\" y=\"%.0f\" width=\"80\" height=\"22\" rx=\"4\" "
-			"fill=\"#eceff1\" stroke=\"#607d8b\"/>\n",
-			S.x[c] - 40, top);
-		fprintf(out, "<text x=\"%.1f\" y=\"%.0f\" class=\"host\">%s</text>\n", S.x[c],
-			top + 15, d.col_name[c]);
+			"<text x=\"%.1f\" y=\"%.0f\" class=\"host%s\" "
+			"data-col=\"%s\">%s%s</text>\n",
+			S.x[c], top + 15, none ? " none" : "", d.col_name[c], d.col_name[c],
+			none ? " (no host)" : "");
+	}
+	/* A call in progress: a bracket on its lifeline from its entry to its
+	 * return, under the rows. */
+	for (int i = 0; i < d.n_items; i++) {
+		const struct item *it = &d.items[i];
+		int j = it->kind == IT_STEP && !it->whole ? return_row(&d, i) : -1;
+		if (j < 0)
+			continue;
+		double y1 = top + 30 + (i + 1) * SVG_ROW, y2 = top + 30 + (j + 1) * SVG_ROW;
+		fprintf(out,
+			"<rect class=\"call%s\" x=\"%.1f\" y=\"%.0f\" width=\"8\" height=\"%.0f\">"
+			"<title>",
+			it->setup ? " setup" : "", S.x[it->col] - 4, y1 - 4, y2 - y1 + 8);
+		const struct step *s = item_step(&d, it);
+		xml(out, s->call, -1);
+		fprintf(out, ": entered at %.3f ms, returned at %.3f ms</title></rect>\n",
+			s->entered_ms, s->ms);
 	}
 
 	for (int i = 0; i < d.n_items; i++) {
 		const struct item *it = &d.items[i];
 		double y = top + 30 + (i + 1) * SVG_ROW;
 		bool timed = it->kind != IT_PACKETS_DROPPED && it->kind != IT_EVENTS_DROPPED;
-		fputs("<g>", out);
+		/* data-*: what the row is and where, for the tests. */
+		static const char *const kinds[] = {
+			[IT_PACKET] = "packet",	     [IT_FOLD] = "fold",
+			[IT_EVENT] = "event",	     [IT_STEP] = "call",
+			[IT_RETURN] = "return",	     [IT_PACKETS_DROPPED] = "gap",
+			[IT_EVENTS_DROPPED] = "gap",
+		};
+		fprintf(out, "<g data-kind=\"%s\" data-y=\"%.0f\"",
+			it->kind == IT_STEP && it->setup ? "setup" : kinds[it->kind], y);
+		if (it->kind == IT_STEP || it->kind == IT_RETURN) {
+			char key[96];
+			const struct step *s = item_step(&d, it);
+			fputs(" data-name=\"", out);
+			xml(out, step_key(s, key, sizeof(key)), -1);
+			fprintf(out, "\" data-host=\"%s\" data-col=\"%s\"", step_host_name(s),
+				d.col_name[it->col]);
+		} else if (it->kind == IT_PACKET || it->kind == IT_FOLD) {
+			fputs(" data-label=\"", out);
+			xml(out, evidence_of(r)->packets[it->idx].label, -1);
+			fputc('"', out);
+		} else if (it->kind == IT_EVENT) {
+			fprintf(out, " data-event=\"%s\"", evidence_of(r)->events[it->idx].name);
+		}
+		fputc('>', out);
 		if (timed)
 			fprintf(out, "<text x=\"%d\" y=\"%.0f\" class=\"time\">%.3f</text>",
 				SVG_GUT - 8, y + 4, it->ms);
@@ -1161,7 +1606,7 @@ void render_ladder_svg(FILE *out, const struct run *r)
 		case IT_EVENT: {
 			const struct kernel_event *e = &evidence_of(r)->events[it->idx];
 			char text[512];
-			event_text(e, text, sizeof(text));
+			svg_event_text(&d, it, text, sizeof(text));
 			double w = item_chars(&d, it) * SVG_CHAR + 12;
 			double x = it->col >= 0 ? svg_box_x(&d, &S, it->col, w) : S.x[0];
 			fputs("<title>", out);
@@ -1174,26 +1619,34 @@ void render_ladder_svg(FILE *out, const struct run *r)
 				"height=\"18\" rx=\"9\"/>",
 				x, y - 13, w);
 			fprintf(out, "<text class=\"ev\" x=\"%.1f\" y=\"%.0f\">~ ", x + 6, y);
-			xml(out, text, SVG_TEXT);
+			xml(out, text, -1);
 			fputs("</text>", out);
 			break;
 		}
-		case IT_STEP: {
-			const struct step *s = &r->steps[it->idx];
-			double w = step_len(s) * SVG_CHAR + 12;
+		case IT_STEP:
+		case IT_RETURN: {
+			const struct step *s = item_step(&d, it);
+			double w = step_len(&d, it) * SVG_CHAR + 12;
 			double x = svg_box_x(&d, &S, it->col, w);
 			fputs("<title>", out);
+			if (it->setup)
+				fputs("set-up call of the fixture: ", out);
 			xml(out, s->call, -1);
-			fprintf(out, " (%.3f ms, %s)", s->ms,
-				s->host == HOST_NONE ? "no socket" : host_name(s->host));
+			if (s->entered_ms < s->ms)
+				fprintf(out, " (entered at %.3f ms, returned at %.3f ms, %s)",
+					s->entered_ms, s->ms, step_host_name(s));
+			else
+				fprintf(out, " (%.3f ms, %s)", s->ms, step_host_name(s));
 			fputs("</title>", out);
 			fprintf(out,
-				"<circle cx=\"%.1f\" cy=\"%.0f\" r=\"3.5\" fill=\"#555\"/>"
-				"<rect class=\"step\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+				"<circle cx=\"%.1f\" cy=\"%.0f\" r=\"3.5\" fill=\"%s\"/>"
+				"<rect class=\"%s\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
 				"height=\"18\" rx=\"3\"/>",
-				S.x[it->col], y - 4, x, y - 13, w);
-			fprintf(out, "<text x=\"%.1f\" y=\"%.0f\">", x + 6, y);
-			svg_step_text(out, s);
+				S.x[it->col], y - 4, it->setup ? "#aaa" : "#555",
+				it->setup ? "setup" : "step", x, y - 13, w);
+			fprintf(out, "<text%s x=\"%.1f\" y=\"%.0f\">",
+				it->setup ? " class=\"setup-text\"" : "", x + 6, y);
+			svg_step_text(out, &d, it);
 			fputs("</text>", out);
 			break;
 		}
@@ -1213,7 +1666,7 @@ void render_ladder_svg(FILE *out, const struct run *r)
 		fputs("</g>\n", out);
 	}
 	double y = bottom + 24;
-	svg_footer_lines(out, r, &S, &y, true);
+	svg_footer_lines(out, &d, &S, &y, true);
 	fputs("</svg>\n", out);
-	free(d.items);
+	free_diagram(&d);
 }

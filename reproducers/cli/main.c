@@ -746,11 +746,11 @@ static void write_explanation(const char *dir, const struct run *r, int status)
 
 /* explain --html: the handout of the narrated run, DIR/<run>.html; -1,
  * said in one line on stderr, when it cannot be written whole. */
-static int write_handout(const char *dir, const struct run *r, int status)
+static int write_handout(const char *dir, const struct run *r, int status, enum evidence_view view)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s-%s.html", dir, r->sc->name, family_name(r->family));
-	if (handout_write(path, r, status) == 0)
+	if (handout_write(path, r, status, view) == 0)
 		return 0;
 	fprintf(stderr, "sockerr: cannot write %s: %s\n", path, strerror(errno));
 	return -1;
@@ -1321,7 +1321,7 @@ static int cmd_explain(int argc, char **argv)
 	if (o.svg_dir)
 		write_svg(o.svg_dir, j.r, o.view);
 	int status = j.status;
-	if (html_dir && write_handout(html_dir, j.r, status) < 0 && status == RUN_OK)
+	if (html_dir && write_handout(html_dir, j.r, status, o.view) < 0 && status == RUN_OK)
 		status = RUN_BROKEN;
 	job_free(&j);
 	return status;

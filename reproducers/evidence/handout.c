@@ -363,14 +363,14 @@ static void render_head(FILE *out, const struct run *r, int status, struct narra
 
 /* The SVG --svg writes, from its <svg> element on (the XML declaration
  * before it has no place inside a page). */
-static void render_diagram(FILE *out, const struct run *r)
+static void render_diagram(FILE *out, const struct run *r, enum evidence_view view)
 {
 	char *svg = NULL;
 	size_t size = 0;
 	FILE *m = open_memstream(&svg, &size);
 	if (!m)
 		return;
-	render_ladder_svg(m, r);
+	render_ladder_svg_view(m, r, view);
 	if (fclose(m) != 0) {
 		free(svg);
 		return;
@@ -549,7 +549,7 @@ static void render_foot(FILE *out, struct narration_text *t)
 	      out);
 }
 
-void render_handout(FILE *out, const struct run *r, int status)
+void render_handout(FILE *out, const struct run *r, int status, enum evidence_view view)
 {
 	struct narration_text t;
 	if (!narration_of(&t, r, status)) {
@@ -561,7 +561,7 @@ void render_handout(FILE *out, const struct run *r, int status)
 		return;
 	}
 	render_head(out, r, status, &t);
-	render_diagram(out, r);
+	render_diagram(out, r, view);
 	render_steps(out, r);
 	render_compare(out, r, &t);
 	render_placed(out, &t, TITLE_HANDLING);
@@ -572,14 +572,14 @@ void render_handout(FILE *out, const struct run *r, int status)
 	narration_free(&t);
 }
 
-int handout_write(const char *path, const struct run *r, int status)
+int handout_write(const char *path, const struct run *r, int status, enum evidence_view view)
 {
 	char *page = NULL;
 	size_t size = 0;
 	FILE *m = open_memstream(&page, &size);
 	if (!m)
 		return -1;
-	render_handout(m, r, status);
+	render_handout(m, r, status, view);
 	if (fclose(m) != 0) {
 		int e = errno;
 		free(page);

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "evidence/evidence.h"
+
 struct run;
 
 /* One self-contained HTML page (inline CSS, the ladder's SVG inline, no
@@ -13,10 +15,10 @@ struct run;
  * --svg writes, the steps as a table, what POSIX expects against what
  * Linux did, the handling and the kernel path; large type on a screen or a
  * projector, one page of A4 or Letter when printed where the run is
- * short enough. */
-void render_handout(FILE *out, const struct run *r, int status);
+ * short enough.  view: the diagram's (explain --evidence). */
+void render_handout(FILE *out, const struct run *r, int status, enum evidence_view view);
 /* The handout written to path, whole or not at all: 0, or -1 with errno
  * set (nothing is left at path then). */
-int handout_write(const char *path, const struct run *r, int status);
+int handout_write(const char *path, const struct run *r, int status, enum evidence_view view);
 
 #endif

@@ -366,3 +366,20 @@ well_formed_page() {
 	grep -qF '&amp;addrlen' "$dir/accept-addrlen-truncated-ipv6.html"
 	grep -qF '*addrlen &lt; 0' "$dir/accept-addrlen-truncated-ipv6.html"
 }
+
+@test "explain: the wire and kernel sections tell the focused view, and say what --evidence all adds (reset-linger-zero ipv6)" {
+	explain reset-linger-zero -6
+	assert_success
+	need_trace
+	# The abortive close()'s own error report (tcp_disconnect()) on the
+	# server: no call can read it, so the focused telling leaves it out.
+	refute_line --regexp '^At [0-9.]+ ms on the server inet_sk_error_report: '
+	assert_line --regexp '^At [0-9.]+ ms on the client inet_sk_error_report: error=104 ECONNRESET'
+	says "cannot explain the result"
+	says "--evidence all tells every event"
+	says "--evidence all tells every packet"
+	explain reset-linger-zero -6 --evidence all
+	assert_success
+	assert_line --regexp '^At [0-9.]+ ms on the server inet_sk_error_report: error=104 ECONNRESET'
+	refute_output --partial "cannot explain the result"
+}

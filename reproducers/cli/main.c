@@ -735,12 +735,13 @@ static void write_svg(const char *dir, const struct run *r, enum evidence_view v
 
 /* What `sockerr explain` prints for this run, as it prints it to a file
  * (no colour, no pauses): the whole catalogue explained in one run. */
-static void write_explanation(const char *dir, const struct run *r, int status)
+static void write_explanation(const char *dir, const struct run *r, int status,
+			      enum evidence_view view)
 {
 	FILE *f = open_run_file(dir, r, "txt");
 	if (!f)
 		return;
-	render_explain(f, r, status, false, false);
+	render_explain(f, r, status, false, false, view);
 	fclose(f);
 }
 
@@ -800,7 +801,7 @@ static void render_job(struct job *j, const struct run_options *o, struct tally 
 	if (o->svg_dir)
 		write_svg(o->svg_dir, r, o->view);
 	if (o->explain_dir)
-		write_explanation(o->explain_dir, r, status);
+		write_explanation(o->explain_dir, r, status, o->view);
 	if (o->json)
 		render_json(stdout, r, status, render_evidence_json);
 	else if (o->ladder && !o->summary) {
@@ -1313,7 +1314,7 @@ static int cmd_explain(int argc, char **argv)
 		signal(stop_signal, SIG_DFL);
 		raise(stop_signal);
 	}
-	render_explain(stdout, j.r, j.status, step_mode, o.colour);
+	render_explain(stdout, j.r, j.status, step_mode, o.colour, o.view);
 	if (o.ladder) {
 		putchar('\n');
 		render_ladder_view(stdout, j.r, 80, o.colour, o.view);

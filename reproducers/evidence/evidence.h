@@ -138,6 +138,10 @@ void render_ladder_svg(FILE *out, const struct run *r);
 void render_ladder_view(FILE *out, const struct run *r, int width, bool colour,
 			enum evidence_view view);
 void render_ladder_svg_view(FILE *out, const struct run *r, enum evidence_view view);
+/* Whether packet i (event i) of r's evidence is in the focused view: the
+ * rule above, the same for the diagrams and explain's narration. */
+bool packet_in_focus(const struct run *r, int i);
+bool event_in_focus(const struct run *r, int i);
 /* prefix then text, wrapped to width with a hanging indent, as the ladder
  * prints its notes. */
 void ladder_line(FILE *out, const char *prefix, const char *text, int width);

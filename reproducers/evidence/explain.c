@@ -43,6 +43,9 @@ struct narration {
 	bool told_measured;
 	/* Each paragraph on one line, not wrapped (the handout's). */
 	bool unwrapped;
+	/* What the wire and kernel sections tell: the focused view leaves out
+	 * what the diagrams leave out (evidence.h). */
+	enum evidence_view view;
 };
 
 /* ---- text ------------------------------------------------------------ */
@@ -480,12 +483,21 @@ static int packet_item_end(const struct evidence *ev, int i)
 	return j - i >= 6 ? j : i + 1;
 }
 
+/* Whether packet i is told: the focused view leaves out what cannot
+ * explain a result (link housekeeping, the teardown). */
+static bool packet_told(const struct narration *n, const struct run *r, int i)
+{
+	return n->view == EVIDENCE_ALL || packet_in_focus(r, i);
+}
+
 static void narrate_packets(struct narration *n, const struct run *r)
 {
 	const struct evidence *ev = evidence_of(r);
-	int chores = 0;
-	for (int i = 0; i < ev->n_packets; i++)
+	int chores = 0, untold = 0;
+	for (int i = 0; i < ev->n_packets; i++) {
 		chores += housekeeping(&ev->packets[i]);
+		untold += !packet_told(n, r, i);
+	}
 	if (chores == ev->n_packets) {
 		say(n, 0, 0,
 		    "No packet of the scenario crossed the run's links, only %d of IPv6 "
@@ -496,19 +508,21 @@ static void narrate_packets(struct narration *n, const struct run *r)
 	}
 	say(n, 0, 0,
 	    "%d packet%s crossed the run's links (each seen once, as its sender sent it)%s",
-	    ev->n_packets, ev->n_packets == 1 ? "" : "s", chores ? ";" : ":");
-	if (chores)
+	    ev->n_packets, ev->n_packets == 1 ? "" : "s", untold ? ";" : ":");
+	if (untold)
 		say(n, 0, 0,
-		    "%d of them, IPv6 housekeeping the hosts send as their links come up "
-		    "(multicast listener reports, router solicitations), %s left out:",
-		    chores, chores == 1 ? "is" : "are");
+		    "%d of them cannot explain the result and %s left out: link housekeeping "
+		    "(answered ARP and neighbour discovery, multicast listener reports, router "
+		    "solicitations) and the teardown after the last step (--evidence all "
+		    "tells every packet):",
+		    untold, untold == 1 ? "is" : "are");
 	blank(n);
 	struct elision e = {.what = "packets"};
 	for (int i = 0; i < ev->n_packets; i = packet_item_end(ev, i))
-		e.items += !housekeeping(&ev->packets[i]);
+		e.items += packet_told(n, r, i);
 	for (int i = 0, j; i < ev->n_packets; i = j) {
 		j = packet_item_end(ev, i);
-		if (housekeeping(&ev->packets[i]) ||
+		if (!packet_told(n, r, i) ||
 		    left_out(n, r, &e, j - i, ev->packets[i].ms, ev->packets[j - 1].ms))
 			continue;
 		if (j - i == 1) {
@@ -638,6 +652,11 @@ static int event_item_end(const struct evidence *ev, int i)
 	return j - i >= 5 ? j : i + 1;
 }
 
+static bool event_told(const struct narration *n, const struct run *r, int i)
+{
+	return n->view == EVIDENCE_ALL || event_in_focus(r, i);
+}
+
 static void narrate_events(struct narration *n, const struct run *r)
 {
 	const struct evidence *ev = evidence_of(r);
@@ -653,14 +672,25 @@ static void narrate_events(struct narration *n, const struct run *r)
 		    "without a reset, an error report or a drop being traced).");
 		return;
 	}
-	say(n, 0, 0, "The kernel's tracepoints, filtered to the run's addresses and ports:");
+	int untold = 0;
+	for (int i = 0; i < ev->n_events; i++)
+		untold += !event_told(n, r, i);
+	say(n, 0, 0, "The kernel's tracepoints, filtered to the run's addresses and ports%s",
+	    untold ? ";" : ":");
+	if (untold)
+		say(n, 0, 0,
+		    "%d of them cannot explain the result and %s left out: the teardown after "
+		    "the last step, and an error report to a socket its own close() discards "
+		    "(--evidence all tells every event):",
+		    untold, untold == 1 ? "is" : "are");
 	blank(n);
 	struct elision e = {.what = "kernel events"};
 	for (int i = 0; i < ev->n_events; i = event_item_end(ev, i))
-		e.items++;
+		e.items += event_told(n, r, i);
 	for (int i = 0, j; i < ev->n_events; i = j) {
 		j = event_item_end(ev, i);
-		if (left_out(n, r, &e, j - i, ev->events[i].ms, ev->events[j - 1].ms))
+		if (!event_told(n, r, i) ||
+		    left_out(n, r, &e, j - i, ev->events[i].ms, ev->events[j - 1].ms))
 			continue;
 		narrate_event(n, &ev->events[i]);
 		if (j - i == 1)
@@ -936,14 +966,15 @@ static void narrate(struct narration *n, const struct run *r, int status)
 		fclose(n->in);
 }
 
-void render_explain(FILE *out, const struct run *r, int status, bool step_mode, bool colour)
+void render_explain(FILE *out, const struct run *r, int status, bool step_mode, bool colour,
+		    enum evidence_view view)
 {
-	struct narration n = {.out = out, .colour = colour, .step_mode = step_mode};
+	struct narration n = {.out = out, .colour = colour, .step_mode = step_mode, .view = view};
 	narrate(&n, r, status);
 }
 
-void render_explain_paragraphs(FILE *out, const struct run *r, int status)
+void render_explain_paragraphs(FILE *out, const struct run *r, int status, enum evidence_view view)
 {
-	struct narration n = {.out = out, .unwrapped = true};
+	struct narration n = {.out = out, .unwrapped = true, .view = view};
 	narrate(&n, r, status);
 }

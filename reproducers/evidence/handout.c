@@ -120,14 +120,15 @@ static bool underlines(const char *dashes, const char *title)
 
 /* The narration of r, split into its lines and sections.  false when out
  * of memory. */
-static bool narration_of(struct narration_text *t, const struct run *r, int status)
+static bool narration_of(struct narration_text *t, const struct run *r, int status,
+			 enum evidence_view view)
 {
 	size_t size = 0;
 	*t = (struct narration_text){0};
 	FILE *m = open_memstream(&t->buf, &size);
 	if (!m)
 		return false;
-	render_explain_paragraphs(m, r, status);
+	render_explain_paragraphs(m, r, status, view);
 	if (fclose(m) != 0 || !t->buf)
 		return false;
 	int room = 1;
@@ -552,7 +553,7 @@ static void render_foot(FILE *out, struct narration_text *t)
 void render_handout(FILE *out, const struct run *r, int status, enum evidence_view view)
 {
 	struct narration_text t;
-	if (!narration_of(&t, r, status)) {
+	if (!narration_of(&t, r, status, view)) {
 		narration_free(&t);
 		fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\"><head>"
 		      "<meta charset=\"utf-8\"/><title>sockerr</title></head><body>"

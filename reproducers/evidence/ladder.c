@@ -329,6 +329,19 @@ static bool discarded_report(const struct run *r, const struct kernel_event *e)
 	return false;
 }
 
+bool packet_in_focus(const struct run *r, int i)
+{
+	const struct evidence *ev = r->evidence;
+	const struct packet_event *p = &ev->packets[i];
+	return !is_link_chore(p, neighbour_unanswered(ev)) && p->ms <= story_end(r);
+}
+
+bool event_in_focus(const struct run *r, int i)
+{
+	const struct kernel_event *e = &r->evidence->events[i];
+	return e->ms <= story_end(r) && !discarded_report(r, e);
+}
+
 /* The two ports of an event's "a:P > b:Q" (0 when it has none). */
 static void event_ports(const struct kernel_event *e, unsigned *local, unsigned *remote)
 {

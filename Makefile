@@ -160,10 +160,12 @@ catalogue-check: all
 	@scripts/catalogue-check build/sockerr
 
 # results/MATRIX.md is generated: it must be what scripts/matrix makes of
-# the committed results/*.json.
+# the committed results/*.json; and every difference between kernels must be
+# explained in results/differences.tsv (scripts/matrix --check).
 matrix-check:
 	@scripts/matrix results/*.json | diff -u results/MATRIX.md - || \
 		{ echo "results/MATRIX.md is stale: run scripts/matrix results/*.json > results/MATRIX.md" >&2; exit 1; }
+	@scripts/matrix --check results/*.json
 
 # results/index.html: results/*.json as one static page (scripts/report): a
 # row per scenario step, a column per kernel and family, results that differ

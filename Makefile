@@ -149,11 +149,14 @@ run: deps
 	@jq '. + {environment: {runner: "native", accel: "none", catalogue_seconds: (.wall_ms / 1000 | . * 10 | round / 10)}}' \
 		results/$(KERNEL).json > results/$(KERNEL).json.tmp && mv results/$(KERNEL).json.tmp results/$(KERNEL).json
 
-# The catalogue and the bats suite on Debian's 6.1 and 6.12 under qemu and on
-# the running kernel; writes results/*.json and results/MATRIX.md.
+# The catalogue and the bats suite on Debian's newest 5.10, 6.1, 6.12 and
+# sid kernels under qemu, two guests at a time, and on the running kernel;
+# writes results/*.json and results/MATRIX.md and prints the timing table.
+# KERNELS, NATIVE, BATS, VM_AT_ONCE, VM_SMP: see scripts/compare.
+KERNELS ?= 5.10 6.1 6.12 sid
 compare: deps
 	$(MAKE) all
-	scripts/compare
+	KERNELS="$(KERNELS)" scripts/compare
 
 # Every scenario has a bats test, and every scenario a test names exists.
 catalogue-check: all

@@ -109,7 +109,7 @@ def kernel_view:
   "",
   "| kernel | where it ran | catalogue wall time | runs |",
   "|---|---|---|---|",
-  ($kernels[] | "| \(.release) | \(if .env.runner == "qemu" then "qemu (\(.env.accel))" elif .env.runner then .env.runner else "?" end) | \(if .env.catalogue_seconds then "\(.env.catalogue_seconds) s" else "?" end) | \([.runs[] | select(.status == "ran")] | length) ran, \([.runs[] | select(.status == "skipped")] | length) skipped, \([.runs[] | select(.status == "broken")] | length) broken |"),
+  ($kernels[] | "| \(.release)\(if .env.kernel_package then " (Debian package `\(.env.kernel_package)`)" else "" end) | \(if .env.runner == "qemu" then "qemu (\(.env.accel))" elif .env.runner then .env.runner else "?" end) | \(if .env.catalogue_seconds then "\(.env.catalogue_seconds) s" else "?" end) | \([.runs[] | select(.status == "ran")] | length) ran, \([.runs[] | select(.status == "skipped")] | length) skipped, \([.runs[] | select(.status == "broken")] | length) broken |"),
   "",
   "## Timing",
   "",

@@ -66,6 +66,10 @@ steps_of() {
 	assert_output "$(cat "$SMOKE_KERNEL_DIR/release")"
 	run jq -r '.runs | length' "$SMOKE_OUT/results.json"
 	assert_output 8
+	# What make compare records in the results: the package and its version.
+	run cat "$SMOKE_KERNEL_DIR/package"
+	assert_output --regexp '^linux-image-[^ ]+ [0-9][^ ]*$'
+	assert_output --partial "linux-image-$(cat "$SMOKE_KERNEL_DIR/release") "
 }
 
 @test "vm smoke: the committed results have the guest's kernel series" {

@@ -259,7 +259,7 @@ words() {
 	assert_output --partial "$dir/closed-port-ipv4.pcap"
 	# connect() still running on the client's lifeline ("#"); the lane
 	# of calls of no host (":") at the right.
-	assert_line --regexp '^ +[0-9.]+ +[|#]<-+ RST\|ACK -+\|( +:)?$'
+	assert_line --regexp '^ *[0-9.]+ +[|#]<-+ RST\|ACK -+\|( +:)?$'
 	[ -s "$dir/closed-port-ipv4.svg" ]
 	xmllint --noout "$dir/closed-port-ipv4.svg"
 	# The capture is the narrated run's: the client's port in the

@@ -199,7 +199,7 @@ check_router_unreachable() {
 	fits_80 "$ladder_text"
 	run grep -E '^ +ms +process$' <<<"$ladder_text"
 	assert_success
-	run grep -E '^ +[0-9.]+ +\* accept\(.*= -1 EBADF$' <<<"$ladder_text"
+	run grep -E '^ *[0-9.]+ +\* accept\(.*= -1 EBADF$' <<<"$ladder_text"
 	assert_success
 	run grep -E '^  capture: ' <<<"$ladder_text"
 	assert_success
@@ -310,7 +310,15 @@ check_router_unreachable() {
 		return 1
 	}
 	[ "${line:cols[0]:1}" = "~" ]
-	# The server sent the reset: tcp_send_reset on its lifeline.
+	# The server sent the reset: tcp_send_reset on its lifeline, from Linux
+	# 6.10 on ("trace: tcp: fully support trace_tcp_send_reset": the event
+	# fires for an RST sent with no socket).  Before, tcp_v4_send_reset()
+	# traces only an RST for a full socket (6.1), and there is no such row.
+	if ! kernel_at_least 6.10; then
+		run grep -c -E 'tcp_send_reset' <<<"$ladder_text"
+		assert_output 0
+		return
+	fi
 	line=$(grep -m1 -E 'tcp_send_reset' <<<"$ladder_text")
 	[ "${line:cols[1]:1}" = "~" ]
 }
@@ -336,9 +344,11 @@ col_of_host() {
 	esac
 }
 
-# diagram_rows: the ladder's timed rows.
+# diagram_rows: the ladder's timed rows.  The time is right-aligned in
+# eight columns ("%8.3f", ladder.c): from 1000 ms on it fills them, with no
+# space before it (a slow guest under TCG gets there).
 diagram_rows() {
-	grep -E '^ +-?[0-9]+\.[0-9]+ ' <<<"$ladder_text"
+	grep -E '^ *-?[0-9]+\.[0-9]+ ' <<<"$ladder_text"
 }
 
 # check_close_before_rst NAME -4|-6: each RST the capture saw left its host

@@ -68,8 +68,19 @@
  * socket-less RSTs too.  kfree_skb's location prints as %p on 6.1, %pS on
  * 6.18; it is resolved here from /proc/kallsyms either way.  The drop
  * reasons' numbers change between kernels (NOT_SPECIFIED is 1 on 6.1, 2 on
- * 6.18, after SKB_CONSUMED): their names come from each format's
- * __print_symbolic table, never from numbers compiled in.
+ * 6.18, after SKB_CONSUMED; NETFILTER_DROP is 11 on 6.12, 12 on 6.18 and
+ * 7.2, after UNIX_DISCONNECT): their names come from each format's
+ * __print_symbolic table, never from numbers compiled in.  tcp_send_reset
+ * has the 6.18 layout from 6.10 on ("trace: tcp: fully support
+ * trace_tcp_send_reset"; 6.12 and 7.2 alike).  tcp_retransmit_skb gains an
+ * "err" field in 6.17 ("tcp: trace retransmit failures in
+ * tcp_retransmit_skb"), and then fires for a retransmission that failed
+ * too: a non-zero err is shown.  Fields are read by name, so fields added
+ * at the end (net_dev_start_xmit's net_cookie on 7.2) change nothing.
+ * Before 6.15 ("inet: consolidate inet_csk_clone_lock()") the LISTEN ->
+ * SYN_RECV state change of a new child fires before its addresses are
+ * set: 6.12 shows it as "ADDR:PORT > 0.0.0.0:0"; the child's skaddr still
+ * ties it to the connection.
  *
  * Cleanup: the instance is removed at the end of the run, on exit(), and on
  * SIGINT/SIGTERM/SIGHUP (a handler that removes it and then calls the one

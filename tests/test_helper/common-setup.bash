@@ -172,6 +172,16 @@ kernel_before() {
 	[ "$(printf '%s\n%s\n' "$have" "$want" | sort -V | head -n 1)" = "$have" ] && [ "$have" != "$want" ]
 }
 
+# kernel_at_least X.Y: true when the running kernel (uname -r: the guest's,
+# in a VM) is X.Y or newer.  For a test that states each kernel's
+# expectation; it cites, next to the call, the kernel change (version,
+# function or commit subject) the expectation follows.
+kernel_at_least() {
+	local want=$1 have
+	have=$(uname -r | grep -oE '^[0-9]+\.[0-9]+')
+	[ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n 1)" = "$want" ]
+}
+
 # outcomes: after observe, leave in $output only the steps that are not
 # measurements (byte counts, elapsed times: they vary from run to run by
 # design and are checked against bounds with `measured` instead).  A call

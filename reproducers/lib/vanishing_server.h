@@ -14,6 +14,7 @@
 #define SOCKERR_VANISHING_SERVER_H
 
 #include "record/harness.h"
+#include "lib/timer_clock.h"
 
 /* A bound on any blocking call here, in case the kernel's timer never
  * fires: the call then returns EAGAIN, which the tests reject. */
@@ -36,5 +37,12 @@ void safety_timeout(int fd, int opt);
  * the timed call was (a time around a call is its host's). */
 void timing_lower_bound(struct run *r, struct where where, const char *what, double ms,
 			double bound_ms, int timers);
+
+/* The same for a chain of kernel timers armed by a call made after since
+ * (timer_clock_now()): the number from CLOCK_MONOTONIC, the class from
+ * jiffies (lib/timer_clock.h), so that neither load nor an emulated CPU
+ * can make it "before the bound". */
+void timer_lower_bound(struct run *r, struct where where, const char *what,
+		       struct timer_clock since, double bound_ms);
 
 #endif

@@ -9,9 +9,20 @@ load ../test_helper/common-setup
 # Landlock (ABI >= 4) forbids connect() to an unlisted port with EACCES
 # before any packet; the allowed port and an unrestricted process connect.
 check_landlock() {
-	# Kernels differ: Landlock's network rules (LANDLOCK_ACCESS_NET_CONNECT_TCP,
-	# ABI 4, security/landlock/net.c) arrived in Linux 6.7. Before that
-	# (Debian's 6.1 has ABI 2) the scenario must skip and say why.
+	# Kernels differ: Landlock itself (landlock_create_ruleset(),
+	# security/landlock/syscalls.c, "landlock: Add syscall implementations")
+	# arrived in Linux 5.13: before it (5.10) the syscall is ENOSYS and the
+	# scenario must skip and say so.
+	if kernel_before 5.13; then
+		run --separate-stderr "$SOCKERR" run forbidden-landlock "$1" --json
+		assert_equal "$status" 4
+		assert_equal "$(jq -r .status <<<"$output")" skipped
+		assert_regex "$(jq -r .reason <<<"$output")" 'no Landlock \(before Linux 5\.13.*ENOSYS'
+		return
+	fi
+	# Landlock's network rules (LANDLOCK_ACCESS_NET_CONNECT_TCP, ABI 4,
+	# security/landlock/net.c) arrived in Linux 6.7. Before that (Debian's
+	# 6.1 has ABI 2) the scenario must skip and say why.
 	if kernel_before 6.7; then
 		run --separate-stderr "$SOCKERR" run forbidden-landlock "$1" --json
 		assert_equal "$status" 4
